@@ -1,0 +1,72 @@
+import { parseArgs } from 'node:util';
+import { errorCode, errorMessage, PathwiseError } from '../core/errors.ts';
+import { APP_VERSION } from '../core/version.ts';
+import { runInterfaces } from './interfaces.ts';
+import { runServe } from './serve.ts';
+
+const HELP = `Pathwise ${APP_VERSION} — keep transfers alive across every network path.
+
+Usage: pathwise <command> [options]
+
+Commands:
+  interfaces [--json]                 list this machine's network paths
+  serve [--host 127.0.0.1] [--port N] serve the dashboard to a browser (token-protected)
+
+Global options:
+  --data-dir DIR   where the ledger and journals live (or PATHWISE_DATA_DIR)
+  -h, --help       show this help
+  -v, --version    print the version
+`;
+
+export interface CliIo {
+  stdout: NodeJS.WritableStream;
+  stderr: NodeJS.WritableStream;
+}
+
+export async function runCli(argv: string[], io: CliIo = process): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
+    io.stdout.write(HELP);
+    return command === undefined ? 2 : 0;
+  }
+  if (command === '-v' || command === '--version') {
+    io.stdout.write(`${APP_VERSION}\n`);
+    return 0;
+  }
+  switch (command) {
+    case 'interfaces': {
+      const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true });
+      return runInterfaces({ json: values.json ?? false }, io);
+    }
+    case 'serve': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' } },
+        strict: true,
+      });
+      const port = values.port === undefined ? 0 : Number(values.port);
+      if (!Number.isInteger(port) || port < 0 || port > 65535) {
+        throw new PathwiseError('E_USAGE', `--port must be a number from 0 to 65535, not "${values.port}".`);
+      }
+      return runServe({ host: values.host ?? '127.0.0.1', port }, io);
+    }
+    default:
+      throw new PathwiseError('E_USAGE', `Unknown command "${command}". Run "pathwise --help" for the list.`);
+  }
+}
+
+const isEntry =
+  import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/main/cli/main.ts');
+if (isEntry) {
+  runCli(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      const code = errorCode(error);
+      process.stderr.write(`pathwise: ${errorMessage(error)}${code === 'E_INTERNAL' ? '' : ` [${code}]`}\n`);
+      // Usage mistakes exit 2 like most Unix tools; everything else 1.
+      process.exitCode = code === 'E_USAGE' || code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 1;
+    },
+  );
+}

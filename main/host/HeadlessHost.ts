@@ -1,0 +1,255 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import type { Duplex } from 'node:stream';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { WireRequestSchema, type WireMessage } from '../contract.ts';
+import { errorCode, errorMessage, PathwiseError } from '../core/errors.ts';
+import type { PathwiseService } from '../core/PathwiseService.ts';
+
+export interface HeadlessHostOptions {
+  service: PathwiseService;
+  /** The built renderer (out/renderer). */
+  rootDir: string;
+  host?: string;
+  port?: number;
+  token?: string;
+}
+
+const COOKIE = 'pathwise_token';
+const MAX_MESSAGE_BYTES = 64 * 1024;
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.json': 'application/json',
+  '.woff2': 'font/woff2',
+};
+
+// The same policy the Electron window gets from the page's meta tag, enforced here by header too.
+const CSP =
+  "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
+  "font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+function isLoopback(host: string): boolean {
+  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
+}
+
+function parseCookies(header: string | undefined): Map<string, string> {
+  const cookies = new Map<string, string>();
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0) cookies.set(part.slice(0, eq).trim(), part.slice(eq + 1).trim());
+  }
+  return cookies;
+}
+
+/**
+ * `pathwise serve`: the renderer and the contract served to a browser over HTTP + WebSocket.
+ * Like Jupyter, a random token in the printed URL is traded for an HttpOnly SameSite=Strict
+ * cookie; every request and socket upgrade needs one or the other (401), and a Host or Origin
+ * that isn't this server is refused (403) so DNS rebinding and cross-site pages get nothing.
+ */
+export class HeadlessHost {
+  readonly token: string;
+  private readonly service: PathwiseService;
+  private readonly rootDir: string;
+  private readonly bindHost: string;
+  private readonly requestedPort: number;
+  private readonly server: Server;
+  private readonly wss: WebSocketServer;
+  private allowedHosts = new Set<string>();
+  private port = 0;
+
+  constructor(options: HeadlessHostOptions) {
+    this.service = options.service;
+    this.rootDir = resolve(options.rootDir);
+    this.bindHost = options.host ?? '127.0.0.1';
+    this.requestedPort = options.port ?? 0;
+    this.token = options.token ?? randomBytes(24).toString('hex');
+    this.server = createServer((req, res) => void this.onRequest(req, res));
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+    this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
+  }
+
+  async listen(): Promise<string> {
+    await new Promise<void>((resolveListen, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.requestedPort, this.bindHost, () => resolveListen());
+    });
+    this.port = (this.server.address() as AddressInfo).port;
+    const hostPart = this.bindHost.includes(':') ? `[${this.bindHost}]` : this.bindHost;
+    this.allowedHosts = new Set([`${hostPart}:${this.port}`]);
+    if (isLoopback(this.bindHost)) {
+      for (const h of ['127.0.0.1', 'localhost', '[::1]']) this.allowedHosts.add(`${h}:${this.port}`);
+    }
+    return this.url();
+  }
+
+  url(): string {
+    const hostPart = this.bindHost.includes(':') ? `[${this.bindHost}]` : this.bindHost;
+    return `http://${hostPart}:${this.port}/?token=${this.token}`;
+  }
+
+  async close(): Promise<void> {
+    for (const client of this.wss.clients) client.terminate();
+    this.wss.close();
+    this.server.closeAllConnections();
+    await new Promise<void>((done) => this.server.close(() => done()));
+  }
+
+  private tokenMatches(candidate: string | null | undefined): boolean {
+    if (!candidate) return false;
+    const a = Buffer.from(candidate);
+    const b = Buffer.from(this.token);
+    return a.length === b.length && timingSafeEqual(a, b);
+  }
+
+  /** Host must be us; Origin, when sent (always for WebSocket), must be us too. */
+  private checkOrigin(req: IncomingMessage, requireOrigin: boolean): boolean {
+    const host = req.headers.host;
+    if (!host || !this.allowedHosts.has(host.toLowerCase())) return false;
+    const origin = req.headers.origin;
+    if (origin === undefined) return !requireOrigin;
+    try {
+      const parsed = new URL(origin);
+      return parsed.protocol === 'http:' && this.allowedHosts.has(parsed.host.toLowerCase());
+    } catch {
+      return false;
+    }
+  }
+
+  private authenticated(req: IncomingMessage, url: URL): boolean {
+    return (
+      this.tokenMatches(url.searchParams.get('token')) ||
+      this.tokenMatches(parseCookies(req.headers.cookie).get(COOKIE))
+    );
+  }
+
+  private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const send = (status: number, body: string): void => {
+      res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' });
+      res.end(body);
+    };
+    if (!this.checkOrigin(req, false)) return send(403, 'Forbidden: unexpected Host or Origin.\n');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!this.authenticated(req, url)) {
+      return send(401, 'Unauthorized: open the URL that `pathwise serve` printed (it carries the token).\n');
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, 'Method not allowed.\n');
+    if (url.searchParams.has('token')) {
+      // Trade the token for a cookie and drop it from the address bar and history.
+      res.writeHead(303, {
+        location: url.pathname,
+        'set-cookie': `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
+        'cache-control': 'no-store',
+      });
+      res.end();
+      return;
+    }
+    await this.serveFile(url.pathname, req, res, send);
+  }
+
+  private async serveFile(
+    pathname: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+    send: (status: number, body: string) => void,
+  ): Promise<void> {
+    let relative: string;
+    try {
+      relative = normalize(decodeURIComponent(pathname)).replace(/^([/\\])+/, '');
+    } catch {
+      return send(400, 'Bad path.\n');
+    }
+    if (relative === '' || relative.endsWith(sep)) relative = join(relative, 'index.html');
+    const file = resolve(this.rootDir, relative);
+    if (file !== this.rootDir && !file.startsWith(this.rootDir + sep)) return send(404, 'Not found.\n');
+    let size: number;
+    try {
+      const info = await stat(file);
+      if (!info.isFile()) return send(404, 'Not found.\n');
+      size = info.size;
+    } catch {
+      return send(404, 'Not found.\n');
+    }
+    res.writeHead(200, {
+      'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream',
+      'content-length': size,
+      'content-security-policy': CSP,
+      'x-content-type-options': 'nosniff',
+      'x-frame-options': 'DENY',
+      'referrer-policy': 'no-referrer',
+      'cache-control': 'no-store',
+    });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(file).pipe(res);
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const reject = (status: number, text: string): void => {
+      socket.end(`HTTP/1.1 ${status} ${text}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (!this.checkOrigin(req, true)) return reject(403, 'Forbidden');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (!this.authenticated(req, url)) return reject(401, 'Unauthorized');
+    if (url.pathname !== '/ws') return reject(404, 'Not Found');
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
+  }
+
+  private onSocket(ws: WebSocket): void {
+    const send = (message: WireMessage): void => {
+      if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
+    };
+    const unsubscribe = this.service.subscribe((channel, payload) =>
+      send({ kind: 'event', channel, payload }),
+    );
+    ws.on('close', unsubscribe);
+    ws.on('error', unsubscribe);
+    ws.on('message', (data, isBinary) => {
+      void this.onMessage(isBinary ? null : data.toString(), send);
+    });
+  }
+
+  private async onMessage(text: string | null, send: (message: WireMessage) => void): Promise<void> {
+    let raw: unknown;
+    try {
+      raw = text === null ? undefined : JSON.parse(text);
+    } catch {
+      raw = undefined;
+    }
+    const request = WireRequestSchema.safeParse(raw);
+    if (!request.success) {
+      const id = raw && typeof raw === 'object' && 'id' in raw && typeof raw.id === 'number' ? raw.id : -1;
+      send({
+        kind: 'result',
+        id,
+        ok: false,
+        error: {
+          code: 'E_BAD_MESSAGE',
+          message: 'Malformed message: expected {kind:"invoke",id,channel,args}.',
+        },
+      });
+      return;
+    }
+    const { id, channel, args } = request.data;
+    try {
+      const value = await this.service.invoke(channel, args);
+      send({ kind: 'result', id, ok: true, value });
+    } catch (error) {
+      const safe =
+        error instanceof PathwiseError ? error : new PathwiseError(errorCode(error), errorMessage(error));
+      send({ kind: 'result', id, ok: false, error: { code: safe.code, message: safe.message } });
+    }
+  }
+}

@@ -1,0 +1,139 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { PathwiseService } from '../../main/core/PathwiseService.ts';
+import { HeadlessHost } from '../../main/host/HeadlessHost.ts';
+import { PathMonitor } from '../../main/monitor/PathMonitor.ts';
+
+interface Reply {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: string;
+}
+
+function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      { host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers } },
+      (res) => {
+        let body = '';
+        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+function openSocket(
+  port: number,
+  headers: Record<string, string>,
+): Promise<WebSocket | { rejected: number }> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers });
+    ws.on('open', () => resolve(ws));
+    ws.on('unexpected-response', (_req, res) => resolve({ rejected: res.statusCode ?? 0 }));
+    ws.on('error', () => undefined);
+  });
+}
+
+describe('HeadlessHost (pathwise serve)', () => {
+  let host: HeadlessHost;
+  let service: PathwiseService;
+  let port: number;
+  let cookie: string;
+
+  beforeAll(async () => {
+    const root = await mkdtemp(join(tmpdir(), 'pw-host-'));
+    await writeFile(join(root, 'index.html'), '<!doctype html><title>Pathwise</title>');
+    service = new PathwiseService({
+      shell: 'headless',
+      monitor: new PathMonitor({ pollIntervalMs: 60_000 }),
+    });
+    await service.start();
+    host = new HeadlessHost({ service, rootDir: root });
+    const url = new URL(await host.listen());
+    port = Number(url.port);
+  });
+  afterAll(async () => {
+    await host.close();
+    await service.stop();
+  });
+
+  it('refuses a request without the token', async () => {
+    const reply = await get(port, '/');
+    expect(reply.status).toBe(401);
+    expect(reply.body).toContain('token');
+  });
+
+  it('refuses a wrong token', async () => {
+    expect((await get(port, '/?token=nope')).status).toBe(401);
+    expect((await get(port, '/', { cookie: 'pathwise_token=nope' })).status).toBe(401);
+  });
+
+  it('trades the token for an HttpOnly SameSite=Strict cookie and drops it from the URL', async () => {
+    const reply = await get(port, `/?token=${host.token}`);
+    expect(reply.status).toBe(303);
+    expect(reply.headers.location).toBe('/');
+    const setCookie = String(reply.headers['set-cookie']);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('SameSite=Strict');
+    cookie = setCookie.split(';')[0] ?? '';
+    const page = await get(port, '/', { cookie });
+    expect(page.status).toBe(200);
+    expect(page.body).toContain('<title>Pathwise</title>');
+    expect(page.headers['content-security-policy']).toContain("default-src 'none'");
+  });
+
+  it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
+    const reply = await get(port, `/?token=${host.token}`, { host: 'evil.example:80' });
+    expect(reply.status).toBe(403);
+  });
+
+  it('refuses a foreign Origin', async () => {
+    const reply = await get(port, '/', { cookie, origin: 'http://evil.example' });
+    expect(reply.status).toBe(403);
+  });
+
+  it('does not serve files outside the renderer folder', async () => {
+    const reply = await get(port, '/..%2f..%2fetc%2fpasswd', { cookie });
+    expect(reply.status).toBe(404);
+  });
+
+  it('refuses a WebSocket without the cookie, or from another origin', async () => {
+    const origin = `http://127.0.0.1:${port}`;
+    expect(await openSocket(port, { origin })).toEqual({ rejected: 401 });
+    expect(await openSocket(port, { origin: 'http://evil.example', cookie })).toEqual({ rejected: 403 });
+    expect(await openSocket(port, { cookie })).toEqual({ rejected: 403 });
+  });
+
+  it('answers contract requests over the socket and survives hostile messages', async () => {
+    const ws = await openSocket(port, { origin: `http://127.0.0.1:${port}`, cookie });
+    if (!(ws instanceof WebSocket)) throw new Error(`socket rejected ${ws.rejected}`);
+    const replies: unknown[] = [];
+    ws.on('message', (data: Buffer) => replies.push(JSON.parse(data.toString())));
+    const waitFor = async (id: number) => {
+      for (let i = 0; i < 100; i++) {
+        const found = replies.find((r) => (r as { id?: number }).id === id);
+        if (found) return found;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      throw new Error(`no reply ${id}`);
+    };
+    ws.send('not json at all');
+    expect(await waitFor(-1)).toMatchObject({ ok: false, error: { code: 'E_BAD_MESSAGE' } });
+    ws.send(JSON.stringify({ kind: 'invoke', id: 1, channel: 'shell.exec', args: ['rm -rf /'] }));
+    expect(await waitFor(1)).toMatchObject({ ok: false, error: { code: 'E_BAD_CHANNEL' } });
+    ws.send(JSON.stringify({ kind: 'invoke', id: 2, channel: 'paths.list', args: ['extra'] }));
+    expect(await waitFor(2)).toMatchObject({ ok: false, error: { code: 'E_BAD_REQUEST' } });
+    ws.send(JSON.stringify({ kind: 'invoke', id: 3, channel: 'paths.list', args: [] }));
+    const ok = (await waitFor(3)) as { ok: boolean; value: Array<{ name: string }> };
+    expect(ok.ok).toBe(true);
+    expect(ok.value.map((p) => p.name)).toContain('lo');
+    ws.close();
+  });
+});

@@ -1,0 +1,38 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
+export const PATHWISE_BIN = `${REPO_ROOT}bin/pathwise`;
+
+/** PATH as a user's shell has it, without node_modules/.bin: proves bin/pathwise finds its own Node. */
+export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function runPathwise(
+  args: string[],
+  options: { netns?: string; env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<CliResult> {
+  const [command, argv] = options.netns
+    ? ['ip', ['netns', 'exec', options.netns, PATHWISE_BIN, ...args]]
+    : [PATHWISE_BIN, args];
+  return new Promise((resolve) => {
+    execFile(
+      command as string,
+      argv as string[],
+      {
+        env: { ...process.env, PATH: SYSTEM_PATH, ...options.env },
+        timeout: options.timeoutMs ?? 60_000,
+        maxBuffer: 16 << 20,
+      },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}

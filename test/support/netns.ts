@@ -1,0 +1,293 @@
+/**
+ * A laptop-shaped network built from Linux network namespaces, for tests and benchmarks.
+ *
+ *   client namespace (the "laptop")          server namespace (the "internet")
+ *   wlan0 198.18.1.2/24  <-- veth -->  s-wlan0 198.18.1.1/24
+ *   wwan0 198.18.2.2/24  <-- veth -->  s-wwan0 198.18.2.1/24
+ *                                      lo: SERVER_ADDRESS 198.19.0.1 (reachable over every path)
+ *
+ * The client gets source-based policy routing (one table per path), so a socket bound to a
+ * path's address leaves through that path, plus a main-table default via the first path.
+ * Shaping uses tbf on both ends (server side shapes downloads); cuts use `ip link set down`;
+ * blackholes use iptables DROP. Names carry the creating PID so parallel runs never collide,
+ * and namespaces left by dead processes are swept on the next create.
+ */
+import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { readdir } from 'node:fs/promises';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export const SERVER_ADDRESS = '198.19.0.1';
+
+export interface LabPathSpec {
+  /** Interface name inside the client namespace, e.g. wlan0, wwan0, usb0. */
+  name: string;
+  /** Download rate limit in Mbit/s (server → client); unshaped when absent. */
+  downMbit?: number;
+  /** Upload rate limit in Mbit/s (client → server). */
+  upMbit?: number;
+  /** Add a route + rule for this path (default true). Issue 4's tests use false. */
+  policyRouting?: boolean;
+}
+
+export interface LabPath extends Required<Pick<LabPathSpec, 'name'>> {
+  index: number;
+  clientAddress: string;
+  gateway: string;
+  serverIf: string;
+}
+
+let counter = 0;
+
+export function canUseNetns(): boolean {
+  return process.getuid?.() === 0 && (existsSync('/usr/sbin/ip') || existsSync('/sbin/ip'));
+}
+
+async function sh(args: string[]): Promise<string> {
+  try {
+    const { stdout } = await run(args[0] as string, args.slice(1), { maxBuffer: 1 << 20 });
+    return stdout;
+  } catch (error) {
+    const e = error as { stderr?: string; message: string };
+    throw new Error(`${args.join(' ')} failed: ${e.stderr?.trim() || e.message}`, { cause: error });
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Remove namespaces that earlier (crashed) test runs left behind. */
+export async function sweepStaleNamespaces(): Promise<void> {
+  let names: string[];
+  try {
+    names = await readdir('/run/netns');
+  } catch {
+    return;
+  }
+  for (const ns of names) {
+    const match = /^pw[cs]-(\d+)-\d+$/.exec(ns);
+    if (match && !pidAlive(Number(match[1]))) await sh(['ip', 'netns', 'del', ns]).catch(() => undefined);
+  }
+}
+
+export class NetLab {
+  readonly client: string;
+  readonly server: string;
+  readonly paths: LabPath[] = [];
+  private readonly children = new Set<ChildProcess>();
+
+  private constructor(id: string) {
+    this.client = `pwc-${id}`;
+    this.server = `pws-${id}`;
+  }
+
+  static async create(specs: LabPathSpec[]): Promise<NetLab> {
+    await sweepStaleNamespaces();
+    const lab = new NetLab(`${process.pid}-${counter++}`);
+    try {
+      await lab.build(specs);
+    } catch (error) {
+      await lab.destroy();
+      throw error;
+    }
+    return lab;
+  }
+
+  path(name: string): LabPath {
+    const found = this.paths.find((p) => p.name === name);
+    if (!found) throw new Error(`no lab path ${name}`);
+    return found;
+  }
+
+  private async build(specs: LabPathSpec[]): Promise<void> {
+    await sh(['ip', 'netns', 'add', this.client]);
+    await sh(['ip', 'netns', 'add', this.server]);
+    await this.inClient(['ip', 'link', 'set', 'lo', 'up']);
+    await this.inServer(['ip', 'link', 'set', 'lo', 'up']);
+    await this.inServer(['ip', 'addr', 'add', `${SERVER_ADDRESS}/32`, 'dev', 'lo']);
+    await this.inServer(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    for (const [i, spec] of specs.entries()) {
+      const index = i + 1;
+      const serverIf = `s-${spec.name}`.slice(0, 15);
+      const path: LabPath = {
+        name: spec.name,
+        index,
+        clientAddress: `198.18.${index}.2`,
+        gateway: `198.18.${index}.1`,
+        serverIf,
+      };
+      await sh([
+        'ip',
+        '-n',
+        this.client,
+        'link',
+        'add',
+        spec.name,
+        'type',
+        'veth',
+        'peer',
+        'name',
+        serverIf,
+        'netns',
+        this.server,
+      ]);
+      await this.inClient(['ip', 'addr', 'add', `${path.clientAddress}/24`, 'dev', spec.name]);
+      await this.inServer(['ip', 'addr', 'add', `${path.gateway}/24`, 'dev', serverIf]);
+      await this.inClient(['ip', 'link', 'set', spec.name, 'up']);
+      await this.inServer(['ip', 'link', 'set', serverIf, 'up']);
+      if (spec.policyRouting !== false) {
+        const table = String(100 + index);
+        await this.inClient([
+          'ip',
+          'route',
+          'add',
+          'default',
+          'via',
+          path.gateway,
+          'dev',
+          spec.name,
+          'table',
+          table,
+        ]);
+        await this.inClient([
+          'ip',
+          'rule',
+          'add',
+          'from',
+          path.clientAddress,
+          'table',
+          table,
+          'priority',
+          String(1000 + index),
+        ]);
+      }
+      if (i === 0)
+        await this.inClient(['ip', 'route', 'add', 'default', 'via', path.gateway, 'dev', spec.name]);
+      if (spec.downMbit) await this.shape(spec.name, spec.downMbit, 'down');
+      if (spec.upMbit) await this.shape(spec.name, spec.upMbit, 'up');
+      this.paths.push(path);
+    }
+  }
+
+  inClient(args: string[]): Promise<string> {
+    return sh(['ip', 'netns', 'exec', this.client, ...args]);
+  }
+
+  inServer(args: string[]): Promise<string> {
+    return sh(['ip', 'netns', 'exec', this.server, ...args]);
+  }
+
+  /** Start a long-running process in a namespace; it is killed on destroy(). */
+  spawnIn(
+    ns: 'client' | 'server',
+    command: string,
+    args: string[],
+    options: SpawnOptions = {},
+  ): ChildProcess {
+    const name = ns === 'client' ? this.client : this.server;
+    const child = spawn('ip', ['netns', 'exec', name, command, ...args], { stdio: 'pipe', ...options });
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    return child;
+  }
+
+  /** Token-bucket rate limit on one direction of a path ('down' shapes server → client). */
+  async shape(name: string, mbit: number, direction: 'down' | 'up' = 'down'): Promise<void> {
+    const path = this.paths.find((p) => p.name === name);
+    const dev = direction === 'down' ? (path?.serverIf ?? `s-${name}`.slice(0, 15)) : name;
+    const exec = direction === 'down' ? this.inServer.bind(this) : this.inClient.bind(this);
+    // burst ≈ 10 ms of traffic (min 16 KiB) keeps the shaped rate steady at small time scales.
+    const burst = Math.max(16 * 1024, Math.round((mbit * 1e6) / 8 / 100));
+    await exec([
+      'tc',
+      'qdisc',
+      'replace',
+      'dev',
+      dev,
+      'root',
+      'tbf',
+      'rate',
+      `${mbit}mbit`,
+      'burst',
+      String(burst),
+      'latency',
+      '50ms',
+    ]);
+  }
+
+  async unshape(name: string, direction: 'down' | 'up' = 'down'): Promise<void> {
+    const dev = direction === 'down' ? this.path(name).serverIf : name;
+    const exec = direction === 'down' ? this.inServer.bind(this) : this.inClient.bind(this);
+    await exec(['tc', 'qdisc', 'del', 'dev', dev, 'root']).catch(() => undefined);
+  }
+
+  /** A visible cut: the client's link goes down (the monitor sees it, sockets get errors). */
+  async cut(name: string): Promise<void> {
+    await this.inClient(['ip', 'link', 'set', name, 'down']);
+  }
+
+  async restore(name: string): Promise<void> {
+    const path = this.path(name);
+    await this.inClient(['ip', 'link', 'set', name, 'up']);
+    // Routes through a downed link are flushed by the kernel: put them back.
+    await this.inClient([
+      'ip',
+      'route',
+      'replace',
+      'default',
+      'via',
+      path.gateway,
+      'dev',
+      name,
+      'table',
+      String(100 + path.index),
+    ]).catch(() => undefined);
+    if (path.index === 1)
+      await this.inClient(['ip', 'route', 'replace', 'default', 'via', path.gateway, 'dev', name]).catch(
+        () => undefined,
+      );
+  }
+
+  /** A silent blackhole: the link stays up but nothing comes back (like Wi-Fi with no internet). */
+  async blackhole(name: string): Promise<void> {
+    const dev = this.path(name).serverIf;
+    await this.inServer(['iptables', '-I', 'INPUT', '-i', dev, '-j', 'DROP']);
+    await this.inServer(['iptables', '-I', 'FORWARD', '-i', dev, '-j', 'DROP']);
+  }
+
+  async unblackhole(name: string): Promise<void> {
+    const dev = this.path(name).serverIf;
+    await this.inServer(['iptables', '-D', 'INPUT', '-i', dev, '-j', 'DROP']).catch(() => undefined);
+    await this.inServer(['iptables', '-D', 'FORWARD', '-i', dev, '-j', 'DROP']).catch(() => undefined);
+  }
+
+  /** rx/tx bytes of a client interface, from its own kernel counters. */
+  async counters(name: string): Promise<{ rx: number; tx: number }> {
+    const out = await this.inClient([
+      'cat',
+      `/sys/class/net/${name}/statistics/rx_bytes`,
+      `/sys/class/net/${name}/statistics/tx_bytes`,
+    ]);
+    const [rx, tx] = out.trim().split('\n').map(Number);
+    return { rx: rx ?? 0, tx: tx ?? 0 };
+  }
+
+  async destroy(): Promise<void> {
+    for (const child of this.children) child.kill('SIGKILL');
+    await Promise.all(
+      [...this.children].map(
+        (c) => new Promise<void>((done) => (c.exitCode !== null ? done() : c.once('exit', () => done()))),
+      ),
+    );
+    await sh(['ip', 'netns', 'del', this.client]).catch(() => undefined);
+    await sh(['ip', 'netns', 'del', this.server]).catch(() => undefined);
+  }
+}
