@@ -2,8 +2,16 @@
  * The one contract between the core service and every UI (Electron renderer via preload IPC,
  * browser via the headless host's WebSocket). Types are derived from the zod schemas so the two
  * can never drift; both shells validate every incoming message against these schemas.
+ *
+ * Sizes are bytes, rates bytes per second, times epoch milliseconds, money in the plan's
+ * currency units, energy in watt-hours.
  */
 import { z } from 'zod';
+
+const name = z.string().min(1).max(64);
+const bytes = z.number().nonnegative();
+
+// ─── Paths (monitor) ─────────────────────────────────────────────────────────────────────────
 
 export const PathTypeSchema = z.enum([
   'ethernet',
@@ -20,8 +28,24 @@ export type PathType = z.infer<typeof PathTypeSchema>;
 export const PreferenceSchema = z.enum(['always', 'secondary', 'backup', 'never']);
 export type Preference = z.infer<typeof PreferenceSchema>;
 
-export const MeteredSchema = z.enum(['yes', 'no', 'unknown']);
-export type Metered = z.infer<typeof MeteredSchema>;
+export const HealthStatusSchema = z.enum(['good', 'degraded', 'captive', 'offline', 'unknown']);
+export type HealthStatus = z.infer<typeof HealthStatusSchema>;
+
+export const PathHealthSchema = z.object({
+  status: HealthStatusSchema,
+  rttMs: z.number().nullable(),
+  checkedAt: z.number().nullable(),
+  detail: z.string().optional(),
+});
+export type PathHealth = z.infer<typeof PathHealthSchema>;
+
+export const PathBindingSchema = z.object({
+  /** How sockets are pinned to this path: the device (SO_BINDTODEVICE) or only the source address. */
+  mode: z.enum(['device', 'address']),
+  /** null until a transfer has been checked against the interface's own counters. */
+  verified: z.boolean().nullable(),
+});
+export type PathBinding = z.infer<typeof PathBindingSchema>;
 
 export const PathInfoSchema = z.object({
   name: z.string(),
@@ -29,37 +53,320 @@ export const PathInfoSchema = z.object({
   addresses: z.array(z.string()),
   up: z.boolean(),
   metered: z.boolean(),
-  meteredSource: z.string().optional(),
+  /** Where the metered flag came from: the OS (NetworkManager, Windows), the type rule, or the user. */
+  meteredSource: z.enum(['os', 'type', 'user']).optional(),
   preference: PreferenceSchema,
   mac: z.string().optional(),
   mtu: z.number().optional(),
+  driver: z.string().optional(),
   speedMbps: z.number().nullable().optional(),
   ssid: z.string().nullable().optional(),
   signalDbm: z.number().nullable().optional(),
+  gateway: z.string().nullable().optional(),
+  /** OS counters for all traffic of the machine on this interface. */
   rxBytes: z.number().optional(),
   txBytes: z.number().optional(),
   rxRate: z.number().optional(),
   txRate: z.number().optional(),
+  health: PathHealthSchema.optional(),
+  binding: PathBindingSchema.optional(),
 });
 export type PathInfo = z.infer<typeof PathInfoSchema>;
 
+export const PathEventTypeSchema = z.enum([
+  'path-added',
+  'path-removed',
+  'path-up',
+  'path-down',
+  'address-changed',
+  'health-changed',
+]);
+export const PathEventSchema = z.object({
+  type: PathEventTypeSchema,
+  name: z.string(),
+  at: z.string(),
+  path: PathInfoSchema.optional(),
+  addresses: z.array(z.string()).optional(),
+  health: PathHealthSchema.optional(),
+});
+export type PathEvent = z.infer<typeof PathEventSchema>;
+
+export const BatterySchema = z.object({
+  present: z.boolean(),
+  percent: z.number().nullable(),
+  charging: z.boolean(),
+  acConnected: z.boolean(),
+  capacityWh: z.number().nullable(),
+  /** Measured from the battery: watts drawn while discharging, null when charging or unknown. */
+  dischargeW: z.number().nullable(),
+});
+export type Battery = z.infer<typeof BatterySchema>;
+
+// ─── Transfers (engine) ──────────────────────────────────────────────────────────────────────
+
+export const TransferModeSchema = z.enum(['aggregate', 'handover', 'interactive']);
+export type TransferMode = z.infer<typeof TransferModeSchema>;
+
+export const TransferStateSchema = z.enum([
+  'queued',
+  'probing',
+  'running',
+  'paused',
+  'done',
+  'failed',
+  'cancelled',
+]);
+export type TransferState = z.infer<typeof TransferStateSchema>;
+
+export const TransferPathStateSchema = z.enum([
+  'idle',
+  'active',
+  'stalled',
+  'down',
+  'capped',
+  'excluded',
+  'unverified',
+]);
+
+export const TransferPathSchema = z.object({
+  bytes: bytes,
+  rate: z.number().nonnegative(),
+  state: TransferPathStateSchema,
+});
+
+export const ErrorInfoSchema = z.object({ code: z.string(), message: z.string() });
+export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+export const TransferInfoSchema = z.object({
+  id: z.string(),
+  url: z.string(),
+  file: z.string(),
+  mode: TransferModeSchema,
+  state: TransferStateSchema,
+  size: z.number().nullable(),
+  received: bytes,
+  rate: z.number().nonnegative(),
+  paths: z.record(z.string(), TransferPathSchema),
+  allowedPaths: z.array(z.string()).nullable(),
+  rangeSupport: z.boolean().nullable(),
+  sha256: z.string().nullable(),
+  error: ErrorInfoSchema.nullable(),
+  createdAt: z.number(),
+  finishedAt: z.number().nullable(),
+});
+export type TransferInfo = z.infer<typeof TransferInfoSchema>;
+
+export const StartTransferSchema = z.object({
+  url: z
+    .string()
+    .max(8192)
+    .refine(
+      (u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
+      'Enter an http:// or https:// URL.',
+    ),
+  mode: TransferModeSchema.default('aggregate'),
+  /** Restrict to these paths; null or absent means the policy's paths. */
+  paths: z.array(name).max(32).nullable().optional(),
+  /** A file name inside the download folder; derived from the URL or Content-Disposition when absent. */
+  fileName: z.string().min(1).max(255).optional(),
+  sha256: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/, 'A SHA-256 is 64 hex digits.')
+    .optional(),
+  /** Per-transfer byte caps, path name → bytes. */
+  caps: z.record(name, bytes).optional(),
+});
+export type StartTransfer = z.infer<typeof StartTransferSchema>;
+
+/** Continuity timeline: handovers, failovers and what they cost. */
+export const ContinuityEventSchema = z.object({
+  id: z.string(),
+  at: z.number(),
+  kind: z.enum(['handover', 'failover', 'path-lost', 'path-restored', 'restart', 'cap-reached']),
+  transferId: z.string().nullable(),
+  from: z.string().nullable(),
+  to: z.string().nullable(),
+  /** Bytes that had to be fetched again because of this event. */
+  bytesLost: bytes,
+  /** Longest time no payload arrived around this event. */
+  stallMs: z.number().nonnegative(),
+  detail: z.string().optional(),
+});
+export type ContinuityEvent = z.infer<typeof ContinuityEventSchema>;
+
+// ─── Settings and plans ──────────────────────────────────────────────────────────────────────
+
+export const PlanSchema = z.object({
+  capBytes: bytes.nullable(),
+  cycle: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('monthly'), startDay: z.number().int().min(1).max(28) }),
+    z.object({ kind: z.literal('rolling30') }),
+  ]),
+  pricePerGb: z.number().nonnegative(),
+  overagePricePerGb: z.number().nonnegative(),
+  atCap: z.enum(['stop', 'rate-limit', 'allow']),
+  /** Used when atCap is 'rate-limit'. */
+  rateLimitBps: z.number().positive().nullable(),
+  currency: z.string().min(1).max(8),
+});
+export type Plan = z.infer<typeof PlanSchema>;
+
+export const PathOverrideSchema = z.object({
+  type: PathTypeSchema.optional(),
+  metered: z.boolean().optional(),
+});
+
+export const SettingsSchema = z.object({
+  preferences: z.record(name, PreferenceSchema),
+  overrides: z.record(name, PathOverrideSchema),
+  plans: z.record(name, PlanSchema),
+  /** Alert thresholds as fractions of the cap, e.g. [0.75, 1]. */
+  capThresholds: z.array(z.number().gt(0).max(2)).max(8),
+  probeUrl: z
+    .string()
+    .max(2048)
+    .refine(
+      (u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
+      'The probe URL must be http(s).',
+    ),
+  probeIntervalMs: z.number().int().min(1000).max(3_600_000),
+  downloadDir: z.string().min(1).max(4096),
+  notifications: z.boolean(),
+  launchAtLogin: z.boolean(),
+});
+export type Settings = z.infer<typeof SettingsSchema>;
+
+export const SettingsPatchSchema = SettingsSchema.partial();
+export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
+
+// ─── Usage, cost, energy, alerts (ledger) ────────────────────────────────────────────────────
+
+export const CycleSchema = z.object({ start: z.string(), end: z.string() });
+
+export const PathUsageSchema = z.object({
+  name: z.string(),
+  appBytes: bytes,
+  allBytes: bytes,
+  capBytes: z.number().nullable(),
+  cost: z.number().nonnegative(),
+  forecastBytes: bytes,
+  forecastCost: z.number().nonnegative(),
+  energyWh: z.number().nonnegative(),
+  /** Energy as a share of the battery's capacity; null without a battery. */
+  energyBatteryPct: z.number().nullable(),
+  currency: z.string().nullable(),
+  cycle: CycleSchema,
+});
+export type PathUsage = z.infer<typeof PathUsageSchema>;
+
+export const UsageSummarySchema = z.object({
+  paths: z.array(PathUsageSchema),
+  cycle: CycleSchema,
+  battery: BatterySchema.nullable(),
+});
+export type UsageSummary = z.infer<typeof UsageSummarySchema>;
+
+export const UsageHistoryQuerySchema = z.object({
+  resolution: z.enum(['minute', 'hour', 'day']),
+  from: z.number(),
+  to: z.number(),
+  paths: z.array(name).max(64).optional(),
+});
+export type UsageHistoryQuery = z.infer<typeof UsageHistoryQuerySchema>;
+
+export const UsagePointSchema = z.object({
+  t: z.number(),
+  path: z.string(),
+  appBytes: bytes,
+  allBytes: bytes,
+});
+export type UsagePoint = z.infer<typeof UsagePointSchema>;
+
+/** One live sample a second: per-path rates, app (engine) and whole machine (OS counters). */
+export const ThroughputSampleSchema = z.object({
+  t: z.number(),
+  paths: z.record(
+    z.string(),
+    z.object({
+      appRate: z.number().nonnegative(),
+      rxRate: z.number().nonnegative(),
+      txRate: z.number().nonnegative(),
+    }),
+  ),
+});
+export type ThroughputSample = z.infer<typeof ThroughputSampleSchema>;
+
+export const AlertKindSchema = z.enum([
+  'cap-threshold',
+  'cap-forecast',
+  'unexpected-cellular',
+  'handover',
+  'transfer-done',
+  'transfer-failed',
+  'captive-portal',
+]);
+export const AlertSchema = z.object({
+  id: z.string(),
+  kind: AlertKindSchema,
+  severity: z.enum(['info', 'warning', 'critical']),
+  path: z.string().nullable(),
+  title: z.string(),
+  message: z.string(),
+  at: z.number(),
+  read: z.boolean(),
+});
+export type Alert = z.infer<typeof AlertSchema>;
+
+// ─── Channels ────────────────────────────────────────────────────────────────────────────────
+
+const id = z.string().min(1).max(64);
+
 /** Request/response channels: name -> argument tuple and result. */
 export const invokeContract = {
-  'paths.list': { args: z.tuple([]), result: z.array(PathInfoSchema) },
   'app.info': {
     args: z.tuple([]),
-    result: z.object({ version: z.string(), shell: z.enum(['electron', 'headless']) }),
+    result: z.object({ version: z.string(), shell: z.enum(['electron', 'headless']), dataDir: z.string() }),
   },
+  'paths.list': { args: z.tuple([]), result: z.array(PathInfoSchema) },
+  'paths.setPreference': { args: z.tuple([name, PreferenceSchema]), result: z.array(PathInfoSchema) },
+  'battery.get': { args: z.tuple([]), result: BatterySchema },
+  'transfers.list': { args: z.tuple([]), result: z.array(TransferInfoSchema) },
+  'transfers.start': { args: z.tuple([StartTransferSchema]), result: TransferInfoSchema },
+  'transfers.pause': { args: z.tuple([id]), result: TransferInfoSchema },
+  'transfers.resume': { args: z.tuple([id]), result: TransferInfoSchema },
+  'transfers.cancel': { args: z.tuple([id]), result: TransferInfoSchema },
+  'transfers.pauseAll': { args: z.tuple([]), result: z.array(TransferInfoSchema) },
+  'transfers.resumeAll': { args: z.tuple([]), result: z.array(TransferInfoSchema) },
+  /** Show the file in the OS file manager (Electron); the headless host answers E_UNSUPPORTED. */
+  'transfers.reveal': { args: z.tuple([id]), result: z.void() },
+  'continuity.list': { args: z.tuple([]), result: z.array(ContinuityEventSchema) },
+  'usage.summary': { args: z.tuple([]), result: UsageSummarySchema },
+  'usage.history': { args: z.tuple([UsageHistoryQuerySchema]), result: z.array(UsagePointSchema) },
+  'alerts.list': { args: z.tuple([]), result: z.array(AlertSchema) },
+  'alerts.markRead': { args: z.tuple([z.array(id).max(1000)]), result: z.array(AlertSchema) },
+  'settings.get': { args: z.tuple([]), result: SettingsSchema },
+  'settings.update': { args: z.tuple([SettingsPatchSchema]), result: SettingsSchema },
 } as const;
 
 /** Push channels: name -> payload, sent from the core to every UI. */
 export const eventContract = {
   paths: z.array(PathInfoSchema),
+  pathEvent: PathEventSchema,
+  battery: BatterySchema,
+  transfers: z.array(TransferInfoSchema),
+  continuity: ContinuityEventSchema,
+  throughput: ThroughputSampleSchema,
+  usage: UsageSummarySchema,
+  alert: AlertSchema,
+  settings: SettingsSchema,
 } as const;
 
 export type InvokeContract = typeof invokeContract;
 export type InvokeChannel = keyof InvokeContract;
-export type InvokeArgs<C extends InvokeChannel> = z.infer<InvokeContract[C]['args']>;
+/** Arguments as the caller writes them (defaults may be omitted). */
+export type InvokeArgs<C extends InvokeChannel> = z.input<InvokeContract[C]['args']>;
+/** Arguments as handlers receive them, after validation and defaults. */
+export type InvokeParsedArgs<C extends InvokeChannel> = z.output<InvokeContract[C]['args']>;
 export type InvokeResult<C extends InvokeChannel> = z.infer<InvokeContract[C]['result']>;
 export type EventContract = typeof eventContract;
 export type EventChannel = keyof EventContract;
@@ -72,7 +379,7 @@ export function isInvokeChannel(value: unknown): value is InvokeChannel {
   return typeof value === 'string' && Object.hasOwn(invokeContract, value);
 }
 
-/** What a UI sees: one async function per invoke channel, plus a subscription for pushes. */
+/** What a UI sees: one async call per invoke channel, plus a subscription for pushes. */
 export type PathwiseApi = {
   invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<InvokeResult<C>>;
   on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): () => void;
@@ -82,12 +389,12 @@ export type PathwiseApi = {
 export const WireRequestSchema = z.object({
   kind: z.literal('invoke'),
   id: z.number().int().nonnegative(),
-  channel: z.string(),
-  args: z.array(z.unknown()),
+  channel: z.string().max(64),
+  args: z.array(z.unknown()).max(8),
 });
 export type WireRequest = z.infer<typeof WireRequestSchema>;
 
 export type WireMessage =
   | { kind: 'result'; id: number; ok: true; value: unknown }
-  | { kind: 'result'; id: number; ok: false; error: { code: string; message: string } }
+  | { kind: 'result'; id: number; ok: false; error: ErrorInfo }
   | { kind: 'event'; channel: EventChannel; payload: unknown };

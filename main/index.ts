@@ -5,7 +5,7 @@
 import { app, BrowserWindow, ipcMain, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { PathwiseService } from './core/PathwiseService.ts';
+import { createPathwise } from './core/createPathwise.ts';
 import { registerIpc } from './shell/ipc.ts';
 import { hardenWebContents } from './shell/security.ts';
 import { dashboardWindowOptions } from './shell/windowOptions.ts';
@@ -39,11 +39,9 @@ function openDashboard(): void {
   else void win.loadFile(rendererIndex);
 }
 
-if (!app.requestSingleInstanceLock()) {
-  app.quit();
-} else {
-  const service = new PathwiseService({ shell: 'electron' });
+async function main(): Promise<void> {
   hardenWebContents(app, shell, isAppUrl);
+  const { service } = await createPathwise({ shell: 'electron', dataDir: app.getPath('userData') });
   registerIpc(
     ipcMain,
     service,
@@ -63,3 +61,6 @@ if (!app.requestSingleInstanceLock()) {
   });
   app.on('before-quit', () => void service.stop());
 }
+
+if (!app.requestSingleInstanceLock()) app.quit();
+else void main();

@@ -48,7 +48,7 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new PathwiseError('E_USAGE', `--port must be a number from 0 to 65535, not "${values.port}".`);
       }
-      return runServe({ host: values.host ?? '127.0.0.1', port }, io);
+      return runServe({ host: values.host ?? '127.0.0.1', port, dataDir: values['data-dir'] }, io);
     }
     default:
       throw new PathwiseError('E_USAGE', `Unknown command "${command}". Run "pathwise --help" for the list.`);

@@ -1,17 +1,21 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PathwiseError } from '../core/errors.ts';
-import { PathwiseService } from '../core/PathwiseService.ts';
+import { createPathwise } from '../core/createPathwise.ts';
 import { HeadlessHost } from '../host/HeadlessHost.ts';
 import type { CliIo } from './main.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 
-export async function runServe(options: { host: string; port: number }, io: CliIo): Promise<number> {
+export async function runServe(
+  options: { host: string; port: number; dataDir?: string },
+  io: CliIo,
+): Promise<number> {
   if (!existsSync(`${RENDERER_DIR}/index.html`)) {
     throw new PathwiseError('E_NOT_BUILT', 'The dashboard is not built yet: run "npm run build" first.');
   }
-  const service = new PathwiseService({ shell: 'headless' });
+  const { service, warnings } = await createPathwise({ shell: 'headless', dataDir: options.dataDir });
+  for (const warning of warnings) io.stderr.write(`pathwise: ${warning}\n`);
   await service.start();
   const host = new HeadlessHost({ service, rootDir: RENDERER_DIR, host: options.host, port: options.port });
   const url = await host.listen();

@@ -4,53 +4,55 @@ import {
   isInvokeChannel,
   type EventChannel,
   type EventPayload,
-  type InvokeArgs,
   type InvokeChannel,
+  type InvokeParsedArgs,
   type InvokeResult,
 } from '../contract.ts';
-import { PathMonitor } from '../monitor/PathMonitor.ts';
 import { PathwiseError } from './errors.ts';
-import { APP_VERSION } from './version.ts';
 
 export type ShellKind = 'electron' | 'headless';
 
-type Handlers = {
-  [C in InvokeChannel]: (...args: InvokeArgs<C>) => Promise<InvokeResult<C>>;
-};
+export type Handler<C extends InvokeChannel> = (...args: InvokeParsedArgs<C>) => Promise<InvokeResult<C>>;
+export type Handlers = { [C in InvokeChannel]: Handler<C> };
 
 export type EventListener = <C extends EventChannel>(channel: C, payload: EventPayload<C>) => void;
 
-export interface PathwiseServiceOptions {
-  shell: ShellKind;
-  monitor?: PathMonitor;
-}
+type Lifecycle = { start?: () => Promise<void> | void; stop?: () => Promise<void> | void };
 
 /**
- * The core: composes monitor, engine and ledger, and answers the contract. Knows nothing of
- * Electron or HTTP; the two shells (Electron main, headless host) only transport messages.
+ * The core's switchboard: each domain (monitor, engine, ledger, settings) registers the contract
+ * handlers it owns and its start/stop; the shells (Electron main, headless host) only transport
+ * messages to `invoke` and from `subscribe`. Knows nothing of Electron or HTTP.
  */
 export class PathwiseService {
-  readonly monitor: PathMonitor;
-  private readonly shell: ShellKind;
+  readonly shell: ShellKind;
   private readonly listeners = new Set<EventListener>();
-  private readonly handlers: Handlers;
+  private readonly handlers: Partial<Handlers> = {};
+  private readonly parts: Lifecycle[] = [];
+  private started = false;
 
-  constructor(options: PathwiseServiceOptions) {
+  constructor(options: { shell: ShellKind }) {
     this.shell = options.shell;
-    this.monitor = options.monitor ?? new PathMonitor();
-    this.monitor.on('paths', (paths) => this.publish('paths', paths));
-    this.handlers = {
-      'paths.list': async () => this.monitor.snapshot(),
-      'app.info': async () => ({ version: APP_VERSION, shell: this.shell }),
-    };
+  }
+
+  register(handlers: Partial<Handlers>, lifecycle: Lifecycle = {}): void {
+    for (const channel of Object.keys(handlers) as InvokeChannel[]) {
+      if (this.handlers[channel]) throw new Error(`Two handlers for ${channel}`);
+    }
+    Object.assign(this.handlers, handlers);
+    this.parts.push(lifecycle);
   }
 
   async start(): Promise<void> {
-    await this.monitor.start();
+    if (this.started) return;
+    this.started = true;
+    for (const part of this.parts) await part.start?.();
   }
 
   async stop(): Promise<void> {
-    this.monitor.stop();
+    if (!this.started) return;
+    this.started = false;
+    for (const part of [...this.parts].reverse()) await part.stop?.();
     this.listeners.clear();
   }
 
@@ -66,12 +68,15 @@ export class PathwiseService {
     const spec = invokeContract[channel];
     const parsed = spec.args.safeParse(args);
     if (!parsed.success) {
-      throw new PathwiseError(
-        'E_BAD_REQUEST',
-        `Invalid arguments for "${channel}": ${parsed.error.issues.map((i) => i.message).join('; ')}`,
+      const issues = parsed.error.issues.map((i) =>
+        i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message,
       );
+      throw new PathwiseError('E_BAD_REQUEST', `Invalid request "${channel}": ${issues.join('; ')}`);
     }
-    const handler = this.handlers[channel] as (...a: unknown[]) => Promise<unknown>;
+    const handler = this.handlers[channel] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+    if (!handler) {
+      throw new PathwiseError('E_UNAVAILABLE', `"${channel}" is not available in this build of Pathwise.`);
+    }
     const result = await handler(...(parsed.data as unknown[]));
     return spec.result.parse(result);
   }

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { PathwiseService } from '../../main/core/PathwiseService.ts';
+import { createPathwise } from '../../main/core/createPathwise.ts';
+import type { PathwiseService } from '../../main/core/PathwiseService.ts';
 import { HeadlessHost } from '../../main/host/HeadlessHost.ts';
-import { PathMonitor } from '../../main/monitor/PathMonitor.ts';
 
 interface Reply {
   status: number;
@@ -50,10 +50,12 @@ describe('HeadlessHost (pathwise serve)', () => {
   beforeAll(async () => {
     const root = await mkdtemp(join(tmpdir(), 'pw-host-'));
     await writeFile(join(root, 'index.html'), '<!doctype html><title>Pathwise</title>');
-    service = new PathwiseService({
+    ({ service } = await createPathwise({
       shell: 'headless',
-      monitor: new PathMonitor({ pollIntervalMs: 60_000 }),
-    });
+      dataDir: join(root, 'data'),
+      env: {},
+      monitor: { pollIntervalMs: 60_000 },
+    }));
     await service.start();
     host = new HeadlessHost({ service, rootDir: root });
     const url = new URL(await host.listen());

@@ -19,7 +19,7 @@ export class FakeApi implements PathwiseApi {
   readonly calls: Array<{ channel: InvokeChannel; args: unknown[] }> = [];
   readonly handlers: Handlers = {
     'paths.list': () => this.paths,
-    'app.info': () => ({ version: '0.0.0-test', shell: 'headless' }),
+    'app.info': () => ({ version: '0.0.0-test', shell: 'headless', dataDir: '/tmp/pathwise-test' }),
   };
   private listeners = new Map<string, Set<(payload: unknown) => void>>();
 

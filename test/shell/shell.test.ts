@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { PathwiseService } from '../../main/core/PathwiseService.ts';
-import { PathMonitor } from '../../main/monitor/PathMonitor.ts';
+import { invokeChannels } from '../../main/contract.ts';
 import { registerIpc } from '../../main/shell/ipc.ts';
 import { hardenWebContents, isSafeExternalUrl } from '../../main/shell/security.ts';
 import { dashboardWindowOptions } from '../../main/shell/windowOptions.ts';
@@ -27,16 +27,14 @@ describe('dashboard window', () => {
 });
 
 describe('IPC', () => {
-  const service = new PathwiseService({
-    shell: 'electron',
-    monitor: new PathMonitor({ pollIntervalMs: 60_000 }),
-  });
+  const service = new PathwiseService({ shell: 'electron' });
+  service.register({ 'app.info': async () => ({ version: '1.0.0', shell: 'electron', dataDir: '/tmp' }) });
   const trusted = {};
   const ipcMain = new electron.FakeIpcMain();
   registerIpc(ipcMain as never, service, (sender, url) => sender === trusted && url === APP_URL);
 
   it('registers exactly the contract channels', () => {
-    expect([...ipcMain.handlers.keys()].sort()).toEqual(['app.info', 'paths.list']);
+    expect([...ipcMain.handlers.keys()].sort()).toEqual([...invokeChannels].sort());
   });
 
   it('answers the app’s own window', async () => {

@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const REPO_ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -6,6 +9,20 @@ export const PATHWISE_BIN = `${REPO_ROOT}bin/pathwise`;
 
 /** PATH as a user's shell has it, without node_modules/.bin: proves bin/pathwise finds its own Node. */
 export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * The environment every test gives Pathwise: a throwaway data folder, and a health-probe URL on
+ * loopback's discard port so no test ever probes the real internet.
+ */
+export function testEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    PATH: SYSTEM_PATH,
+    PATHWISE_DATA_DIR: mkdtempSync(join(tmpdir(), 'pw-data-')),
+    PATHWISE_PROBE_URL: 'http://127.0.0.1:9/generate_204',
+    ...extra,
+  };
+}
 
 export interface CliResult {
   code: number;
@@ -25,7 +42,7 @@ export function runPathwise(
       command as string,
       argv as string[],
       {
-        env: { ...process.env, PATH: SYSTEM_PATH, ...options.env },
+        env: testEnv(options.env),
         timeout: options.timeoutMs ?? 60_000,
         maxBuffer: 16 << 20,
       },

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
-import { PATHWISE_BIN, SYSTEM_PATH } from './cli.ts';
+import { PATHWISE_BIN, testEnv } from './cli.ts';
 
 export interface Served {
   url: string;
@@ -17,9 +17,9 @@ export async function startServe(
   const argv = ['serve', '--port', '0', ...(options.args ?? [])];
   const child = options.netns
     ? spawn('ip', ['netns', 'exec', options.netns, PATHWISE_BIN, ...argv], {
-        env: { ...process.env, PATH: SYSTEM_PATH, ...options.env },
+        env: testEnv(options.env),
       })
-    : spawn(PATHWISE_BIN, argv, { env: { ...process.env, PATH: SYSTEM_PATH, ...options.env } });
+    : spawn(PATHWISE_BIN, argv, { env: testEnv(options.env) });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   const url = await new Promise<string>((resolve, reject) => {
