@@ -22,6 +22,8 @@ export default defineConfig({
     root: resolve(import.meta.dirname, 'renderer'),
     base: './',
     build: {
+      // The same bundle is served over HTTP by `pathwise serve`: minify it.
+      minify: true,
       rollupOptions: { input: { index: resolve(import.meta.dirname, 'renderer/index.html') } },
     },
     plugins: [react()],

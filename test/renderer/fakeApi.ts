@@ -6,13 +6,22 @@ import type {
   InvokeResult,
   PathInfo,
   PathwiseApi,
+  TransferInfo,
 } from '../../main/contract.ts';
+import { scenario, type Scenario } from './scenario.ts';
 
 type Handlers = {
   [C in InvokeChannel]?: (...args: InvokeArgs<C>) => InvokeResult<C> | Promise<InvokeResult<C>>;
 };
 
-/** An in-memory PathwiseApi: tests push events and script replies like the core would. */
+export function coded(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+/**
+ * An in-memory PathwiseApi: tests push events and script replies like the core would. A channel
+ * with no handler answers E_UNAVAILABLE, as the real service does for a part that isn't running.
+ */
 export class FakeApi implements PathwiseApi {
   paths: PathInfo[] = [];
   failWith: Error | undefined;
@@ -23,12 +32,107 @@ export class FakeApi implements PathwiseApi {
   };
   private listeners = new Map<string, Set<(payload: unknown) => void>>();
 
+  /** Every channel answered from a scripted, stateful scenario (see scenario.ts). */
+  static withScenario(
+    now: number = Date.now(),
+    shell: 'electron' | 'headless' = 'headless',
+  ): FakeApi & { s: Scenario } {
+    const api = new FakeApi() as FakeApi & { s: Scenario };
+    const s = scenario(now);
+    api.s = s;
+    api.paths = s.paths;
+    const setState = (id: string, state: TransferInfo['state']): TransferInfo => {
+      const t = s.transfers.find((x) => x.id === id);
+      if (!t) throw coded('E_NOT_FOUND', `No transfer ${id}.`);
+      t.state = state;
+      if (state !== 'running') t.rate = 0;
+      return { ...t };
+    };
+    Object.assign(api.handlers, {
+      'app.info': () => ({ version: '0.0.0-test', shell, dataDir: '/tmp/pathwise-test' }),
+      'paths.setPreference': (name: string, preference: PathInfo['preference']) => {
+        api.paths = api.paths.map((p) => (p.name === name ? { ...p, preference } : p));
+        return api.paths;
+      },
+      'battery.get': () => s.battery,
+      'transfers.list': () => s.transfers.map((t) => ({ ...t })),
+      'transfers.start': (request: { url: string; mode?: TransferInfo['mode']; paths?: string[] | null }) => {
+        const name = new URL(request.url).pathname.split('/').pop() || 'download';
+        const t: TransferInfo = {
+          id: `t-${s.transfers.length + 1}`,
+          url: request.url,
+          file: `${s.settings.downloadDir}/${name}`,
+          mode: request.mode ?? 'aggregate',
+          state: 'queued',
+          size: null,
+          received: 0,
+          rate: 0,
+          paths: {},
+          allowedPaths: request.paths ?? null,
+          rangeSupport: null,
+          sha256: null,
+          error: null,
+          createdAt: now,
+          finishedAt: null,
+        };
+        s.transfers.unshift(t);
+        return { ...t };
+      },
+      'transfers.pause': (id: string) => setState(id, 'paused'),
+      'transfers.resume': (id: string) => setState(id, 'running'),
+      'transfers.cancel': (id: string) => setState(id, 'cancelled'),
+      'transfers.pauseAll': () => {
+        for (const t of s.transfers)
+          if (['queued', 'probing', 'running'].includes(t.state)) t.state = 'paused';
+        return s.transfers.map((t) => ({ ...t }));
+      },
+      'transfers.resumeAll': () => {
+        for (const t of s.transfers) if (t.state === 'paused') t.state = 'running';
+        return s.transfers.map((t) => ({ ...t }));
+      },
+      'transfers.reveal': () => undefined,
+      'continuity.list': () => s.continuity,
+      'usage.summary': () => s.usage,
+      'usage.history': (query: { resolution: 'minute' | 'hour' | 'day'; from: number; to: number }) =>
+        s.history[query.resolution].filter((p) => p.t >= query.from && p.t <= query.to),
+      'alerts.list': () => s.alerts.map((a) => ({ ...a })),
+      'alerts.markRead': (ids: string[]) => {
+        for (const a of s.alerts) if (ids.includes(a.id)) a.read = true;
+        return s.alerts.map((a) => ({ ...a }));
+      },
+      'settings.get': () => s.settings,
+      'settings.update': (patch: Partial<Scenario['settings']>) => {
+        Object.assign(s.settings, patch);
+        return { ...s.settings };
+      },
+    } satisfies Handlers);
+    return api;
+  }
+
+  /** Make these channels answer E_UNAVAILABLE, like a core whose engine or ledger isn't running. */
+  unavailable(...channels: InvokeChannel[]): this {
+    for (const channel of channels) delete this.handlers[channel];
+    return this;
+  }
+
+  /** Make this channel fail with an error (a broken part, not a missing one). */
+  failing(channel: InvokeChannel, error: Error): this {
+    (this.handlers as Record<string, () => never>)[channel] = () => {
+      throw error;
+    };
+    return this;
+  }
+
   async invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<InvokeResult<C>> {
     this.calls.push({ channel, args });
     if (this.failWith) throw this.failWith;
     const handler = this.handlers[channel] as ((...a: InvokeArgs<C>) => InvokeResult<C>) | undefined;
-    if (!handler) throw new Error(`unscripted ${channel}`);
+    if (!handler) throw coded('E_UNAVAILABLE', `"${channel}" is not available in this build of Pathwise.`);
     return handler(...args);
+  }
+
+  callsTo(channel: InvokeChannel): unknown[][] {
+    return this.calls.filter((c) => c.channel === channel).map((c) => c.args);
   }
 
   on<C extends EventChannel>(channel: C, listener: (payload: EventPayload<C>) => void): () => void {
@@ -36,6 +140,10 @@ export class FakeApi implements PathwiseApi {
     set.add(listener as (payload: unknown) => void);
     this.listeners.set(channel, set);
     return () => set.delete(listener as (payload: unknown) => void);
+  }
+
+  listenerCount(channel: EventChannel): number {
+    return this.listeners.get(channel)?.size ?? 0;
   }
 
   push<C extends EventChannel>(channel: C, payload: EventPayload<C>): void {

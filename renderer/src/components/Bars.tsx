@@ -1,0 +1,111 @@
+import type { PathColors } from '../lib/pathColors.ts';
+import { formatBytes, formatPercent } from '../lib/format.ts';
+
+/**
+ * A transfer's progress split by path: each path's share of the file in its colour, so the
+ * bar itself shows which links carried the download.
+ */
+export function SplitProgress({
+  label,
+  size,
+  received,
+  parts,
+  colors,
+  indeterminate,
+}: {
+  label: string;
+  size: number | null;
+  received: number;
+  parts: Array<{ name: string; bytes: number }>;
+  colors: PathColors;
+  indeterminate?: boolean;
+}) {
+  const total = size && size > 0 ? size : Math.max(received, 1);
+  const fraction = Math.min(1, received / total);
+  return (
+    <div
+      className={`split-progress${indeterminate ? ' is-indeterminate' : ''}`}
+      role="progressbar"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={100}
+      aria-valuenow={size ? Math.round(fraction * 100) : undefined}
+      aria-valuetext={
+        size
+          ? `${formatPercent(fraction)} (${formatBytes(received)} of ${formatBytes(size)})`
+          : `${formatBytes(received)}`
+      }
+    >
+      <svg className="split-track" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">
+        {segments(parts, total).map((segment) => (
+          <rect
+            key={segment.name}
+            x={segment.x * 1000}
+            width={Math.max(segment.width * 1000, 0)}
+            y={0}
+            height={10}
+            fill={colors(segment.name)}
+          />
+        ))}
+      </svg>
+    </div>
+  );
+}
+
+function segments(parts: Array<{ name: string; bytes: number }>, total: number) {
+  let x = 0;
+  return parts
+    .filter((p) => p.bytes > 0)
+    .map((p) => {
+      const width = Math.min(p.bytes / total, 1 - x);
+      const segment = { name: p.name, x, width };
+      x += width;
+      return segment;
+    });
+}
+
+/** Usage against a cap; amber past the first threshold, red at the cap. */
+export function CapMeter({
+  label,
+  used,
+  cap,
+  forecast,
+  warnAt = 0.75,
+}: {
+  label: string;
+  used: number;
+  cap: number;
+  forecast?: number;
+  warnAt?: number;
+}) {
+  const fraction = cap > 0 ? used / cap : 0;
+  const level = fraction >= 1 ? 'is-over' : fraction >= warnAt ? 'is-warn' : 'is-ok';
+  const forecastFraction = forecast !== undefined && cap > 0 ? Math.min(forecast / cap, 1) : undefined;
+  return (
+    <div
+      className={`cap-meter ${level}`}
+      role="meter"
+      aria-label={label}
+      aria-valuemin={0}
+      aria-valuemax={cap}
+      aria-valuenow={Math.min(used, cap)}
+      aria-valuetext={`${formatBytes(used)} of ${formatBytes(cap)} (${formatPercent(fraction)})`}
+    >
+      <svg viewBox="0 0 1000 8" preserveAspectRatio="none" aria-hidden="true">
+        <rect className="cap-track" x={0} y={0} width={1000} height={8} />
+        {forecastFraction !== undefined && (
+          <rect className="cap-forecast" x={0} y={0} width={forecastFraction * 1000} height={8} />
+        )}
+        <rect className="cap-fill" x={0} y={0} width={Math.min(fraction, 1) * 1000} height={8} />
+      </svg>
+    </div>
+  );
+}
+
+export function PathDot({ color }: { color: string }) {
+  return (
+    <svg className="path-dot" width={10} height={10} viewBox="0 0 10 10" aria-hidden="true">
+      <circle cx={5} cy={5} r={5} fill={color} />
+    </svg>
+  );
+}

@@ -1,0 +1,120 @@
+/** Human formatting for sizes, rates, money, time. Sizes use decimal units like OS file managers. */
+
+const SIZE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+
+export function formatBytes(bytes: number | null | undefined, digits = 1): string {
+  if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1000 && unit < SIZE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  const shown = unit === 0 ? String(Math.round(value)) : value.toFixed(value >= 100 ? 0 : digits);
+  return `${shown} ${SIZE_UNITS[unit]}`;
+}
+
+/** Rates in bits per second, as carriers and link speeds are quoted. */
+export function formatRate(bytesPerSecond: number | null | undefined): string {
+  if (bytesPerSecond === null || bytesPerSecond === undefined || !Number.isFinite(bytesPerSecond)) return '—';
+  const bits = Math.max(0, bytesPerSecond) * 8;
+  if (bits < 1000) return `${Math.round(bits)} bit/s`;
+  if (bits < 1e6) return `${(bits / 1e3).toFixed(bits < 1e4 ? 1 : 0)} kbit/s`;
+  if (bits < 1e9) return `${(bits / 1e6).toFixed(bits < 1e7 ? 1 : 0)} Mbit/s`;
+  return `${(bits / 1e9).toFixed(2)} Gbit/s`;
+}
+
+/** Axis ticks for a chart drawn in bits per second: "120M", "1.5G". */
+export function formatBitsShort(bits: number): string {
+  if (bits >= 1e9) return `${+(bits / 1e9).toFixed(1)}G`;
+  if (bits >= 1e6) return `${+(bits / 1e6).toFixed(1)}M`;
+  if (bits >= 1e3) return `${+(bits / 1e3).toFixed(0)}k`;
+  return `${Math.round(bits)}`;
+}
+
+/** Axis ticks: at most one decimal, trailing zeros dropped ("1.5 GB", "750 MB", "2 GB"). */
+export function formatBytesShort(bytes: number): string {
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1000 && unit < SIZE_UNITS.length - 1) {
+    value /= 1000;
+    unit++;
+  }
+  return `${+value.toFixed(value >= 100 ? 0 : 1)} ${SIZE_UNITS[unit]}`;
+}
+
+export function formatMoney(amount: number | null | undefined, currency: string | null | undefined): string {
+  if (amount === null || amount === undefined || !Number.isFinite(amount)) return '—';
+  // No currency means the path has no priced plan: there is no cost to show.
+  if (!currency) return '—';
+  const code = currency;
+  if (/^[A-Z]{3}$/.test(code)) {
+    try {
+      return new Intl.NumberFormat(undefined, { style: 'currency', currency: code }).format(amount);
+    } catch {
+      // An unknown ISO-looking code falls through to the plain form.
+    }
+  }
+  return `${amount.toFixed(2)}${code ? ` ${code}` : ''}`;
+}
+
+export function formatPercent(fraction: number | null | undefined, digits = 0): string {
+  if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
+  return `${(fraction * 100).toFixed(digits)}%`;
+}
+
+export function formatDuration(ms: number | null | undefined): string {
+  if (ms === null || ms === undefined || !Number.isFinite(ms) || ms < 0) return '—';
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60 ? `${s % 60} s` : ''}`.trim();
+  const h = Math.floor(m / 60);
+  return `${h} h ${m % 60 ? `${m % 60} min` : ''}`.trim();
+}
+
+export function formatEnergy(wh: number | null | undefined): string {
+  if (wh === null || wh === undefined || !Number.isFinite(wh)) return '—';
+  if (wh < 1) return `${(wh * 1000).toFixed(wh < 0.01 ? 1 : 0)} mWh`;
+  return `${wh.toFixed(wh < 10 ? 2 : 1)} Wh`;
+}
+
+export function formatTime(at: number): string {
+  return new Date(at).toLocaleTimeString(undefined, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+}
+
+export function formatDate(at: number | string): string {
+  return new Date(at).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+}
+
+export function formatDateTime(at: number): string {
+  return new Date(at).toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+  });
+}
+
+/** "just now", "5 min ago", "3 h ago", else a date. */
+export function formatAgo(at: number, now: number = Date.now()): string {
+  const diff = Math.max(0, now - at);
+  if (diff < 45_000) return 'just now';
+  if (diff < 3_600_000) return `${Math.round(diff / 60_000)} min ago`;
+  if (diff < 86_400_000) return `${Math.round(diff / 3_600_000)} h ago`;
+  return formatDateTime(at);
+}
+
+/** Parses "2 GB", "500mb", "1.5 GiB", "0" into bytes; null when it isn't a size. */
+export function parseSize(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(i)?)?b?\s*$/i.exec(text);
+  if (!match) return null;
+  const power = { '': 0, k: 1, m: 2, g: 3, t: 4 }[(match[2] ?? '').toLowerCase()] ?? 0;
+  const base = match[3] ? 1024 : 1000;
+  return Math.round(Number(match[1]) * base ** power);
+}

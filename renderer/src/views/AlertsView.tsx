@@ -1,0 +1,132 @@
+import { useState } from 'react';
+import type { Alert } from '../../../main/contract.ts';
+import { PathDot } from '../components/Bars.tsx';
+import { Icon, type IconName } from '../components/Icon.tsx';
+import { Segmented } from '../components/Segmented.tsx';
+import { EmptyState, LoadableView } from '../components/States.tsx';
+import { ViewHeader } from '../components/ViewHeader.tsx';
+import { useDashboard } from '../hooks/useDashboard.ts';
+import { valueOf } from '../hooks/useLive.ts';
+import { errorText } from '../lib/errors.ts';
+import { formatAgo } from '../lib/format.ts';
+
+const SEVERITY_ICON: Record<Alert['severity'], IconName> = {
+  info: 'info',
+  warning: 'warning',
+  critical: 'warning',
+};
+
+export function AlertsView() {
+  const { api, alerts, colors } = useDashboard();
+  const [filter, setFilter] = useState<'all' | 'unread'>('all');
+  const [error, setError] = useState<string | null>(null);
+  const list = valueOf(alerts.data) ?? [];
+  const unread = list.filter((a) => !a.read);
+
+  const markRead = (ids: string[]): void => {
+    setError(null);
+    api.invoke('alerts.markRead', ids).then(alerts.set, (e: unknown) => setError(errorText(e)));
+  };
+
+  return (
+    <>
+      <ViewHeader
+        title="Alerts"
+        subtitle="Caps, forecasts, unexpected cellular use, handovers and finished downloads."
+        actions={
+          alerts.data.state === 'ready' && (
+            <>
+              <Segmented
+                label="Show"
+                size="sm"
+                value={filter}
+                options={[
+                  { value: 'all', label: 'All' },
+                  { value: 'unread', label: `Unread (${unread.length})` },
+                ]}
+                onChange={setFilter}
+              />
+              <button
+                type="button"
+                className="btn"
+                disabled={unread.length === 0}
+                onClick={() => markRead(unread.map((a) => a.id))}
+              >
+                <Icon name="check" size={16} /> Mark all read
+              </button>
+            </>
+          )
+        }
+      />
+      {error && (
+        <p className="banner banner-bad" role="alert">
+          {error}
+        </p>
+      )}
+      <LoadableView
+        data={alerts.data}
+        what="alerts"
+        onRetry={alerts.reload}
+        unavailable={{
+          icon: 'alerts',
+          title: 'Alerts are not available',
+          text: 'Alerts come from the usage ledger, which is not running in this Pathwise. Restart Pathwise; if it stays like this, run "pathwise usage" in a terminal to see why.',
+        }}
+      >
+        {(all) => {
+          const shown = [...all].filter((a) => filter === 'all' || !a.read).sort((a, b) => b.at - a.at);
+          if (shown.length === 0) {
+            return (
+              <EmptyState
+                icon="alerts"
+                title={filter === 'unread' && all.length > 0 ? 'All caught up' : 'No alerts'}
+              >
+                Pathwise tells you here (and with a notification) when a path nears its cap, cellular is used
+                unexpectedly, a download hands over or finishes.
+              </EmptyState>
+            );
+          }
+          return (
+            <ul className="alert-list" aria-label="Alerts">
+              {shown.map((alert) => (
+                <li
+                  key={alert.id}
+                  className={`alert-item severity-${alert.severity}${alert.read ? '' : ' is-unread'}`}
+                  aria-label={`${alert.read ? '' : 'Unread: '}${alert.title}`}
+                >
+                  <span className="alert-icon" aria-hidden="true">
+                    <Icon name={SEVERITY_ICON[alert.severity]} size={18} />
+                  </span>
+                  <div className="alert-body">
+                    <div className="alert-head">
+                      <span className="alert-title">{alert.title}</span>
+                      <time className="muted small" dateTime={new Date(alert.at).toISOString()}>
+                        {formatAgo(alert.at)}
+                      </time>
+                    </div>
+                    <p className="alert-message">{alert.message}</p>
+                    {alert.path && (
+                      <span className="cell-path small">
+                        <PathDot color={colors(alert.path)} /> {alert.path}
+                      </span>
+                    )}
+                  </div>
+                  {!alert.read && (
+                    <button
+                      type="button"
+                      className="btn btn-ghost btn-sm"
+                      onClick={() => markRead([alert.id])}
+                      aria-label={`Mark "${alert.title}" as read`}
+                    >
+                      Mark read
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
+          );
+        }}
+      </LoadableView>
+    </>
+  );
+}

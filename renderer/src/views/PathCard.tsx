@@ -1,0 +1,178 @@
+import { useState } from 'react';
+import type { PathInfo, PathUsage, Preference } from '../../../main/contract.ts';
+import { CapMeter } from '../components/Bars.tsx';
+import { Icon, TYPE_ICON, TYPE_LABEL } from '../components/Icon.tsx';
+import { Segmented } from '../components/Segmented.tsx';
+import { errorText } from '../lib/errors.ts';
+import { formatBytes, formatDate, formatEnergy, formatMoney, formatRate } from '../lib/format.ts';
+
+export const PREFERENCE_OPTIONS: ReadonlyArray<{ value: Preference; label: string; title: string }> = [
+  { value: 'always', label: 'Always', title: 'Use this path for every transfer' },
+  { value: 'secondary', label: 'Secondary', title: 'Add this path when transfers aggregate' },
+  { value: 'backup', label: 'Backup', title: 'Use only when no Always or Secondary path is up' },
+  { value: 'never', label: 'Never', title: 'Pathwise never sends bytes over this path' },
+];
+
+function healthPill(path: PathInfo): { text: string; tone: 'good' | 'warn' | 'bad' | 'muted' } {
+  if (!path.up) return { text: 'Down', tone: 'bad' };
+  switch (path.health?.status) {
+    case 'good':
+      return { text: 'Online', tone: 'good' };
+    case 'degraded':
+      return { text: 'Degraded', tone: 'warn' };
+    case 'captive':
+      return { text: 'Sign-in required', tone: 'warn' };
+    case 'offline':
+      return { text: 'No internet', tone: 'bad' };
+    default:
+      return {
+        text: path.addresses.length > 0 ? 'Up' : 'No address',
+        tone: path.addresses.length > 0 ? 'good' : 'muted',
+      };
+  }
+}
+
+export function PathCard({
+  path,
+  color,
+  usage,
+  rates,
+  warnAt,
+  onPreference,
+}: {
+  path: PathInfo;
+  color: string;
+  usage: PathUsage | undefined;
+  rates: { rxRate: number; txRate: number; appRate: number } | undefined;
+  warnAt: number;
+  onPreference: (name: string, preference: Preference) => Promise<void>;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const pill = healthPill(path);
+  const rx = rates?.rxRate ?? path.rxRate;
+  const tx = rates?.txRate ?? path.txRate;
+  const subtitle = [TYPE_LABEL[path.type], path.ssid, path.speedMbps ? `${path.speedMbps} Mbit/s link` : null]
+    .filter(Boolean)
+    .join(' · ');
+  return (
+    <li className={`path-card${path.up ? '' : ' is-down'}`} aria-label={path.name}>
+      <div className="path-card-head">
+        {/* Colour via the CSSOM (React's style prop), which a style-src 'self' CSP allows. */}
+        <span className="path-type-icon" aria-hidden="true" style={{ color }}>
+          <Icon name={TYPE_ICON[path.type]} size={20} />
+        </span>
+        <div className="path-card-title">
+          <div className="path-name">{path.name}</div>
+          <div className="path-subtitle">{subtitle}</div>
+        </div>
+        <span className={`pill tone-${pill.tone}`}>{pill.text}</span>
+      </div>
+
+      <div className="path-badges">
+        {path.metered && (
+          <span className="badge badge-warn" title={meteredTitle(path)}>
+            Metered
+          </span>
+        )}
+        {path.binding?.verified === false && (
+          <span
+            className="badge badge-bad"
+            title="Bytes bound to this path did not leave through its interface"
+          >
+            Unverified
+          </span>
+        )}
+        {path.binding?.verified === true && (
+          <span className="badge badge-good" title="The interface's own counters confirmed the binding">
+            Verified
+          </span>
+        )}
+        {path.health?.status === 'captive' && <span className="badge badge-warn">Captive portal</span>}
+      </div>
+
+      <dl className="path-stats">
+        <div>
+          <dt>Down</dt>
+          <dd>{formatRate(rx)}</dd>
+        </div>
+        <div>
+          <dt>Up</dt>
+          <dd>{formatRate(tx)}</dd>
+        </div>
+        <div>
+          <dt>Latency</dt>
+          <dd>
+            {path.health?.rttMs !== null && path.health?.rttMs !== undefined
+              ? `${Math.round(path.health.rttMs)} ms`
+              : '—'}
+          </dd>
+        </div>
+      </dl>
+
+      {usage && (
+        <div className="path-usage">
+          <div className="path-usage-row">
+            <span>
+              <strong>{formatBytes(usage.allBytes)}</strong>
+              {usage.capBytes !== null ? ` of ${formatBytes(usage.capBytes)}` : ' this cycle'}
+            </span>
+            <span className="muted">
+              {usage.capBytes !== null ? `resets ${formatDate(usage.cycle.end)}` : 'no cap set'}
+            </span>
+          </div>
+          {usage.capBytes !== null && (
+            <CapMeter
+              label={`${path.name} data used of its cap`}
+              used={usage.allBytes}
+              cap={usage.capBytes}
+              forecast={usage.forecastBytes}
+              warnAt={warnAt}
+            />
+          )}
+          <div className="path-usage-row muted small">
+            <span>
+              <Icon name="bolt" size={13} /> {formatEnergy(usage.energyWh)}
+            </span>
+            <span>
+              {usage.currency ? `${formatMoney(usage.cost, usage.currency)} so far` : 'no price set'}
+            </span>
+          </div>
+        </div>
+      )}
+
+      <div className="path-pref">
+        <Segmented
+          label={`How Pathwise uses ${path.name}`}
+          size="sm"
+          value={path.preference}
+          options={PREFERENCE_OPTIONS}
+          disabled={busy}
+          onChange={(preference) => {
+            setBusy(true);
+            setError(null);
+            onPreference(path.name, preference)
+              .catch((e: unknown) => setError(errorText(e)))
+              .finally(() => setBusy(false));
+          }}
+        />
+        {error && (
+          <p className="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </div>
+    </li>
+  );
+}
+
+function meteredTitle(path: PathInfo): string {
+  switch (path.meteredSource) {
+    case 'os':
+      return 'The operating system marks this connection as metered';
+    case 'user':
+      return 'You marked this path as metered';
+    default:
+      return 'Cellular and tethered paths are treated as metered';
+  }
+}

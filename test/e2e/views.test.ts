@@ -1,0 +1,76 @@
+import { mkdir } from 'node:fs/promises';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, launchChromium } from '../support/browser.ts';
+import { startScriptedHost, type ScriptedHost } from './support/scriptedHost.ts';
+
+const VIEWS = [
+  { route: 'overview', heading: 'Overview', ready: 'Live throughput' },
+  { route: 'transfers', heading: 'Transfers', ready: 'ubuntu-24.04.2-desktop-amd64.iso' },
+  { route: 'usage', heading: 'Usage & cost', ready: 'Forecast vs cap' },
+  { route: 'continuity', heading: 'Continuity', ready: 'wlan0 failed; its ranges moved to wwan0' },
+  { route: 'alerts', heading: 'Alerts', ready: 'wwan0 is on pace to exceed its 10 GB cap' },
+  { route: 'settings', heading: 'Settings', ready: 'Data plans' },
+] as const;
+
+/**
+ * Every view of the real built dashboard, through the real headless host, with a core answering
+ * from a scripted scenario (the engine and ledger land separately). Screenshots in light and
+ * dark go to test-results/ for a person to look at.
+ */
+describe('dashboard views in Chromium (scripted core)', () => {
+  let host: ScriptedHost;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    host = await startScriptedHost();
+    browser = await launchChromium();
+    await mkdir(ARTIFACTS, { recursive: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await host?.close();
+  });
+
+  async function open(colorScheme: 'light' | 'dark'): Promise<{ page: Page; problems: string[] }> {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error' || msg.type() === 'warning') problems.push(msg.text());
+    });
+    page.on('pageerror', (error) => problems.push(error.message));
+    await page.goto(host.url);
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    return { page, problems };
+  }
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`renders every view with data, without CSP violations (${scheme})`, async () => {
+      const { page, problems } = await open(scheme);
+      // A few minutes of live samples, as if the window had been open a while.
+      await page.getByRole('heading', { name: 'Live throughput' }).waitFor();
+      host.pushHistory(300);
+      for (const view of VIEWS) {
+        await page
+          .getByRole('navigation', { name: 'Views' })
+          .getByRole('link', { name: new RegExp(view.heading.replace('&', '.')) })
+          .click();
+        await page.getByRole('heading', { name: view.heading, level: 1 }).waitFor();
+        await page.getByText(view.ready, { exact: false }).first().waitFor();
+        // Charts load lazily: wait until every chart box has drawn its SVG.
+        await expect
+          .poll(
+            async () =>
+              (await page.locator('.chart-box').count()) ===
+              (await page.locator('.chart-box svg.recharts-surface').count()),
+            { timeout: 20_000 },
+          )
+          .toBe(true);
+        await page.screenshot({ path: `${ARTIFACTS}view-${view.route}-${scheme}.png`, fullPage: true });
+      }
+      expect(problems).toEqual([]);
+      await page.context().close();
+    });
+  }
+});
