@@ -94,21 +94,26 @@ function Plans({ settings, save }: { settings: Settings; save: (patch: SettingsP
                   </span>
                   <span className="plan-actions">
                     {editing !== name && (
-                      <button type="button" className="btn btn-sm" onClick={() => setEditing(name)}>
+                      <button
+                        type="button"
+                        className="btn btn-sm"
+                        aria-label={`${plan ? 'Edit' : 'Add'} plan for ${name}`}
+                        onClick={() => setEditing(name)}
+                      >
                         {plan ? 'Edit' : 'Add plan'}
-                        <span className="visually-hidden"> for {name}</span>
                       </button>
                     )}
                     {plan && editing !== name && (
                       <button
                         type="button"
                         className="btn btn-sm btn-ghost"
+                        aria-label={`Remove plan for ${name}`}
                         onClick={() => {
                           setError(null);
                           setPlan(name, null).catch((e: unknown) => setError(errorText(e)));
                         }}
                       >
-                        Remove<span className="visually-hidden"> plan for {name}</span>
+                        Remove
                       </button>
                     )}
                   </span>
