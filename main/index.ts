@@ -1,66 +1,180 @@
 /**
  * Electron entry: a thin shell around the core service. Everything the app does lives in
- * plain Node modules (monitor, engine, ledger); this file only owns windows and IPC.
+ * plain Node modules (monitor, engine, ledger); this file owns windows, the tray, notifications,
+ * the login item and IPC.
  */
-import { app, BrowserWindow, ipcMain, shell, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, Notification, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { Alert, InvokeChannel, PathInfo, Settings, TransferInfo, UsageSummary } from './contract.ts';
 import { createPathwise } from './core/createPathwise.ts';
+import { errorCode, errorMessage } from './core/errors.ts';
+import type { PathwiseService } from './core/PathwiseService.ts';
 import { registerIpc } from './shell/ipc.ts';
+import { createLoginItemSync } from './shell/loginItem.ts';
+import { createAlertNotifier } from './shell/notifications.ts';
+import { createRevealHandler } from './shell/reveal.ts';
 import { hardenWebContents } from './shell/security.ts';
+import { TrayController } from './shell/tray.ts';
+import type { TrayState } from './shell/trayState.ts';
 import { dashboardWindowOptions } from './shell/windowOptions.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererIndex = join(here, '../renderer/index.html');
+const preloadPath = join(here, '../preload/index.cjs');
 const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
 const appOrigin = devServerUrl ? new URL(devServerUrl).origin : undefined;
+/** Started by the login item: stay in the tray until the user opens the dashboard. */
+const startHidden = process.argv.includes('--hidden');
 
 function isAppUrl(url: string): boolean {
-  if (appOrigin) return new URL(url).origin === appOrigin;
-  return url === pathToFileURL(rendererIndex).href || url.startsWith(`${pathToFileURL(rendererIndex).href}#`);
+  try {
+    if (appOrigin) return new URL(url).origin === appOrigin;
+  } catch {
+    return false;
+  }
+  const index = pathToFileURL(rendererIndex).href;
+  return url === index || url.startsWith(`${index}#`);
 }
 
 const windows = new Set<WebContents>();
 let dashboard: BrowserWindow | undefined;
 
-function openDashboard(): void {
+function openDashboard(view?: string): void {
   if (dashboard && !dashboard.isDestroyed()) {
+    if (dashboard.isMinimized()) dashboard.restore();
     dashboard.show();
     dashboard.focus();
     return;
   }
-  const win = new BrowserWindow(dashboardWindowOptions(join(here, '../preload/index.cjs')));
+  const win = new BrowserWindow(dashboardWindowOptions(preloadPath));
   dashboard = win;
   const contents = win.webContents;
   windows.add(contents);
-  win.on('closed', () => windows.delete(contents));
+  win.on('closed', () => {
+    windows.delete(contents);
+    if (dashboard === win) dashboard = undefined;
+  });
   win.once('ready-to-show', () => win.show());
-  if (devServerUrl) void win.loadURL(devServerUrl);
-  else void win.loadFile(rendererIndex);
+  const hash = view ? `/${view}` : undefined;
+  if (devServerUrl) void win.loadURL(hash ? `${devServerUrl}#${hash}` : devServerUrl);
+  else void win.loadFile(rendererIndex, hash ? { hash } : undefined);
+}
+
+function log(what: string, error: unknown): void {
+  console.error(`pathwise: ${what}: ${errorMessage(error)} [${errorCode(error)}]`);
+}
+
+/** A channel whose part may not be running: its value, or null (E_UNAVAILABLE) without noise. */
+async function optional<T>(service: PathwiseService, channel: InvokeChannel): Promise<T | null> {
+  try {
+    return (await service.invoke(channel, [])) as T;
+  } catch (error) {
+    if (errorCode(error) !== 'E_UNAVAILABLE') log(channel, error);
+    return null;
+  }
 }
 
 async function main(): Promise<void> {
   hardenWebContents(app, shell, isAppUrl);
-  const { service } = await createPathwise({ shell: 'electron', dataDir: app.getPath('userData') });
+  const { service, settings, warnings } = await createPathwise({
+    shell: 'electron',
+    dataDir: app.getPath('userData'),
+  });
+  for (const warning of warnings) console.warn(`pathwise: ${warning}`);
+
   registerIpc(
     ipcMain,
     service,
     (sender, frameUrl) => windows.has(sender) && frameUrl !== undefined && isAppUrl(frameUrl),
+    {
+      'transfers.reveal': createRevealHandler({
+        transfers: async () => (await service.invoke('transfers.list', [])) as TransferInfo[],
+        settings: () => settings.get(),
+        showItemInFolder: (path) => shell.showItemInFolder(path),
+      }),
+    },
   );
+
+  const syncLoginItem = createLoginItemSync(app);
+  syncLoginItem(settings.get());
+  const notify = createAlertNotifier({
+    port: {
+      isSupported: () => Notification.isSupported(),
+      show: (options, onClick) => {
+        const notification = new Notification({ ...options, silent: options.urgency === 'low' });
+        notification.on('click', onClick);
+        notification.show();
+      },
+    },
+    settings: () => settings.get(),
+    onClick: () => openDashboard('alerts'),
+  });
+
+  const trayState: TrayState = {
+    paths: [],
+    transfers: null,
+    usage: null,
+    capThresholds: settings.get().capThresholds,
+  };
+  let tray: TrayController | undefined = undefined;
   service.subscribe((channel, payload) => {
     for (const contents of windows) if (!contents.isDestroyed()) contents.send(`event:${channel}`, payload);
+    switch (channel) {
+      case 'paths':
+        trayState.paths = payload as PathInfo[];
+        break;
+      case 'transfers':
+        trayState.transfers = payload as TransferInfo[];
+        break;
+      case 'usage':
+        trayState.usage = payload as UsageSummary;
+        break;
+      case 'settings':
+        trayState.capThresholds = (payload as Settings).capThresholds;
+        syncLoginItem(payload as Settings);
+        break;
+      case 'alert':
+        notify(payload as Alert);
+        return;
+      default:
+        return;
+    }
+    tray?.update(trayState);
   });
-  app.on('second-instance', openDashboard);
-  void app.whenReady().then(async () => {
-    await service.start();
-    openDashboard();
-  });
+
+  app.on('second-instance', () => openDashboard());
+  app.on('activate', () => openDashboard());
   app.on('window-all-closed', () => {
     // A tray app keeps running with no window; quitting is explicit (tray menu).
     if (process.platform !== 'darwin' && process.env['PATHWISE_QUIT_ON_CLOSE'] === '1') app.quit();
   });
-  app.on('before-quit', () => void service.stop());
+  app.on('before-quit', () => {
+    tray?.destroy();
+    void service.stop();
+  });
+
+  await app.whenReady();
+  await service.start();
+  trayState.paths = (await optional<PathInfo[]>(service, 'paths.list')) ?? [];
+  trayState.transfers = await optional<TransferInfo[]>(service, 'transfers.list');
+  trayState.usage = await optional<UsageSummary>(service, 'usage.summary');
+  const act = (channel: InvokeChannel, ...args: unknown[]): void =>
+    void service.invoke(channel, args).catch((error: unknown) => log(channel, error));
+  tray = new TrayController({
+    setPreference: (name, preference) => act('paths.setPreference', name, preference),
+    pauseAll: () => act('transfers.pauseAll'),
+    resumeAll: () => act('transfers.resumeAll'),
+    openDashboard: () => openDashboard(),
+    quit: () => app.quit(),
+  });
+  tray.update(trayState);
+  if (!startHidden) openDashboard();
 }
 
 if (!app.requestSingleInstanceLock()) app.quit();
-else void main();
+else
+  void main().catch((error: unknown) => {
+    log('could not start', error);
+    app.exit(1);
+  });

@@ -1,6 +1,7 @@
 /**
  * A small fake of the `electron` module so shell code runs under plain Node (the real module
- * tries to download the Electron binary when required outside Electron).
+ * tries to download the Electron binary when required outside Electron). Each fake records what
+ * the shell asked of it, so tests assert on the real calls main/index.ts makes.
  */
 import { EventEmitter } from 'node:events';
 
@@ -26,6 +27,8 @@ export class FakeIpcMain {
 export class FakeWebContents extends EventEmitter {
   windowOpenHandler: ((details: { url: string }) => { action: string }) | undefined;
   permissionHandler: ((wc: unknown, permission: string, callback: (ok: boolean) => void) => void) | undefined;
+  readonly sent: Array<{ channel: string; payload: unknown }> = [];
+  destroyed = false;
   readonly session = {
     setPermissionRequestHandler: (handler: FakeWebContents['permissionHandler']) => {
       this.permissionHandler = handler;
@@ -34,12 +37,175 @@ export class FakeWebContents extends EventEmitter {
   setWindowOpenHandler(handler: FakeWebContents['windowOpenHandler']): void {
     this.windowOpenHandler = handler;
   }
+  send(channel: string, payload: unknown): void {
+    this.sent.push({ channel, payload });
+  }
+  isDestroyed(): boolean {
+    return this.destroyed;
+  }
+}
+
+export class FakeApp extends EventEmitter {
+  readonly paths: Record<string, string> = { userData: '/tmp/pathwise-fake-user-data' };
+  singleInstance = true;
+  quitCalls = 0;
+  exitCode: number | undefined;
+  loginItem = { openAtLogin: false };
+  readonly loginItemCalls: unknown[] = [];
+  getPath(name: string): string {
+    const value = this.paths[name];
+    if (!value) throw new Error(`no fake path ${name}`);
+    return value;
+  }
+  requestSingleInstanceLock(): boolean {
+    return this.singleInstance;
+  }
+  whenReady(): Promise<void> {
+    return Promise.resolve();
+  }
+  quit(): void {
+    this.quitCalls++;
+  }
+  exit(code = 0): void {
+    this.exitCode = code;
+  }
+  getLoginItemSettings(): { openAtLogin: boolean } {
+    return { ...this.loginItem };
+  }
+  setLoginItemSettings(settings: { openAtLogin: boolean }): void {
+    this.loginItemCalls.push(settings);
+    this.loginItem = { openAtLogin: settings.openAtLogin };
+  }
+}
+
+export class BrowserWindow extends EventEmitter {
+  static readonly instances: BrowserWindow[] = [];
+  readonly options: Record<string, unknown>;
+  readonly webContents = new FakeWebContents();
+  loaded: { file?: string; url?: string; options?: unknown } = {};
+  shown = false;
+  constructor(options: Record<string, unknown>) {
+    super();
+    this.options = options;
+    BrowserWindow.instances.push(this);
+    app.emit('web-contents-created', {}, this.webContents);
+  }
+  async loadFile(file: string, options?: unknown): Promise<void> {
+    this.loaded = { file, options };
+  }
+  async loadURL(url: string): Promise<void> {
+    this.loaded = { url };
+  }
+  show(): void {
+    this.shown = true;
+  }
+  focus(): void {}
+  restore(): void {}
+  isMinimized(): boolean {
+    return false;
+  }
+  isDestroyed(): boolean {
+    return this.webContents.destroyed;
+  }
+}
+
+export class FakeImage {
+  readonly representations: Array<{ scaleFactor: number; buffer: Buffer }> = [];
+  template = false;
+  addRepresentation(rep: { scaleFactor: number; buffer: Buffer }): void {
+    this.representations.push(rep);
+  }
+  setTemplateImage(value: boolean): void {
+    this.template = value;
+  }
+  isTemplateImage(): boolean {
+    return this.template;
+  }
+}
+
+export const nativeImage = {
+  createEmpty: () => new FakeImage(),
+};
+
+export const Menu = {
+  buildFromTemplate: (template: unknown[]) => ({ template }),
+};
+
+export class Tray extends EventEmitter {
+  static readonly instances: Tray[] = [];
+  image: FakeImage;
+  tooltip = '';
+  menu: { template: Array<Record<string, unknown>> } | undefined;
+  menuBuilds = 0;
+  destroyed = false;
+  constructor(image: FakeImage) {
+    super();
+    this.image = image;
+    Tray.instances.push(this);
+  }
+  setImage(image: FakeImage): void {
+    this.image = image;
+  }
+  setToolTip(text: string): void {
+    this.tooltip = text;
+  }
+  setContextMenu(menu: { template: Array<Record<string, unknown>> }): void {
+    this.menu = menu;
+    this.menuBuilds++;
+  }
+  destroy(): void {
+    this.destroyed = true;
+  }
+}
+
+export class Notification extends EventEmitter {
+  static supported = true;
+  static readonly shown: Notification[] = [];
+  readonly options: { title: string; body: string; urgency?: string };
+  constructor(options: { title: string; body: string; urgency?: string }) {
+    super();
+    this.options = options;
+  }
+  static isSupported(): boolean {
+    return Notification.supported;
+  }
+  show(): void {
+    Notification.shown.push(this);
+  }
 }
 
 export const ipcMain = new FakeIpcMain();
-export const app = new EventEmitter();
+export const app = new FakeApp();
 export const shell = {
   opened: [] as string[],
+  revealed: [] as string[],
   openExternal: async (url: string) => void shell.opened.push(url),
+  showItemInFolder: (path: string) => void shell.revealed.push(path),
 };
-export default { ipcMain, app, shell };
+
+/** The preload side: what contextBridge exposed, and a renderer-side ipc that records calls. */
+export const contextBridge = {
+  exposed: new Map<string, unknown>(),
+  exposeInMainWorld: (key: string, api: unknown) => void contextBridge.exposed.set(key, api),
+};
+export const ipcRenderer = Object.assign(new EventEmitter(), {
+  invoked: [] as Array<{ channel: string; args: unknown[] }>,
+  reply: (async () => undefined) as (channel: string, ...args: unknown[]) => Promise<unknown>,
+  async invoke(channel: string, ...args: unknown[]): Promise<unknown> {
+    ipcRenderer.invoked.push({ channel, args });
+    return ipcRenderer.reply(channel, ...args);
+  },
+});
+
+export default {
+  ipcMain,
+  app,
+  shell,
+  BrowserWindow,
+  nativeImage,
+  Menu,
+  Tray,
+  Notification,
+  contextBridge,
+  ipcRenderer,
+};

@@ -1,0 +1,130 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { invokeChannels } from '../../main/contract.ts';
+import * as electron from '../mocks/electron.ts';
+
+vi.mock('electron', () => import('../mocks/electron.ts'));
+
+async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 400; i++) {
+    const value = probe();
+    if (value !== undefined) return value;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/**
+ * Loads the real main/index.ts under the fake electron module and checks what it really does:
+ * the window options it passes, the IPC it registers, who it answers, the tray it builds.
+ */
+describe('main/index.ts (the Electron shell)', () => {
+  let win: electron.BrowserWindow;
+  let appUrl: string;
+
+  beforeAll(async () => {
+    process.env['PATHWISE_PROBE_URL'] = 'http://127.0.0.1:9/generate_204';
+    electron.app.paths['userData'] = await mkdtemp(join(tmpdir(), 'pw-shell-'));
+    await import('../../main/index.ts');
+    win = await until(() => electron.BrowserWindow.instances[0], 'the dashboard window');
+    await until(() => electron.Tray.instances[0]?.menu, 'the tray menu');
+    appUrl = pathToFileURL(win.loaded.file ?? '').href;
+  });
+  afterAll(() => {
+    electron.app.emit('before-quit');
+  });
+
+  it('takes the single-instance lock and opens one dashboard', () => {
+    expect(electron.BrowserWindow.instances).toHaveLength(1);
+    expect(win.loaded.file).toMatch(/renderer[/\\]index\.html$/);
+  });
+
+  it('creates the window isolated, sandboxed, without Node, with the bundled preload', () => {
+    const prefs = win.options['webPreferences'] as Record<string, unknown>;
+    expect(prefs).toEqual({
+      preload: expect.stringMatching(/preload[/\\]index\.cjs$/),
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      spellcheck: false,
+    });
+  });
+
+  it('hardens the window’s web contents: no new windows, no navigation away', () => {
+    expect(win.webContents.windowOpenHandler?.({ url: 'https://example.com/' })).toEqual({ action: 'deny' });
+    const away = { preventDefault: vi.fn() };
+    win.webContents.emit('will-navigate', away, 'https://evil.example/');
+    expect(away.preventDefault).toHaveBeenCalled();
+    const inApp = { preventDefault: vi.fn() };
+    win.webContents.emit('will-navigate', inApp, `${appUrl}#/alerts`);
+    expect(inApp.preventDefault).not.toHaveBeenCalled();
+  });
+
+  it('registers a handler for every contract channel', () => {
+    expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([...invokeChannels].sort());
+  });
+
+  it('answers its own window and refuses any other sender or a navigated frame', async () => {
+    await expect(electron.ipcMain.invokeFrom(win.webContents, appUrl, 'app.info')).resolves.toMatchObject({
+      shell: 'electron',
+    });
+    await expect(
+      electron.ipcMain.invokeFrom(new electron.FakeWebContents(), appUrl, 'app.info'),
+    ).rejects.toThrow(/E_UNTRUSTED_SENDER/);
+    await expect(
+      electron.ipcMain.invokeFrom(win.webContents, 'https://evil.example/', 'paths.list'),
+    ).rejects.toThrow(/E_UNTRUSTED_SENDER/);
+  });
+
+  it('validates every message against the contract', async () => {
+    await expect(
+      electron.ipcMain.invokeFrom(win.webContents, appUrl, 'paths.setPreference', 'wlan0', 'sometimes'),
+    ).rejects.toThrow(/E_BAD_REQUEST/);
+    await expect(
+      electron.ipcMain.invokeFrom(win.webContents, appUrl, 'transfers.reveal', { id: '../../etc' }),
+    ).rejects.toThrow(/E_BAD_REQUEST/);
+  });
+
+  it('forwards core pushes to the window and applies launch at login to the OS', async () => {
+    await electron.ipcMain.invokeFrom(win.webContents, appUrl, 'settings.update', { launchAtLogin: true });
+    await until(
+      () => win.webContents.sent.find((m) => m.channel === 'event:settings') ?? undefined,
+      'the settings push',
+    );
+    expect(electron.app.loginItemCalls.at(-1)).toMatchObject({ openAtLogin: true });
+    await electron.ipcMain.invokeFrom(win.webContents, appUrl, 'settings.update', { launchAtLogin: false });
+    expect(electron.app.loginItemCalls.at(-1)).toMatchObject({ openAtLogin: false });
+  });
+
+  it('answers transfers.reveal in the shell (and says so calmly while the engine is missing)', async () => {
+    await expect(
+      electron.ipcMain.invokeFrom(win.webContents, appUrl, 'transfers.reveal', 't1'),
+    ).rejects.toThrow(/E_UNAVAILABLE|E_NOT_FOUND/);
+  });
+
+  it('puts a tray icon up with a menu built from the state', () => {
+    const tray = electron.Tray.instances[0];
+    const labels = tray?.menu?.template.map((item) => item['label']).filter(Boolean);
+    expect(labels).toEqual(expect.arrayContaining(['Open dashboard', 'Quit Pathwise']));
+    expect(tray?.image.representations.map((r) => r.scaleFactor)).toEqual([1, 2]);
+    expect(tray?.tooltip).toMatch(/^Pathwise: /);
+  });
+
+  it('brings the same window back for a second launch, and quits from the tray', () => {
+    electron.app.emit('second-instance');
+    expect(electron.BrowserWindow.instances).toHaveLength(1);
+    const quit = electron.Tray.instances[0]?.menu?.template.find((item) => item['label'] === 'Quit Pathwise');
+    (quit?.['click'] as () => void)();
+    expect(electron.app.quitCalls).toBe(1);
+  });
+});
