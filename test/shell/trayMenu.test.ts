@@ -1,0 +1,108 @@
+import type { MenuItemConstructorOptions } from 'electron';
+import { describe, expect, it, vi } from 'vitest';
+import type { PathInfo } from '../../main/contract.ts';
+import { buildTrayMenu, trayMenuKey, type TrayActions } from '../../main/shell/trayMenu.ts';
+import { trayStatus, type TrayState } from '../../main/shell/trayState.ts';
+import { scenario } from '../renderer/scenario.ts';
+
+function actions(): TrayActions & Record<string, ReturnType<typeof vi.fn>> {
+  return {
+    setPreference: vi.fn(),
+    pauseAll: vi.fn(),
+    resumeAll: vi.fn(),
+    openDashboard: vi.fn(),
+    quit: vi.fn(),
+  };
+}
+
+function state(overrides: Partial<TrayState> = {}): TrayState {
+  const s = scenario(Date.UTC(2026, 4, 20, 12));
+  return { paths: s.paths, transfers: s.transfers, usage: s.usage, capThresholds: [0.75, 1], ...overrides };
+}
+
+const find = (menu: MenuItemConstructorOptions[], id: string) => menu.find((item) => item.id === id);
+const path = (p: Partial<PathInfo> & { name: string }): PathInfo => ({
+  type: 'wifi',
+  addresses: ['198.18.1.2'],
+  up: true,
+  metered: false,
+  preference: 'always',
+  ...p,
+});
+
+describe('buildTrayMenu', () => {
+  it('has a line per network path (not loopback) with its facts, then pause/resume, dashboard, quit', () => {
+    const menu = buildTrayMenu(state(), actions());
+    const labels = menu.map((item) => item.label ?? `—${item.type}`);
+    expect(labels[0]).toMatch(/^Pathwise: /);
+    expect(labels.filter((l) => /^(wlan0|wwan0|usb0|lo) —/.test(l))).toHaveLength(3);
+    expect(find(menu, 'path:wlan0')?.label).toBe('wlan0 — Wi-Fi, up');
+    expect(find(menu, 'path:wwan0')?.label).toMatch(/^wwan0 — Cellular, up, metered, \d+% of cap$/);
+    expect(labels.slice(-2)).toEqual(['Open dashboard', 'Quit Pathwise']);
+  });
+
+  it('shows each path’s preference as a radio submenu that calls setPreference', () => {
+    const a = actions();
+    const menu = buildTrayMenu(state(), a);
+    const submenu = find(menu, 'path:wwan0')?.submenu as MenuItemConstructorOptions[];
+    expect(submenu.map((i) => [i.label, i.type, i.checked])).toEqual([
+      ['Always', 'radio', false],
+      ['Secondary', 'radio', true],
+      ['Backup', 'radio', false],
+      ['Never', 'radio', false],
+    ]);
+    (submenu[3]?.click as () => void)();
+    expect(a.setPreference).toHaveBeenCalledWith('wwan0', 'never');
+  });
+
+  it('enables pause all while something runs and resume all while something is paused', () => {
+    const a = actions();
+    const menu = buildTrayMenu(state(), a);
+    expect(find(menu, 'pause-all')).toMatchObject({ label: 'Pause all transfers (1)', enabled: true });
+    expect(find(menu, 'resume-all')).toMatchObject({ label: 'Resume all transfers (1)', enabled: true });
+    (find(menu, 'pause-all')?.click as () => void)();
+    (find(menu, 'resume-all')?.click as () => void)();
+    (find(menu, 'open')?.click as () => void)();
+    (find(menu, 'quit')?.click as () => void)();
+    expect([a.pauseAll, a.resumeAll, a.openDashboard, a.quit].every((f) => f.mock.calls.length === 1)).toBe(
+      true,
+    );
+  });
+
+  it('disables transfer actions when the engine is not running, and says when there are no paths', () => {
+    const menu = buildTrayMenu(state({ transfers: null, usage: null, paths: [] }), actions());
+    expect(find(menu, 'pause-all')?.enabled).toBe(false);
+    expect(find(menu, 'resume-all')?.enabled).toBe(false);
+    expect(find(menu, 'no-paths')?.label).toBe('No network paths');
+    expect(find(menu, 'status')?.label).toBe('Pathwise: offline');
+  });
+
+  it('changes its key only when something shown changes, not on a rate tick', () => {
+    const s = state();
+    const faster = { ...s, paths: s.paths.map((p) => ({ ...p, rxRate: (p.rxRate ?? 0) + 1e6 })) };
+    expect(trayMenuKey(faster)).toBe(trayMenuKey(s));
+    const never = {
+      ...s,
+      paths: s.paths.map((p) => (p.name === 'usb0' ? { ...p, preference: 'never' as const } : p)),
+    };
+    expect(trayMenuKey(never)).not.toBe(trayMenuKey(s));
+  });
+});
+
+describe('trayStatus', () => {
+  it('is ok, on cellular, offline or near cap', () => {
+    const wifi = path({ name: 'wlan0' });
+    const cell = path({ name: 'wwan0', type: 'cellular', metered: true, addresses: ['198.18.2.2'] });
+    const base = { transfers: null, usage: null, capThresholds: [0.75, 1] };
+    expect(trayStatus({ ...base, paths: [wifi, cell] })).toBe('ok');
+    expect(trayStatus({ ...base, paths: [{ ...wifi, up: false }, cell] })).toBe('cellular');
+    expect(trayStatus({ ...base, paths: [{ ...wifi, addresses: [] }] })).toBe('offline');
+    const s = state();
+    const usage = s.usage && {
+      ...s.usage,
+      paths: s.usage.paths.map((u) => ({ ...u, allBytes: u.capBytes ? u.capBytes * 0.8 : 0 })),
+    };
+    expect(trayStatus({ ...s, usage })).toBe('near-cap');
+    expect(trayStatus({ ...s, usage, capThresholds: [0.9, 1] })).toBe('ok');
+  });
+});
