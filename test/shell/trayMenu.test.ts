@@ -64,9 +64,10 @@ describe('buildTrayMenu', () => {
     (find(menu, 'resume-all')?.click as () => void)();
     (find(menu, 'open')?.click as () => void)();
     (find(menu, 'quit')?.click as () => void)();
-    expect([a.pauseAll, a.resumeAll, a.openDashboard, a.quit].every((f) => f.mock.calls.length === 1)).toBe(
-      true,
-    );
+    expect(a.pauseAll).toHaveBeenCalledTimes(1);
+    expect(a.resumeAll).toHaveBeenCalledTimes(1);
+    expect(a.openDashboard).toHaveBeenCalledTimes(1);
+    expect(a.quit).toHaveBeenCalledTimes(1);
   });
 
   it('disables transfer actions when the engine is not running, and says when there are no paths', () => {
