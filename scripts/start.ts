@@ -3,10 +3,10 @@
  * headless dashboard (`pathwise serve`) so the same UI is still reachable from a browser.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { electronBinary, ROOT } from './electron.ts';
 
-const root = join(import.meta.dirname, '..');
+const root = ROOT;
 const build = spawnSync(
   process.execPath,
   [join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'],
@@ -18,14 +18,6 @@ const build = spawnSync(
 if (build.status !== 0) {
   console.error('pathwise: the build failed; see the errors above.');
   process.exit(build.status ?? 1);
-}
-
-function electronBinary(): string | undefined {
-  const dir = join(root, 'node_modules/electron');
-  const pathFile = join(dir, 'path.txt');
-  if (!existsSync(pathFile)) return undefined;
-  const binary = join(dir, 'dist', readFileSync(pathFile, 'utf8').trim());
-  return existsSync(binary) ? binary : undefined;
 }
 
 const binary = electronBinary();
