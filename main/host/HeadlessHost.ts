@@ -17,10 +17,20 @@ export interface HeadlessHostOptions {
   host?: string;
   port?: number;
   token?: string;
+  /** Concurrent WebSockets allowed (a dashboard uses one per open tab). */
+  maxSockets?: number;
+  /** Malformed or refused messages a socket may send before it is closed. */
+  maxBadMessages?: number;
 }
 
 const COOKIE = 'pathwise_token';
 const MAX_MESSAGE_BYTES = 64 * 1024;
+/** Requests a socket may have in flight; more are answered E_BUSY, not queued without bound. */
+const MAX_IN_FLIGHT = 64;
+/** A client this far behind on pushes is skipped (pushes are state; the next one catches up)… */
+const SKIP_PUSHES_ABOVE_BYTES = 4 << 20;
+/** …and one this far behind is dropped. */
+const DROP_SOCKET_ABOVE_BYTES = 32 << 20;
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -65,6 +75,8 @@ export class HeadlessHost {
   private readonly requestedPort: number;
   private readonly server: Server;
   private readonly wss: WebSocketServer;
+  private readonly maxSockets: number;
+  private readonly maxBadMessages: number;
   private allowedHosts = new Set<string>();
   private port = 0;
 
@@ -74,6 +86,8 @@ export class HeadlessHost {
     this.bindHost = options.host ?? '127.0.0.1';
     this.requestedPort = options.port ?? 0;
     this.token = options.token ?? randomBytes(24).toString('hex');
+    this.maxSockets = options.maxSockets ?? 16;
+    this.maxBadMessages = options.maxBadMessages ?? 20;
     this.server = createServer((req, res) => void this.onRequest(req, res));
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
     this.server.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head));
@@ -204,6 +218,7 @@ export class HeadlessHost {
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!this.authenticated(req, url)) return reject(401, 'Unauthorized');
     if (url.pathname !== '/ws') return reject(404, 'Not Found');
+    if (this.wss.clients.size >= this.maxSockets) return reject(503, 'Service Unavailable');
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onSocket(ws));
   }
 
@@ -211,17 +226,44 @@ export class HeadlessHost {
     const send = (message: WireMessage): void => {
       if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(message));
     };
-    const unsubscribe = this.service.subscribe((channel, payload) =>
-      send({ kind: 'event', channel, payload }),
-    );
+    const unsubscribe = this.service.subscribe((channel, payload) => {
+      if (ws.bufferedAmount > DROP_SOCKET_ABOVE_BYTES) {
+        ws.terminate();
+        return;
+      }
+      if (ws.bufferedAmount > SKIP_PUSHES_ABOVE_BYTES) return;
+      send({ kind: 'event', channel, payload });
+    });
+    let bad = 0;
+    let inFlight = 0;
+    const misbehaved = (): void => {
+      // A client that keeps sending garbage is broken or hostile: stop reading from it.
+      if (++bad >= this.maxBadMessages) ws.close(1008, 'Too many bad messages');
+    };
     ws.on('close', unsubscribe);
     ws.on('error', unsubscribe);
     ws.on('message', (data, isBinary) => {
-      void this.onMessage(isBinary ? null : data.toString(), send);
+      if (inFlight >= MAX_IN_FLIGHT) {
+        send({
+          kind: 'result',
+          id: -1,
+          ok: false,
+          error: { code: 'E_BUSY', message: 'Too many requests at once; wait for answers first.' },
+        });
+        misbehaved();
+        return;
+      }
+      inFlight++;
+      void this.onMessage(isBinary ? null : data.toString(), send)
+        .then((ok) => {
+          if (!ok) misbehaved();
+        })
+        .finally(() => inFlight--);
     });
   }
 
-  private async onMessage(text: string | null, send: (message: WireMessage) => void): Promise<void> {
+  /** Answers one message; false when it was malformed or refused as invalid. */
+  private async onMessage(text: string | null, send: (message: WireMessage) => void): Promise<boolean> {
     let raw: unknown;
     try {
       raw = text === null ? undefined : JSON.parse(text);
@@ -240,16 +282,20 @@ export class HeadlessHost {
           message: 'Malformed message: expected {kind:"invoke",id,channel,args}.',
         },
       });
-      return;
+      return false;
     }
     const { id, channel, args } = request.data;
     try {
       const value = await this.service.invoke(channel, args);
       send({ kind: 'result', id, ok: true, value });
+      return true;
     } catch (error) {
       const safe =
         error instanceof PathwiseError ? error : new PathwiseError(errorCode(error), errorMessage(error));
       send({ kind: 'result', id, ok: false, error: { code: safe.code, message: safe.message } });
+      // Asking for something that doesn't exist or with bad arguments counts against the client;
+      // a domain error (a transfer that failed, a full disk) does not.
+      return safe.code !== 'E_BAD_CHANNEL' && safe.code !== 'E_BAD_REQUEST';
     }
   }
 }

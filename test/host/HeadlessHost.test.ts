@@ -139,3 +139,86 @@ describe('HeadlessHost (pathwise serve)', () => {
     ws.close();
   });
 });
+
+describe('HeadlessHost under abuse', () => {
+  let host: HeadlessHost;
+  let service: PathwiseService;
+  let port: number;
+  let headers: Record<string, string>;
+
+  beforeAll(async () => {
+    const root = await mkdtemp(join(tmpdir(), 'pw-host-abuse-'));
+    await writeFile(join(root, 'index.html'), '<!doctype html><title>Pathwise</title>');
+    ({ service } = await createPathwise({
+      shell: 'headless',
+      dataDir: join(root, 'data'),
+      env: {},
+      monitor: { pollIntervalMs: 60_000 },
+    }));
+    await service.start();
+    host = new HeadlessHost({ service, rootDir: root, maxSockets: 3, maxBadMessages: 5 });
+    port = Number(new URL(await host.listen()).port);
+    headers = { origin: `http://127.0.0.1:${port}`, cookie: `pathwise_token=${host.token}` };
+  });
+  afterAll(async () => {
+    await host.close();
+    await service.stop();
+  });
+
+  async function connected(): Promise<WebSocket> {
+    const ws = await openSocket(port, headers);
+    if (!(ws instanceof WebSocket)) throw new Error(`socket rejected ${ws.rejected}`);
+    return ws;
+  }
+
+  function closed(ws: WebSocket): Promise<number> {
+    return new Promise((resolve) => {
+      if (ws.readyState === ws.CLOSED) resolve(-1);
+      ws.on('close', (code) => resolve(code));
+    });
+  }
+
+  it('refuses sockets beyond its limit with 503, and takes new ones when some close', async () => {
+    const open = [await connected(), await connected(), await connected()];
+    expect(await openSocket(port, headers)).toEqual({ rejected: 503 });
+    const first = open[0] as WebSocket;
+    const gone = closed(first);
+    first.close();
+    await gone;
+    let again: WebSocket | { rejected: number } = { rejected: 0 };
+    for (let i = 0; i < 50 && !(again instanceof WebSocket); i++) {
+      again = await openSocket(port, headers);
+      if (!(again instanceof WebSocket)) await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(again).toBeInstanceOf(WebSocket);
+    for (const ws of [...open.slice(1), again as WebSocket]) ws.close();
+  });
+
+  it('closes a socket that keeps sending bad messages, and keeps serving everyone else', async () => {
+    await new Promise((r) => setTimeout(r, 100));
+    const hostile = await connected();
+    const polite = await connected();
+    const hostileClosed = closed(hostile);
+    for (let i = 0; i < 10; i++)
+      hostile.send(
+        i % 2 ? '{"kind":"invoke"' : JSON.stringify({ kind: 'invoke', id: i, channel: 'nope', args: [] }),
+      );
+    expect(await hostileClosed).toBe(1008);
+    const reply = new Promise<{ ok: boolean }>((resolve) =>
+      polite.once('message', (d: Buffer) => resolve(JSON.parse(d.toString()))),
+    );
+    polite.send(JSON.stringify({ kind: 'invoke', id: 1, channel: 'app.info', args: [] }));
+    expect(await reply).toMatchObject({ ok: true });
+    polite.close();
+  });
+
+  it('drops a socket that sends an oversized message, without crashing', async () => {
+    await new Promise((r) => setTimeout(r, 100));
+    const big = await connected();
+    const bigClosed = closed(big);
+    big.send('x'.repeat(200 * 1024));
+    expect(await bigClosed).toBe(1009);
+    const after = await connected();
+    after.close();
+  });
+});
