@@ -1,0 +1,198 @@
+/**
+ * The dashboard on a laptop-shaped lab: `pathwise serve` and Chromium inside the client
+ * namespace (wlan0 + wwan0), a range server in the server namespace. The first block needs only
+ * the monitor and runs now; the scenarios need the engine and ledger (main/engine) and are
+ * skipped until they are merged.
+ */
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ARTIFACTS, launchChromium } from '../support/browser.ts';
+import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { startServe, type Served } from '../support/serve.ts';
+
+const engineAvailable = existsSync(new URL('../../main/engine', import.meta.url));
+const RANGE_SERVER = new URL('./support/rangeServer.ts', import.meta.url).pathname;
+const FILE_URL = `http://${SERVER_ADDRESS}:8080/file.bin`;
+
+interface Lab {
+  lab: NetLab;
+  served: Served;
+  browser: Browser;
+  page: Page;
+  problems: string[];
+}
+
+async function startLab(): Promise<Lab> {
+  const lab = await NetLab.create([
+    { name: 'wlan0', downMbit: 40 },
+    { name: 'wwan0', downMbit: 20 },
+  ]);
+  try {
+    const server = lab.spawnIn('server', process.execPath, [
+      RANGE_SERVER,
+      '--host',
+      SERVER_ADDRESS,
+      '--port',
+      '8080',
+      '--size',
+      String(300 * 1024 * 1024),
+    ]);
+    await new Promise<void>((resolve, reject) => {
+      server.stdout?.once('data', () => resolve());
+      server.once('exit', (code) => reject(new Error(`range server exited ${code}`)));
+    });
+    const dataDir = await mkdtemp(join(tmpdir(), 'pw-netns-e2e-'));
+    const served = await startServe({
+      netns: lab.client,
+      env: {
+        PATHWISE_DATA_DIR: dataDir,
+        PATHWISE_PROBE_URL: `http://${SERVER_ADDRESS}:8080/generate_204`,
+      },
+    });
+    const browser = await launchChromium({ netns: lab.client });
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(msg.text());
+    });
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.goto(served.url);
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    return { lab, served, browser, page, problems };
+  } catch (error) {
+    await lab.destroy();
+    throw error;
+  }
+}
+
+async function stopLab(env: Lab | undefined): Promise<void> {
+  await env?.browser.close();
+  await env?.served.stop();
+  await env?.lab.destroy();
+}
+
+async function go(page: Page, view: string): Promise<void> {
+  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: view }).click();
+  await page.getByRole('heading', { name: view, level: 1 }).waitFor();
+}
+
+describe.skipIf(!canUseNetns())('the dashboard inside a lab namespace', () => {
+  let env: Lab | undefined;
+  beforeAll(async () => {
+    env = await startLab();
+  });
+  afterAll(() => stopLab(env));
+
+  it('shows the lab’s wlan0 and wwan0 as path cards, from a browser in the namespace', async () => {
+    const { page } = env as Lab;
+    const grid = page.getByRole('list', { name: 'Network paths' });
+    await grid.getByRole('listitem', { name: 'wlan0' }).waitFor();
+    await grid.getByRole('listitem', { name: 'wwan0' }).waitFor();
+    await expect(grid.getByRole('listitem', { name: 'wwan0' }).textContent()).resolves.toContain('Cellular');
+    await page.screenshot({ path: `${ARTIFACTS}netns-overview.png`, fullPage: true });
+  });
+
+  it('sets a preference in the lab and sees it applied by the core', async () => {
+    const { page } = env as Lab;
+    const card = page.getByRole('list', { name: 'Network paths' }).getByRole('listitem', { name: 'wwan0' });
+    await card.getByText('Backup', { exact: true }).click();
+    await expect
+      .poll(() => card.getByRole('radio', { name: 'Backup' }).isChecked(), { timeout: 20_000 })
+      .toBe(true);
+    await card.getByText('Always', { exact: true }).click();
+    await expect
+      .poll(() => card.getByRole('radio', { name: 'Always' }).isChecked(), { timeout: 20_000 })
+      .toBe(true);
+  });
+});
+
+/** Bytes of a path in a transfer row's per-path list, as the dashboard shows them. */
+async function pathLine(row: Locator, name: string): Promise<string> {
+  const item = row
+    .getByRole('list', { name: /by path/ })
+    .getByRole('listitem')
+    .filter({ hasText: name });
+  return (await item.count()) > 0 ? ((await item.first().textContent()) ?? '') : '';
+}
+
+describe.skipIf(!engineAvailable || !canUseNetns())(
+  'dashboard scenarios over two paths (engine + ledger)',
+  () => {
+    let env: Lab | undefined;
+    let row: Locator;
+    beforeAll(async () => {
+      env = await startLab();
+    });
+    afterAll(() => stopLab(env));
+
+    it('starts a download and watches progress split across wlan0 and wwan0', async () => {
+      const { page } = env as Lab;
+      await go(page, 'Transfers');
+      const form = page.getByRole('form', { name: 'Add a download' });
+      await form.getByLabel('File address').fill(FILE_URL);
+      await form.getByRole('button', { name: /Download/ }).click();
+      row = page.getByRole('list', { name: 'Downloads' }).getByRole('listitem', { name: 'file.bin' });
+      await row.waitFor({ timeout: 30_000 });
+      await expect.poll(() => pathLine(row, 'wlan0'), { timeout: 60_000 }).toMatch(/[1-9][\d.]* [kMG]B/);
+      await expect.poll(() => pathLine(row, 'wwan0'), { timeout: 60_000 }).toMatch(/[1-9][\d.]* [kMG]B/);
+      await page.screenshot({ path: `${ARTIFACTS}netns-transfer-split.png`, fullPage: true });
+    });
+
+    it('sets wwan0 to Never and sees its rate drop to zero', async () => {
+      const { page } = env as Lab;
+      await go(page, 'Overview');
+      const card = page.getByRole('list', { name: 'Network paths' }).getByRole('listitem', { name: 'wwan0' });
+      await card.getByText('Never', { exact: true }).click();
+      await go(page, 'Transfers');
+      // An active path shows its rate; a path the policy excludes shows none (or "not used").
+      await expect
+        .poll(async () => !/bit\/s/.test(await pathLine(row, 'wwan0')), { timeout: 60_000 })
+        .toBe(true);
+      await page.screenshot({ path: `${ARTIFACTS}netns-wwan0-never.png`, fullPage: true });
+      await go(page, 'Overview');
+      await card.getByText('Always', { exact: true }).click();
+    });
+
+    it('cuts wlan0: the transfer keeps going and the timeline records the handover', async () => {
+      const { page, lab } = env as Lab;
+      await go(page, 'Transfers');
+      const progress = row.getByRole('progressbar');
+      const before = Number(await progress.getAttribute('aria-valuenow'));
+      await lab.cut('wlan0');
+      await expect
+        .poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 120_000 })
+        .toBeGreaterThan(before);
+      await go(page, 'Continuity');
+      await page
+        .getByRole('listitem', { name: /wlan0 (failed|went away)|Handed over from wlan0/ })
+        .first()
+        .waitFor({ timeout: 60_000 });
+      await page.screenshot({ path: `${ARTIFACTS}netns-continuity.png`, fullPage: true });
+      await lab.restore('wlan0');
+    });
+
+    it('sets a small plan cap on wwan0 and sees the cap alert', async () => {
+      const { page } = env as Lab;
+      await go(page, 'Settings');
+      const plan = page.getByRole('list', { name: 'Data plans' }).getByRole('listitem', { name: 'wwan0' });
+      await plan.getByRole('button', { name: 'Add plan for wwan0' }).click();
+      await plan.getByLabel('Data cap').fill('5 MB');
+      await plan.getByRole('button', { name: 'Save plan' }).click();
+      await plan.getByText(/5\.0 MB cap/).waitFor();
+      await go(page, 'Alerts');
+      await page
+        .getByRole('list', { name: 'Alerts' })
+        .getByRole('listitem')
+        .filter({ hasText: 'wwan0' })
+        .first()
+        .waitFor({ timeout: 120_000 });
+      await page.screenshot({ path: `${ARTIFACTS}netns-cap-alert.png`, fullPage: true });
+      expect((env as Lab).problems).toEqual([]);
+    });
+  },
+);
