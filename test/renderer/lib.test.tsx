@@ -104,6 +104,8 @@ describe('formatting', () => {
     [1500, '1.5 kB'],
     [6.2e9, '6.2 GB'],
     [123.4e6, '123 MB'],
+    [999.6e6, '1.0 GB'],
+    [999.6, '1.0 kB'],
   ])('formatBytes(%d) = %s', (n, text) => expect(formatBytes(n)).toBe(text));
 
   it('shows rates in bits per second', () => {

@@ -6,11 +6,14 @@ export function formatBytes(bytes: number | null | undefined, digits = 1): strin
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
   let value = Math.max(0, bytes);
   let unit = 0;
-  while (value >= 1000 && unit < SIZE_UNITS.length - 1) {
+  const rounded = (v: number): string =>
+    unit === 0 ? String(Math.round(v)) : v.toFixed(v >= 100 ? 0 : digits);
+  // Step up when rounding would print "1000 MB" rather than "1.0 GB".
+  while (Number(rounded(value)) >= 1000 && unit < SIZE_UNITS.length - 1) {
     value /= 1000;
     unit++;
   }
-  const shown = unit === 0 ? String(Math.round(value)) : value.toFixed(value >= 100 ? 0 : digits);
+  const shown = rounded(value);
   return `${shown} ${SIZE_UNITS[unit]}`;
 }
 
