@@ -46,7 +46,12 @@ export function createSocketApi(url: string, WebSocketImpl: typeof WebSocket = W
         resolve(ws);
       };
       ws.onmessage = (event: MessageEvent) => {
-        const message = JSON.parse(String(event.data)) as WireMessage;
+        let message: WireMessage;
+        try {
+          message = JSON.parse(String(event.data)) as WireMessage;
+        } catch {
+          return; // Not ours to crash on: the host only sends JSON.
+        }
         if (message.kind === 'event') {
           for (const listener of listeners.get(message.channel) ?? []) listener(message.payload);
         } else {
