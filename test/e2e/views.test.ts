@@ -73,4 +73,25 @@ describe('dashboard views in Chromium (scripted core)', () => {
       await page.context().close();
     });
   }
+
+  it('shows forms with their validation, and fits the smallest window', async () => {
+    const { page, problems } = await open('light');
+    await page.getByRole('link', { name: /Transfers/ }).click();
+    const form = page.getByRole('form', { name: 'Add a download' });
+    await form.getByLabel('File address').fill('ftp://example.com/file.iso');
+    await form.getByRole('button', { name: /Download/ }).click();
+    await form.getByText(/http:\/\/ and https:\/\/ only/).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}form-transfer-error.png` });
+    await page.getByRole('link', { name: /Settings/ }).click();
+    const wlan = page.getByRole('list', { name: 'Data plans' }).getByRole('listitem', { name: 'wlan0' });
+    await wlan.getByRole('button', { name: 'Add plan for wlan0' }).click();
+    await wlan.getByRole('form', { name: 'Plan for wlan0' }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}form-plan-editor.png`, fullPage: true });
+    await page.setViewportSize({ width: 720, height: 900 });
+    await page.getByRole('link', { name: /Overview/ }).click();
+    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}view-overview-narrow.png`, fullPage: true });
+    expect(problems).toEqual([]);
+    await page.context().close();
+  });
 });

@@ -110,7 +110,7 @@ export function PlanEditor({
         {input('cap', 'Data cap', cap, setCap, 'e.g. 20 GB; empty for unlimited', {
           placeholder: 'Unlimited',
         })}
-        <div className="field">
+        <div className="field field-wide">
           <Segmented
             label="Billing cycle"
             hideLabel={false}
@@ -129,7 +129,7 @@ export function PlanEditor({
         {input('overage', 'Price per GB over the cap', overage, setOverage, undefined, {
           inputMode: 'decimal',
         })}
-        <div className="field">
+        <div className="field field-wide">
           <Segmented
             label="At the cap"
             hideLabel={false}
