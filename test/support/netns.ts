@@ -8,6 +8,9 @@
  *
  * The client gets source-based policy routing (one table per path), so a socket bound to a
  * path's address leaves through that path, plus a main-table default via the first path.
+ * Paths can instead go without policy rules (`policyRouting: false`) and carry NetworkManager-
+ * style per-device defaults (`metric`), as most Linux laptops do; `replyViaIngress` makes the
+ * server answer through the veth a connection came in on, as the NAT of that network would.
  * Shaping uses tbf on both ends (server side shapes downloads); cuts use `ip link set down`;
  * blackholes use iptables DROP. Names carry the creating PID so parallel runs never collide,
  * and namespaces left by dead processes are swept on the next create.

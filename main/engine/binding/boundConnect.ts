@@ -18,6 +18,7 @@
 import { lookup } from 'node:dns/promises';
 import { closeSync } from 'node:fs';
 import { isIP, Socket } from 'node:net';
+import type { ConnectionOptions } from 'node:tls';
 import { buildConnector, errors } from 'undici';
 import { loadBindAddon, openDeviceSocket, type BindAddon, type BindAddonStatus } from './bindAddon.ts';
 
@@ -31,7 +32,7 @@ export interface BoundConnectOptions {
   /** Connect timeout in ms for TCP (and again for the TLS handshake); undici's default is 10 s. */
   timeoutMs?: number;
   /** Passed to undici's connector: TLS options (ca, rejectUnauthorized …), allowH2, keepAlive … */
-  connector?: Omit<buildConnector.BuildOptions, 'timeout' | 'localAddress'>;
+  connector?: ConnectorOptions;
   /** The addon status to use; loadBindAddon() when absent (tests pass their own). */
   addon?: BindAddonStatus;
 }
@@ -44,6 +45,16 @@ export interface BoundConnect extends buildConnector.connector {
   /** Why sockets are bound by address only; null in device mode. */
   readonly reason: string | null;
 }
+
+export type ConnectorOptions = Omit<
+  ConnectionOptions,
+  'socket' | 'host' | 'port' | 'path' | 'servername' | 'timeout' | 'lookup'
+> & {
+  allowH2?: boolean;
+  maxCachedSessions?: number | null;
+  keepAlive?: boolean | null;
+  keepAliveInitialDelay?: number | null;
+};
 
 type Target = { address: string; family: 4 | 6 };
 
