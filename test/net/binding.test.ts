@@ -127,3 +127,43 @@ describe.skipIf(!canUseNetns())('device binding on a laptop without policy routi
     }
   });
 });
+
+/**
+ * Where source-based policy routing exists (and on macOS and Windows, which route by source),
+ * binding by address holds: verification must say so rather than distrust every address binding.
+ */
+describe.skipIf(!canUseNetns())('address binding where policy routing exists', () => {
+  let lab: NetLab;
+
+  beforeAll(async () => {
+    lab = await NetLab.create([{ name: 'wlan0' }, { name: 'wwan0' }], { replyViaIngress: true });
+    const server = lab.spawnIn('server', process.execPath, [
+      '-e',
+      `require('node:http').createServer((q,s)=>s.end(Buffer.alloc(${SIZE}))).listen(8080,'${SERVER_ADDRESS}',()=>console.log('ready'))`,
+    ]);
+    await new Promise((resolve) => server.stdout?.once('data', resolve));
+  });
+
+  afterAll(async () => {
+    await lab?.destroy();
+  });
+
+  it('is verified by the interface counters', async () => {
+    const child = lab.spawnIn(
+      'client',
+      process.execPath,
+      [
+        '--disable-warning=ExperimentalWarning',
+        CLIENT,
+        JSON.stringify({ url: URL_, device: 'wwan0', localAddress: '198.18.2.2' }),
+      ],
+      { env: { ...process.env, PATHWISE_NO_BINDTODEVICE: '1' } },
+    );
+    let stdout = '';
+    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+    await new Promise((resolve) => child.once('exit', resolve));
+    const result = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as ClientResult;
+    expect(result).toMatchObject({ ok: true, mode: 'address', bytes: SIZE });
+    expect(result.verification).toMatchObject({ path: 'wwan0', verified: true });
+  });
+});

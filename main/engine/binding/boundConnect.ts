@@ -191,10 +191,13 @@ function connectOnce(
       throw error;
     }
     const bindSource = localAddress !== null && isIP(localAddress) === target.family;
-    const timer = setTimeout(() => {
-      socket.destroy();
-      reject(connectTimeout(target.address, port, device, timeoutMs));
-    }, remainingMs);
+    const timer = setTimeout(
+      () => {
+        socket.destroy();
+        reject(connectTimeout(target.address, port, device, timeoutMs));
+      },
+      Math.max(1, remainingMs),
+    );
     socket.once('connect', () => {
       clearTimeout(timer);
       socket.removeListener('error', onError);
@@ -207,10 +210,16 @@ function connectOnce(
       reject(error);
     };
     socket.once('error', onError);
-    socket.connect({
-      host: target.address,
-      port,
-      ...(bindSource ? { localAddress: localAddress as string } : {}),
-    });
+    try {
+      socket.connect({
+        host: target.address,
+        port,
+        ...(bindSource ? { localAddress: localAddress as string } : {}),
+      });
+    } catch (error) {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(error as Error);
+    }
   });
 }
