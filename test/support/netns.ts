@@ -8,6 +8,9 @@
  *
  * The client gets source-based policy routing (one table per path), so a socket bound to a
  * path's address leaves through that path, plus a main-table default via the first path.
+ * Paths can instead go without policy rules (`policyRouting: false`) and carry NetworkManager-
+ * style per-device defaults (`metric`), as most Linux laptops do; `replyViaIngress` makes the
+ * server answer through the veth a connection came in on, as the NAT of that network would.
  * Shaping uses tbf on both ends (server side shapes downloads); cuts use `ip link set down`;
  * blackholes use iptables DROP. Names carry the creating PID so parallel runs never collide,
  * and namespaces left by dead processes are swept on the next create.
@@ -30,6 +33,20 @@ export interface LabPathSpec {
   upMbit?: number;
   /** Add a route + rule for this path (default true). Issue 4's tests use false. */
   policyRouting?: boolean;
+  /**
+   * Also give this path a main-table default route with this metric, as NetworkManager does for
+   * every connected device (ethernet 100, wifi 600, wwan 700). The first path always has one.
+   */
+  metric?: number;
+}
+
+export interface LabOptions {
+  /**
+   * Send the server's replies back through the veth each connection came in on, as the NAT of the
+   * real network a packet left by would (connmark + fwmark rules in the server namespace). Without
+   * it, replies follow the server's routes to the client's source subnet.
+   */
+  replyViaIngress?: boolean;
 }
 
 export interface LabPath extends Required<Pick<LabPathSpec, 'name'>> {
@@ -37,6 +54,7 @@ export interface LabPath extends Required<Pick<LabPathSpec, 'name'>> {
   clientAddress: string;
   gateway: string;
   serverIf: string;
+  metric?: number;
 }
 
 let counter = 0;
@@ -83,15 +101,17 @@ export class NetLab {
   readonly server: string;
   readonly paths: LabPath[] = [];
   private readonly children = new Set<ChildProcess>();
+  private replyViaIngress = false;
 
   private constructor(id: string) {
     this.client = `pwc-${id}`;
     this.server = `pws-${id}`;
   }
 
-  static async create(specs: LabPathSpec[]): Promise<NetLab> {
+  static async create(specs: LabPathSpec[], options: LabOptions = {}): Promise<NetLab> {
     await sweepStaleNamespaces();
     const lab = new NetLab(`${process.pid}-${counter++}`);
+    lab.replyViaIngress = options.replyViaIngress ?? false;
     try {
       await lab.build(specs);
     } catch (error) {
@@ -123,6 +143,7 @@ export class NetLab {
         clientAddress: `198.18.${index}.2`,
         gateway: `198.18.${index}.1`,
         serverIf,
+        ...(spec.metric === undefined ? {} : { metric: spec.metric }),
       };
       await sh([
         'ip',
@@ -169,12 +190,66 @@ export class NetLab {
           String(1000 + index),
         ]);
       }
-      if (i === 0)
-        await this.inClient(['ip', 'route', 'add', 'default', 'via', path.gateway, 'dev', spec.name]);
+      if (i === 0 || spec.metric !== undefined)
+        await this.inClient(['ip', 'route', 'add', ...this.mainDefault(path)]);
+      if (this.replyViaIngress) await this.routeRepliesViaIngress(path);
       if (spec.downMbit) await this.shape(spec.name, spec.downMbit, 'down');
       if (spec.upMbit) await this.shape(spec.name, spec.upMbit, 'up');
       this.paths.push(path);
     }
+  }
+
+  /** The main-table default route through a path (first path, or a path with a metric). */
+  private mainDefault(path: LabPath): string[] {
+    const metric = path.metric === undefined ? [] : ['metric', String(path.metric)];
+    return ['default', 'via', path.gateway, 'dev', path.name, ...metric];
+  }
+
+  private async routeRepliesViaIngress(path: LabPath): Promise<void> {
+    const mark = String(path.index);
+    const table = String(200 + path.index);
+    await this.inServer([
+      'iptables',
+      '-t',
+      'mangle',
+      '-A',
+      'PREROUTING',
+      '-i',
+      path.serverIf,
+      '-m',
+      'conntrack',
+      '--ctstate',
+      'NEW',
+      '-j',
+      'CONNMARK',
+      '--set-mark',
+      mark,
+    ]);
+    if (path.index === 1)
+      await this.inServer(['iptables', '-t', 'mangle', '-A', 'OUTPUT', '-j', 'CONNMARK', '--restore-mark']);
+    await this.inServer([
+      'ip',
+      'rule',
+      'add',
+      'fwmark',
+      mark,
+      'table',
+      table,
+      'priority',
+      String(2000 + path.index),
+    ]);
+    await this.inServer([
+      'ip',
+      'route',
+      'replace',
+      'default',
+      'via',
+      path.clientAddress,
+      'dev',
+      path.serverIf,
+      'table',
+      table,
+    ]);
   }
 
   inClient(args: string[]): Promise<string> {
@@ -250,10 +325,22 @@ export class NetLab {
       'table',
       String(100 + path.index),
     ]).catch(() => undefined);
-    if (path.index === 1)
-      await this.inClient(['ip', 'route', 'replace', 'default', 'via', path.gateway, 'dev', name]).catch(
-        () => undefined,
-      );
+    if (path.index === 1 || path.metric !== undefined)
+      await this.inClient(['ip', 'route', 'replace', ...this.mainDefault(path)]).catch(() => undefined);
+    if (this.replyViaIngress) {
+      await this.inServer([
+        'ip',
+        'route',
+        'replace',
+        'default',
+        'via',
+        path.clientAddress,
+        'dev',
+        path.serverIf,
+        'table',
+        String(200 + path.index),
+      ]).catch(() => undefined);
+    }
   }
 
   /** A silent blackhole: the link stays up but nothing comes back (like Wi-Fi with no internet). */
