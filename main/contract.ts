@@ -69,6 +69,8 @@ export const PathInfoSchema = z.object({
   rxRate: z.number().optional(),
   txRate: z.number().optional(),
   health: PathHealthSchema.optional(),
+  /** Bytes Pathwise's own health probes moved on this path (sent + received) since it started. */
+  probeBytes: z.number().optional(),
   binding: PathBindingSchema.optional(),
 });
 export type PathInfo = z.infer<typeof PathInfoSchema>;

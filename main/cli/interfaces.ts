@@ -20,7 +20,10 @@ export async function openSettings(dataDir: string | undefined, io: CliIo): Prom
 
 export async function runInterfaces(options: InterfacesOptions, io: CliIo): Promise<number> {
   const settings = await openSettings(options.dataDir, io);
-  const monitor = new PathMonitor(monitorSettings(() => settings.get()));
+  const monitor = new PathMonitor({
+    ...monitorSettings(() => settings.get()),
+    ...(options.probe ? {} : { probeUrl: () => undefined }),
+  });
   try {
     const paths = await monitor.refresh({ details: true, probe: options.probe });
     io.stdout.write(options.json ? `${JSON.stringify(paths)}\n` : formatTable(paths));

@@ -5,7 +5,7 @@ import type { CliIo } from './main.ts';
 
 export function formatEvent(event: PathEvent): string {
   const p = event.path;
-  let what = '';
+  let what: string;
   switch (event.type) {
     case 'path-added':
       what = p ? `${p.type}, ${p.up ? 'up' : 'down'}, ${p.addresses.join(', ') || 'no address'}` : '';

@@ -490,6 +490,8 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
           path.health = this.health.get(name) ?? { status: 'unknown', rttMs: null, checkedAt: null };
         }
       }
+      const probed = this.probeTotals.get(name);
+      if (probed) path.probeBytes = probed.sent + probed.received;
       paths.push(path);
     }
     return paths;

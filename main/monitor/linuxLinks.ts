@@ -78,7 +78,7 @@ export function readLinkFacts(sysClassNet: string, name: string): LinkFacts {
   } catch {
     driver = undefined;
   }
-  let virtual = false;
+  let virtual: boolean;
   try {
     virtual = realpathSync(dir).includes('/devices/virtual/');
   } catch {
