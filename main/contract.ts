@@ -69,6 +69,8 @@ export const PathInfoSchema = z.object({
   rxRate: z.number().optional(),
   txRate: z.number().optional(),
   health: PathHealthSchema.optional(),
+  /** Bytes Pathwise's own health probes moved on this path (sent + received) since it started. */
+  probeBytes: z.number().optional(),
   binding: PathBindingSchema.optional(),
 });
 export type PathInfo = z.infer<typeof PathInfoSchema>;
@@ -329,6 +331,8 @@ export const invokeContract = {
   },
   'paths.list': { args: z.tuple([]), result: z.array(PathInfoSchema) },
   'paths.setPreference': { args: z.tuple([name, PreferenceSchema]), result: z.array(PathInfoSchema) },
+  /** The user's type/metered correction for a path (wins over the OS and the type rule); {} clears it. */
+  'paths.setOverride': { args: z.tuple([name, PathOverrideSchema]), result: z.array(PathInfoSchema) },
   'battery.get': { args: z.tuple([]), result: BatterySchema },
   'transfers.list': { args: z.tuple([]), result: z.array(TransferInfoSchema) },
   'transfers.start': { args: z.tuple([StartTransferSchema]), result: TransferInfoSchema },

@@ -3,13 +3,15 @@ import { errorCode, errorMessage, PathwiseError } from '../core/errors.ts';
 import { APP_VERSION } from '../core/version.ts';
 import { runInterfaces } from './interfaces.ts';
 import { runServe } from './serve.ts';
+import { runWatch } from './watch.ts';
 
 const HELP = `Pathwise ${APP_VERSION} — keep transfers alive across every network path.
 
 Usage: pathwise <command> [options]
 
 Commands:
-  interfaces [--json]                 list this machine's network paths
+  interfaces [--json] [--no-probe]    list this machine's network paths with their health
+  watch [--json]                      print path events as they happen (JSON lines with --json)
   serve [--host 127.0.0.1] [--port N] serve the dashboard to a browser (token-protected)
 
 Global options:
@@ -35,8 +37,24 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
   }
   switch (command) {
     case 'interfaces': {
-      const { values } = parseArgs({ args: rest, options: { json: { type: 'boolean' } }, strict: true });
-      return runInterfaces({ json: values.json ?? false }, io);
+      const { values } = parseArgs({
+        args: rest,
+        options: { json: { type: 'boolean' }, probe: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+        allowNegative: true,
+        strict: true,
+      });
+      return runInterfaces(
+        { json: values.json ?? false, probe: values.probe ?? true, dataDir: values['data-dir'] },
+        io,
+      );
+    }
+    case 'watch': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+        strict: true,
+      });
+      return runWatch({ json: values.json ?? false, dataDir: values['data-dir'] }, io);
     }
     case 'serve': {
       const { values } = parseArgs({

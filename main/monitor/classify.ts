@@ -6,7 +6,11 @@ export interface InterfaceFacts {
   driver?: string | undefined;
   /** ARPHRD type from /sys/class/net/X/type (1 ether, 772 loopback, 65534 none/tun, 512 ppp). */
   arpType?: number | undefined;
+  /** DEVTYPE from /sys/class/net/X/uevent: wlan, wwan, wireguard, bridge, vlan, … */
+  devType?: string | undefined;
   wireless?: boolean | undefined;
+  /** A tun/tap device (/sys/class/net/X/tun_flags exists): VPN clients create these. */
+  tun?: boolean | undefined;
   gateway?: string | undefined;
   virtual?: boolean | undefined;
 }
@@ -20,22 +24,42 @@ const CELLULAR_DRIVERS = new Set([
   'huawei_cdc_ncm',
 ]);
 const TETHER_DRIVERS = new Set(['rndis_host', 'cdc_ether', 'ipheth']);
+const VIRTUAL_DEVTYPES = new Set(['bridge', 'bond', 'vlan', 'macvlan', 'ipvlan', 'vxlan', 'dsa']);
+/** ARPHRD tunnels that are not VPN clients: ipip, ip6tnl, sit, gre, ip6gre. */
+const TUNNEL_ARP_TYPES = new Set([768, 769, 776, 778, 823]);
 
-/** Classify a network interface from its name and driver, following PRODUCT.md §1's Linux hints. */
+/** The iPhone's Personal Hotspot always hands out this gateway. */
+export const IPHONE_HOTSPOT_GATEWAY = '172.20.10.1';
+
+/**
+ * Classify a network interface following PRODUCT.md §1's Linux hints. What the kernel says about
+ * the hardware (driver, DEVTYPE) beats the name, because names are only conventions; the name
+ * beats the "virtual" flag, because real VPN and PPP links are virtual devices too.
+ */
 export function classifyInterface(facts: InterfaceFacts): PathType {
   const { name } = facts;
   if (name === 'lo' || facts.arpType === 772) return 'loopback';
   if (facts.driver && CELLULAR_DRIVERS.has(facts.driver)) return 'cellular';
   if (facts.driver && TETHER_DRIVERS.has(facts.driver)) return 'tether';
-  if (facts.gateway === '172.20.10.1') return 'tether';
+  if (facts.devType === 'wwan') return 'cellular';
+  if (facts.devType === 'wlan') return 'wifi';
+  if (facts.devType === 'wireguard') return 'vpn';
+  if (facts.gateway === IPHONE_HOTSPOT_GATEWAY) return 'tether';
   if (/^(wwan|ww[a-z0-9]|ppp)/.test(name)) return 'cellular';
-  if (/^(usb|enx)/.test(name)) return 'tether';
+  // enx<MAC> is any USB network adapter; a known driver that isn't a phone's means a USB Ethernet dongle.
+  if (/^enx/.test(name)) return facts.driver ? 'ethernet' : 'tether';
+  if (/^usb/.test(name)) return 'tether';
   if (/^(tun|tap|wg|utun|ipsec)/.test(name)) return 'vpn';
   if (facts.wireless || /^(wlan|wl[a-z0-9]|wifi|ath|ra[0-9])/.test(name)) return 'wifi';
   if (/^(docker|br-|virbr|veth|vnet|lxc|cni|flannel|cali|zt|ifb|dummy|bond|team)/.test(name))
     return 'virtual';
+  if (facts.tun) return 'vpn';
+  if (facts.devType && VIRTUAL_DEVTYPES.has(facts.devType)) return 'virtual';
+  if (facts.arpType !== undefined && TUNNEL_ARP_TYPES.has(facts.arpType)) return 'virtual';
   if (/^(eth|en[a-z0-9])/.test(name)) return 'ethernet';
   if (facts.virtual) return 'virtual';
+  // A physical Ethernet-framed device with a driver and no other hint is wired Ethernet.
+  if (facts.arpType === 1 && facts.driver) return 'ethernet';
   return 'unknown';
 }
 

@@ -1,0 +1,275 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
+import { isIP, type Socket } from 'node:net';
+import type { PathHealth } from '../contract.ts';
+import { APP_VERSION } from '../core/version.ts';
+
+export interface HealthProberOptions {
+  /** The probe URL, read on every probe so a settings change applies at once. */
+  url: () => string;
+  /** Deadline for one attempt (connect + answer). */
+  timeoutMs?: number;
+  /** Pause before the one retry after a failed attempt. */
+  retryDelayMs?: number;
+  /** A TCP handshake slower than this marks the path degraded. */
+  degradedRttMs?: number;
+  /**
+   * The interface's own transmit counter, to check that the probe really left through it (on
+   * Linux a socket bound to an address still follows the main routing table). Undefined skips it.
+   */
+  txBytes?: (name: string) => number | undefined;
+  /** How long to wait for slow NIC drivers to refresh counters before calling a probe unverified. */
+  counterSettleMs?: number;
+}
+
+export interface ProbeTarget {
+  name: string;
+  addresses: string[];
+}
+
+export interface ProbeResult {
+  health: PathHealth;
+  /** TCP payload bytes the probe sent (request) and received (response), all attempts together. */
+  bytesSent: number;
+  bytesReceived: number;
+}
+
+type Attempt =
+  | {
+      ok: true;
+      status: number;
+      location: string | undefined;
+      bodyBytes: number;
+      connectMs: number;
+      totalMs: number;
+      sent: number;
+      received: number;
+    }
+  | { ok: false; timedOut: boolean; message: string; sent: number; received: number };
+
+const MAX_BODY = 64 * 1024;
+
+function hostOf(url: URL): string {
+  return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+}
+
+/** The path address to bind: the URL's family when it is a literal, else IPv4 first. */
+export function pickLocalAddress(url: URL, addresses: string[]): { address: string; family: 4 | 6 } | null {
+  const literal = isIP(hostOf(url));
+  const families: Array<4 | 6> = literal === 4 ? [4] : literal === 6 ? [6] : [4, 6];
+  for (const family of families) {
+    const address = addresses.find((a) => isIP(a) === family);
+    if (address) return { address, family };
+  }
+  return null;
+}
+
+// Ref'd timers: a one-shot `pathwise interfaces` must wait for its probes to finish.
+/** Loopback or the benchmarking range 198.18.0.0/15 that the test labs use. */
+function isLabHost(host: string): boolean {
+  if (host === 'localhost' || host === '::1') return true;
+  const octets = host.split('.').map(Number);
+  if (isIP(host) !== 4) return false;
+  return octets[0] === 127 || (octets[0] === 198 && (octets[1] === 18 || octets[1] === 19));
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * One small HTTP GET bound to a path's address, answering: does this path reach the internet,
+ * how far away is it (TCP handshake time), and is something in between (a captive portal
+ * answering with a redirect or a sign-in page instead of the expected empty 204)? A blackhole
+ * (associated Wi-Fi, no internet) shows as no answer: two short attempts, so it is called
+ * offline within a few seconds.
+ */
+export class HealthProber {
+  private readonly url: () => string;
+  private readonly timeoutMs: number;
+  private readonly retryDelayMs: number;
+  private readonly degradedRttMs: number;
+  private readonly txBytes: ((name: string) => number | undefined) | undefined;
+  private readonly counterSettleMs: number;
+
+  constructor(options: HealthProberOptions) {
+    this.url = options.url;
+    this.timeoutMs = options.timeoutMs ?? 2000;
+    this.retryDelayMs = options.retryDelayMs ?? 300;
+    this.degradedRttMs = options.degradedRttMs ?? 800;
+    this.txBytes = options.txBytes;
+    this.counterSettleMs = options.counterSettleMs ?? 2500;
+  }
+
+  async probe(target: ProbeTarget, options: { retry?: boolean } = {}): Promise<ProbeResult> {
+    const url = new URL(this.url());
+    const checkedAt = Date.now();
+    if (process.env['VITEST'] && !isLabHost(hostOf(url))) {
+      // Safety net: a test that forgot PATHWISE_PROBE_URL must not reach the real internet.
+      const detail = `Not probing ${url.host} under the test runner: set PATHWISE_PROBE_URL to a loopback or lab address.`;
+      return {
+        health: { status: 'unknown', rttMs: null, checkedAt, detail },
+        bytesSent: 0,
+        bytesReceived: 0,
+      };
+    }
+    const local = pickLocalAddress(url, target.addresses);
+    if (!local) {
+      const detail = target.addresses.length
+        ? `No IPv${isIP(hostOf(url)) === 6 ? 6 : 4} address to probe ${url.host} from.`
+        : 'No address yet.';
+      return {
+        health: { status: 'offline', rttMs: null, checkedAt, detail },
+        bytesSent: 0,
+        bytesReceived: 0,
+      };
+    }
+    const txBefore = this.txBytes?.(target.name);
+    const attempts: Attempt[] = [await this.attempt(url, local)];
+    if (!attempts[0]?.ok && options.retry !== false) {
+      await sleep(this.retryDelayMs);
+      attempts.push(await this.attempt(url, local));
+    }
+    const bytesSent = attempts.reduce((n, a) => n + a.sent, 0);
+    const bytesReceived = attempts.reduce((n, a) => n + a.received, 0);
+    let health = this.judge(url, attempts, checkedAt);
+    if (txBefore !== undefined && !(await this.leftThrough(target.name, txBefore, bytesSent))) {
+      health = {
+        status: 'unknown',
+        rttMs: null,
+        checkedAt,
+        detail: `The probe to ${url.host} left through another interface, not ${target.name} (binding to ${local.address} alone doesn't pick the interface without policy routing), so its health is unknown.`,
+      };
+    }
+    return { health, bytesSent, bytesReceived };
+  }
+
+  /** Did the interface transmit at least what the probe wrote (or anything, if nothing got written)? */
+  private async leftThrough(name: string, before: number, sent: number): Promise<boolean> {
+    const need = Math.max(1, sent);
+    const delta = (): number => (this.txBytes?.(name) ?? before) - before;
+    if (delta() >= need) return true;
+    // Some NIC drivers refresh their counters every second or two.
+    await sleep(this.counterSettleMs);
+    return delta() >= need;
+  }
+
+  private judge(url: URL, attempts: Attempt[], checkedAt: number): PathHealth {
+    const last = attempts[attempts.length - 1];
+    if (!last) return { status: 'unknown', rttMs: null, checkedAt };
+    if (!last.ok) {
+      const detail = last.timedOut
+        ? `No answer from ${url.host} within ${this.timeoutMs / 1000} s (${attempts.length} tries).`
+        : `Could not reach ${url.host}: ${last.message}.`;
+      return { status: 'offline', rttMs: null, checkedAt, detail };
+    }
+    const rttMs = Math.round(last.connectMs * 10) / 10;
+    const { status } = last;
+    if (status >= 300 && status < 400) {
+      const where = last.location ? ` to ${safeHost(last.location, url)}` : '';
+      return { status: 'captive', rttMs, checkedAt, detail: `Redirected${where}: a sign-in page is likely.` };
+    }
+    if (status === 511 || (status >= 200 && status < 300 && status !== 204 && last.bodyBytes > 0)) {
+      return {
+        status: 'captive',
+        rttMs,
+        checkedAt,
+        detail: `Answered HTTP ${status} with a page instead of an empty 204: a sign-in page is likely.`,
+      };
+    }
+    if (status >= 400) {
+      return {
+        status: 'degraded',
+        rttMs,
+        checkedAt,
+        detail: `The probe URL answered HTTP ${status}; check the probe URL in settings.`,
+      };
+    }
+    if (attempts.length > 1) {
+      return {
+        status: 'degraded',
+        rttMs,
+        checkedAt,
+        detail: 'The first probe got no answer; the retry did.',
+      };
+    }
+    if (last.connectMs > this.degradedRttMs) {
+      return {
+        status: 'degraded',
+        rttMs,
+        checkedAt,
+        detail: `Slow: ${Math.round(last.connectMs)} ms round trip.`,
+      };
+    }
+    return { status: 'good', rttMs, checkedAt };
+  }
+
+  private attempt(url: URL, local: { address: string; family: 4 | 6 }): Promise<Attempt> {
+    const started = performance.now();
+    const get = url.protocol === 'https:' ? https.get : http.get;
+    return new Promise<Attempt>((resolve) => {
+      let socket: Socket | undefined;
+      let connectMs: number | undefined;
+      let settled = false;
+      // Before the handshake completes, bytesWritten counts a request that never left the machine.
+      const counts = (): { sent: number; received: number } => ({
+        sent: connectMs === undefined ? 0 : (socket?.bytesWritten ?? 0),
+        received: socket?.bytesRead ?? 0,
+      });
+      const finish = (attempt: Attempt): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        request.destroy();
+        resolve(attempt);
+      };
+      const timer = setTimeout(
+        () => finish({ ok: false, timedOut: true, message: 'timed out', ...counts() }),
+        this.timeoutMs,
+      );
+      const request = get(url, {
+        localAddress: local.address,
+        family: local.family,
+        agent: false,
+        headers: {
+          'user-agent': `Pathwise/${APP_VERSION} health probe`,
+          'cache-control': 'no-cache',
+          connection: 'close',
+        },
+      });
+      request.on('socket', (s: Socket) => {
+        socket = s;
+        s.once('connect', () => (connectMs = performance.now() - started));
+      });
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        finish({ ok: false, timedOut: false, message: error.code ?? error.message, ...counts() }),
+      );
+      request.on('response', (response: IncomingMessage) => {
+        let bodyBytes = 0;
+        const done = (): void =>
+          finish({
+            ok: true,
+            status: response.statusCode ?? 0,
+            location: response.headers.location,
+            bodyBytes,
+            connectMs: connectMs ?? performance.now() - started,
+            totalMs: performance.now() - started,
+            ...counts(),
+          });
+        response.on('data', (chunk: Buffer) => {
+          bodyBytes += chunk.length;
+          // A portal page is proof enough; don't download a whole site over a metered path.
+          if (bodyBytes >= MAX_BODY) done();
+        });
+        response.on('end', done);
+        response.on('error', done);
+      });
+    });
+  }
+}
+
+function safeHost(location: string, base: URL): string {
+  try {
+    return new URL(location, base).host;
+  } catch {
+    return 'another page';
+  }
+}

@@ -1,0 +1,297 @@
+import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { PathEvent, PathInfo } from '../../main/contract.ts';
+import { PATHWISE_BIN, runPathwise, SYSTEM_PATH, testEnv } from '../support/cli.ts';
+import { LineReader } from '../support/lines.ts';
+import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+
+const PROBE_SERVER = fileURLToPath(new URL('../support/probeServer.ts', import.meta.url));
+const PROBE_URL = `http://${SERVER_ADDRESS}:8204/generate_204`;
+
+/** Interface names as real laptops have them; the index decides each path's 198.18.<i>.2 address. */
+const LAPTOP = [
+  'wlan0',
+  'wwan0',
+  'wwp0s20f0u6',
+  'ppp0',
+  'usb0',
+  'enx0c5b8f279a64',
+  'eth0',
+  'enp3s0',
+  'tun0',
+  'wg0',
+];
+
+async function dataDirWith(settings: object): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'pw-mon-'));
+  await writeFile(join(dir, 'settings.json'), JSON.stringify(settings));
+  return dir;
+}
+
+const isEvent =
+  (type: PathEvent['type'], name: string, extra: (e: PathEvent) => boolean = () => true) =>
+  (line: string): boolean => {
+    try {
+      const e = JSON.parse(line) as PathEvent;
+      return e.type === type && e.name === name && extra(e);
+    } catch {
+      return false;
+    }
+  };
+
+describe.skipIf(!canUseNetns())('path monitor in a laptop-shaped namespace', () => {
+  let lab: NetLab;
+  let probeLog: LineReader;
+
+  beforeAll(async () => {
+    lab = await NetLab.create([
+      ...LAPTOP.map((name) => ({ name })),
+      // A second Wi-Fi without policy routing: a socket bound to its address leaves through wlan0.
+      { name: 'wlan1', policyRouting: false },
+    ]);
+    // No IPv6 chatter (router solicitations) muddying the per-interface counters.
+    await lab.inClient(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
+    // A real tun device with no conventional name: only sysfs (tun_flags) says it is a VPN.
+    await lab.inClient(['ip', 'tuntap', 'add', 'corpvpn0', 'mode', 'tun']);
+    // usb0 (198.18.5.x) sits behind a portal that redirects; enx… (198.18.6.x) serves a sign-in page.
+    const server = lab.spawnIn('server', process.execPath, [
+      PROBE_SERVER,
+      SERVER_ADDRESS,
+      '8204',
+      JSON.stringify({ '198.18.5.': 'redirect', '198.18.6.': 'page' }),
+    ]);
+    probeLog = new LineReader(server.stdout);
+    await probeLog.waitFor((l) => l === 'ready');
+  });
+  afterAll(async () => {
+    await lab?.destroy();
+  });
+
+  it('interfaces --json: types, state, metered, health and probe bytes for every path', async () => {
+    await lab.blackhole('eth0');
+    await lab.cut('enp3s0');
+    const logFrom = probeLog.lines.length;
+    try {
+      const result = await runPathwise(['interfaces', '--json'], {
+        netns: lab.client,
+        env: { PATHWISE_PROBE_URL: PROBE_URL },
+      });
+      expect(result.stderr).toBe('');
+      expect(result.code).toBe(0);
+      const paths = JSON.parse(result.stdout) as PathInfo[];
+      const byName = new Map(paths.map((p) => [p.name, p]));
+      const summary = Object.fromEntries(paths.map((p) => [p.name, [p.type, p.up, p.metered]]));
+      expect(summary).toEqual({
+        lo: ['loopback', true, false],
+        wlan0: ['wifi', true, false],
+        wlan1: ['wifi', true, false],
+        wwan0: ['cellular', true, true],
+        wwp0s20f0u6: ['cellular', true, true],
+        ppp0: ['cellular', true, true],
+        usb0: ['tether', true, true],
+        enx0c5b8f279a64: ['tether', true, true],
+        eth0: ['ethernet', true, false],
+        enp3s0: ['ethernet', false, false],
+        tun0: ['vpn', true, false],
+        wg0: ['vpn', true, false],
+        corpvpn0: ['vpn', false, false],
+      });
+      expect(byName.get('wwan0')).toMatchObject({ addresses: ['198.18.2.2'], meteredSource: 'type' });
+      expect(byName.get('wwan0')?.preference).toBe('backup');
+      expect(byName.get('wlan0')?.preference).toBe('always');
+      expect(byName.get('wlan0')?.gateway).toBe('198.18.1.1');
+
+      const health = Object.fromEntries(paths.filter((p) => p.health).map((p) => [p.name, p.health?.status]));
+      expect(health).toMatchObject({
+        wlan0: 'good',
+        wwan0: 'good',
+        tun0: 'good',
+        usb0: 'captive',
+        enx0c5b8f279a64: 'captive',
+        eth0: 'offline',
+        enp3s0: 'offline',
+        wlan1: 'unknown',
+      });
+      expect(byName.get('lo')?.health).toBeUndefined();
+      expect(byName.get('usb0')?.health?.detail).toMatch(/Redirected to portal\.lab/);
+      expect(byName.get('wlan1')?.health?.detail).toMatch(/another interface/);
+      expect(byName.get('wlan0')?.health?.rttMs).toBeGreaterThanOrEqual(0);
+
+      // Probe bytes: what the monitor counted equals what the server read and wrote.
+      await probeLog.waitFor((l) => l.includes('"198.18.1.2"'), 10_000, logFrom);
+      const served = probeLog
+        .json<{ from: string; read: number; written: number }>(logFrom)
+        .filter((c) => c.from === '198.18.1.2');
+      const serverBytes = served.reduce((n, c) => n + c.read + c.written, 0);
+      expect(serverBytes).toBeGreaterThan(100);
+      expect(byName.get('wlan0')?.probeBytes).toBe(serverBytes);
+      expect(byName.get('enp3s0')?.probeBytes).toBeUndefined();
+    } finally {
+      await lab.unblackhole('eth0');
+      await lab.restore('enp3s0');
+    }
+  });
+
+  it('interfaces: the table names each path and says why one is not healthy', async () => {
+    const result = await runPathwise(['interfaces'], {
+      netns: lab.client,
+      env: { PATHWISE_PROBE_URL: PROBE_URL },
+    });
+    expect(result.code).toBe(0);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^NAME\s+TYPE\s+STATE\s+METERED\s+HEALTH\s+RTT/);
+    expect(lines.find((l) => l.startsWith('wwp0s20f0u6 '))).toMatch(/cellular\s+up\s+yes\s+good\s+\d+ ms/);
+    expect(result.stdout).toMatch(/^usb0: Redirected to portal\.lab/m);
+  });
+
+  it('watch --json: path-down within a second or so, then up, address and add/remove events', async () => {
+    const dataDir = await dataDirWith({ probeIntervalMs: 2000 });
+    const watch = lab.spawnIn('client', PATHWISE_BIN, ['watch', '--json'], {
+      env: testEnv({ PATHWISE_DATA_DIR: dataDir, PATHWISE_PROBE_URL: PROBE_URL }),
+    });
+    const out = new LineReader(watch.stdout);
+    // The first lines describe what exists; the probe then reports each path's health.
+    await out.waitFor(isEvent('path-added', 'wg0'));
+    await out.waitFor(isEvent('health-changed', 'wlan0', (e) => e.health?.status === 'good'));
+    await out.waitFor(isEvent('health-changed', 'usb0', (e) => e.health?.status === 'captive'));
+
+    let from = out.lines.length;
+    const cutAt = performance.now();
+    await lab.cut('wwan0');
+    const down = JSON.parse(await out.waitFor(isEvent('path-down', 'wwan0'), 10_000, from)) as PathEvent;
+    const latency = performance.now() - cutAt;
+    console.log(`watch: wwan0 cut → path-down line in ${latency.toFixed(0)} ms`);
+    expect(latency).toBeLessThan(3000);
+    expect(down.at).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
+    expect(down.path).toMatchObject({ name: 'wwan0', type: 'cellular', up: false });
+
+    from = out.lines.length;
+    await lab.restore('wwan0');
+    await out.waitFor(isEvent('path-up', 'wwan0'), 10_000, from);
+    await out.waitFor(
+      isEvent('health-changed', 'wwan0', (e) => e.health?.status === 'good'),
+      20_000,
+      from,
+    );
+
+    from = out.lines.length;
+    await lab.inClient(['ip', 'addr', 'add', '198.18.2.3/24', 'dev', 'wwan0']);
+    const added = JSON.parse(
+      await out.waitFor(isEvent('address-changed', 'wwan0'), 10_000, from),
+    ) as PathEvent;
+    expect(added.addresses).toEqual(['198.18.2.2', '198.18.2.3']);
+    from = out.lines.length;
+    await lab.inClient(['ip', 'addr', 'del', '198.18.2.3/24', 'dev', 'wwan0']);
+    const removed = JSON.parse(
+      await out.waitFor(isEvent('address-changed', 'wwan0'), 10_000, from),
+    ) as PathEvent;
+    expect(removed.addresses).toEqual(['198.18.2.2']);
+
+    from = out.lines.length;
+    // A phone plugged in: a new device appears (a tap stands in; its name says tether).
+    await lab.inClient(['ip', 'tuntap', 'add', 'usb1', 'mode', 'tap']);
+    const plugged = JSON.parse(await out.waitFor(isEvent('path-added', 'usb1'), 10_000, from)) as PathEvent;
+    expect(plugged.path).toMatchObject({ type: 'tether', up: false, metered: true });
+    await lab.inClient(['ip', 'link', 'del', 'usb1']);
+    await out.waitFor(isEvent('path-removed', 'usb1'), 10_000, from);
+
+    // Associated but no internet: the next probe (2 s interval here) calls it offline within seconds.
+    from = out.lines.length;
+    const blackholedAt = performance.now();
+    await lab.blackhole('wlan0');
+    try {
+      const offline = JSON.parse(
+        await out.waitFor(
+          isEvent('health-changed', 'wlan0', (e) => e.health?.status === 'offline'),
+          30_000,
+          from,
+        ),
+      ) as PathEvent;
+      console.log(`watch: wlan0 blackholed → offline in ${(performance.now() - blackholedAt).toFixed(0)} ms`);
+      expect(offline.health?.detail).toMatch(/No answer/);
+    } finally {
+      await lab.unblackhole('wlan0');
+    }
+    await out.waitFor(
+      isEvent('health-changed', 'wlan0', (e) => e.health?.status === 'good'),
+      30_000,
+      from,
+    );
+    watch.kill('SIGTERM');
+  });
+
+  it('watch: traffic that gets no answer triggers a probe long before the next interval', async () => {
+    const dataDir = await dataDirWith({ probeIntervalMs: 600_000 });
+    const watch = lab.spawnIn('client', PATHWISE_BIN, ['watch', '--json'], {
+      env: testEnv({ PATHWISE_DATA_DIR: dataDir, PATHWISE_PROBE_URL: PROBE_URL }),
+    });
+    const out = new LineReader(watch.stdout);
+    await out.waitFor(isEvent('health-changed', 'enp3s0', (e) => e.health?.status === 'good'));
+    const from = out.lines.length;
+    await lab.blackhole('enp3s0');
+    const ping = lab.spawnIn('client', 'ping', [
+      '-q',
+      '-i',
+      '0.2',
+      '-I',
+      lab.path('enp3s0').clientAddress,
+      SERVER_ADDRESS,
+    ]);
+    const startedAt = performance.now();
+    try {
+      await out.waitFor(
+        isEvent('health-changed', 'enp3s0', (e) => e.health?.status === 'offline'),
+        30_000,
+        from,
+      );
+      console.log(
+        `watch: enp3s0 blackholed under traffic → offline in ${(performance.now() - startedAt).toFixed(0)} ms`,
+      );
+    } finally {
+      ping.kill('SIGKILL');
+      await lab.unblackhole('enp3s0');
+      watch.kill('SIGTERM');
+    }
+  });
+
+  it('metered: NetworkManager says so where it knows (nmcli), the type rule otherwise, the user always wins', async () => {
+    const bin = await mkdtemp(join(tmpdir(), 'pw-nmcli-'));
+    // A stand-in nmcli answering the one query Pathwise makes, as NetworkManager 1.42 prints it.
+    await writeFile(
+      join(bin, 'nmcli'),
+      [
+        '#!/bin/sh',
+        'test "$*" = "-t -f GENERAL.DEVICE,GENERAL.METERED device show" || exit 2',
+        'printf "GENERAL.DEVICE:wlan0\\nGENERAL.METERED:yes\\n\\n"',
+        'printf "GENERAL.DEVICE:usb0\\nGENERAL.METERED:no\\n\\n"',
+        'printf "GENERAL.DEVICE:wwan0\\nGENERAL.METERED:no (guessed)\\n\\n"',
+        'printf "GENERAL.DEVICE:eth0\\nGENERAL.METERED:yes (guessed)\\n"',
+      ].join('\n'),
+    );
+    await chmod(join(bin, 'nmcli'), 0o755);
+    const dataDir = await dataDirWith({
+      overrides: { eth0: { metered: false }, wg0: { type: 'cellular' }, enp3s0: { metered: true } },
+    });
+    const result = await runPathwise(['interfaces', '--json', '--no-probe'], {
+      netns: lab.client,
+      env: { PATH: `${bin}:${SYSTEM_PATH}`, PATHWISE_DATA_DIR: dataDir },
+    });
+    expect(result.code).toBe(0);
+    const paths = JSON.parse(result.stdout) as PathInfo[];
+    const metered = Object.fromEntries(
+      paths.map((p) => [p.name, [p.type, p.metered, p.meteredSource, p.preference]]),
+    );
+    expect(metered).toMatchObject({
+      wlan0: ['wifi', true, 'os', 'backup'],
+      usb0: ['tether', false, 'os', 'always'],
+      wwan0: ['cellular', true, 'type', 'backup'],
+      eth0: ['ethernet', false, 'user', 'always'],
+      enp3s0: ['ethernet', true, 'user', 'backup'],
+      wg0: ['cellular', true, 'type', 'backup'],
+    });
+    expect(paths.every((p) => p.health === undefined)).toBe(true);
+  });
+});
