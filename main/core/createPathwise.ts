@@ -1,4 +1,8 @@
+import { PathLimits } from '../engine/PathLimits.ts';
+import { TransferManager } from '../engine/TransferManager.ts';
 import { PathMonitor, type PathMonitorOptions } from '../monitor/PathMonitor.ts';
+import type { BudgetProvider } from './budget.ts';
+import { PathwiseError } from './errors.ts';
 import { resolveDataDir } from './dataDir.ts';
 import { PathwiseService, type ShellKind } from './PathwiseService.ts';
 import { SettingsStore } from './SettingsStore.ts';
@@ -9,12 +13,16 @@ export interface CreatePathwiseOptions {
   dataDir?: string;
   env?: NodeJS.ProcessEnv;
   monitor?: PathMonitorOptions;
+  /** What each path may still spend (the ledger); unlimited when absent. */
+  budget?: BudgetProvider;
 }
 
 export interface Pathwise {
   service: PathwiseService;
   settings: SettingsStore;
   monitor: PathMonitor;
+  /** The engine's downloads; the ledger listens to its `bytes` events and plugs its budget into `limits`. */
+  transfers: TransferManager;
   dataDir: string;
   /** Problems found while starting (e.g. a corrupt settings file moved aside), for the UI to show. */
   warnings: string[];
@@ -54,5 +62,59 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
     { start: () => monitor.start(), stop: () => monitor.stop() },
   );
 
-  return { service, settings, monitor, dataDir, warnings };
+  const transfers = new TransferManager({
+    paths: monitor,
+    settings: () => settings.get(),
+    limits: new PathLimits(options.budget),
+  });
+  // Progress changes constantly: the UI gets the list at most ~4 times a second.
+  let lastPublished = 0;
+  let publishTimer: NodeJS.Timeout | undefined;
+  const publishTransfers = (): void => {
+    if (publishTimer) return;
+    const wait = Math.max(0, 250 - (Date.now() - lastPublished));
+    publishTimer = setTimeout(() => {
+      publishTimer = undefined;
+      lastPublished = Date.now();
+      service.publish('transfers', transfers.list());
+    }, wait);
+  };
+  transfers.on('changed', publishTransfers);
+  transfers.on('continuity', (event) => service.publish('continuity', event));
+  let progressTimer: NodeJS.Timeout | undefined;
+
+  service.register(
+    {
+      'transfers.list': async () => transfers.list(),
+      'transfers.start': async (request) => transfers.start(request),
+      'transfers.pause': async (id) => transfers.pause(id),
+      'transfers.resume': async (id) => transfers.resume(id),
+      'transfers.cancel': async (id) => transfers.cancel(id),
+      'transfers.pauseAll': async () => transfers.pauseAll(),
+      'transfers.resumeAll': async () => transfers.resumeAll(),
+      'transfers.reveal': async () => {
+        throw new PathwiseError(
+          'E_UNSUPPORTED',
+          'Showing a download in the file manager needs the desktop app; the file is in your download folder.',
+        );
+      },
+      'continuity.list': async () => transfers.continuity(),
+    },
+    {
+      start: () => {
+        progressTimer = setInterval(() => {
+          if (transfers.running) publishTransfers();
+        }, 250);
+        progressTimer.unref();
+      },
+      stop: async () => {
+        clearInterval(progressTimer);
+        clearTimeout(publishTimer);
+        publishTimer = undefined;
+        await transfers.stop();
+      },
+    },
+  );
+
+  return { service, settings, monitor, transfers, dataDir, warnings };
 }
