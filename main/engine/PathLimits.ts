@@ -51,8 +51,11 @@ export class PathLimits {
     this.reserved.set(path, (this.reserved.get(path) ?? 0) + bytes);
   }
 
+  /** Bytes promised earlier are no longer held: they were not needed, or the ledger has counted them. */
   release(path: string, bytes: number): void {
     this.reserved.set(path, Math.max(0, (this.reserved.get(path) ?? 0) - bytes));
+    // The budget read before may not include bytes the ledger just counted.
+    this.cached.delete(path);
   }
 
   /** The rate limit on `path` in bytes per second; null when none. */

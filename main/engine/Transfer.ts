@@ -156,6 +156,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
   private hasher: PrefixHasher | null = null;
   private planner: RangePlanner<RangeFetch> | null = null;
   private resumedBytes = 0;
+  /** Bytes on disk when the part file was last closed (shown while paused or failed). */
+  private keptBytes = 0;
 
   private running: Promise<TransferOutcome> | null = null;
   private stopRequest: 'pause' | 'cancel' | null = null;
@@ -280,7 +282,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       mode: this.mode,
       state: this.state,
       size: this.size,
-      received: this.part?.done.size ?? this.resumedBytes,
+      received: this.part?.done.size ?? (this.state === 'done' ? (this.size ?? 0) : this.keptBytes),
       rate,
       paths,
       allowedPaths: this.options.allowedPaths ?? null,
@@ -649,11 +651,13 @@ export class Transfer extends EventEmitter<TransferEvents> {
     const part = this.part;
     if (!part) return;
     if (keep && this.rangeSupport) await this.checkpoint(true).catch(() => undefined);
+    this.keptBytes = keep && this.rangeSupport ? part.done.size : 0;
     await part.close();
     this.part = null;
   }
 
   private async discardPartial(): Promise<void> {
+    this.keptBytes = 0;
     const partPath = `${this.file}.part`;
     await unlink(partPath).catch(() => undefined);
     await new TransferJournal(partPath).remove().catch(() => undefined);

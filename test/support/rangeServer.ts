@@ -11,6 +11,7 @@
 import { createCipheriv, createHash } from 'node:crypto';
 import { createReadStream, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { parseArgs } from 'node:util';
 
@@ -107,7 +108,14 @@ function parseRange(value: string | undefined, size: number): { start: number; e
 
 export async function startRangeServer(
   initial: Buffer | { file: string },
-  options: { host?: string; port?: number; path?: string; behaviour?: Partial<RangeServerBehaviour> } = {},
+  options: {
+    host?: string;
+    port?: number;
+    path?: string;
+    behaviour?: Partial<RangeServerBehaviour>;
+    /** Serve HTTPS with this key and certificate (PEM). */
+    tls?: { key: string; cert: string };
+  } = {},
 ): Promise<RangeServer> {
   const host = options.host ?? '127.0.0.1';
   const filePath = options.path ?? '/file.bin';
@@ -252,7 +260,7 @@ export async function startRangeServer(
 
   // eslint-disable-next-line prefer-const -- assigned once the server listens
   let api: RangeServer;
-  const server: Server = createServer((req, res) => {
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const log: RequestLog = {
       method: req.method ?? 'GET',
       path: (req.url ?? '/').split('?')[0] ?? '/',
@@ -264,7 +272,8 @@ export async function startRangeServer(
     requests.push(log);
     behaviour.onRequest?.(log, api);
     handle(req, res, log);
-  });
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 30_000;
   server.on('connection', (socket) => {
     sockets.add(socket);
@@ -277,7 +286,7 @@ export async function startRangeServer(
   const port = (server.address() as AddressInfo).port;
   const hostPart = host.includes(':') ? `[${host}]` : host;
   api = {
-    url: `http://${hostPart}:${port}${filePath}`,
+    url: `${options.tls ? 'https' : 'http'}://${hostPart}:${port}${filePath}`,
     port,
     requests,
     behaviour,
