@@ -359,6 +359,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
       return { status: 'failed', error };
     } finally {
       this.stopTicker();
+      // Recovery probes still waiting on a dead path must not outlive the run.
+      this.phase.abort();
       await Promise.all([...this.lanes.values()].map((l) => l.close()));
       await this.unlock?.();
       this.unlock = null;
