@@ -63,7 +63,7 @@ export class RangePlanner<F extends PlannedFetch> {
   readonly unassigned: RangeSet;
   private readonly options: PlannerOptions;
   /** Ranges taken over from a failed path: handed out before anything else. */
-  private urgent = new RangeSet();
+  private urgent: Range[] = [];
 
   constructor(size: number, done: RangeSet, options: Partial<PlannerOptions> = {}) {
     this.size = size;
@@ -80,8 +80,8 @@ export class RangePlanner<F extends PlannedFetch> {
 
   /** True while ranges left by a failed path are still waiting for a connection. */
   get hasUrgent(): boolean {
-    this.urgent = this.urgent.intersect(this.unassigned);
-    return !this.urgent.isEmpty;
+    this.urgent = this.urgent.filter(([s, e]) => this.unassigned.overlap(s, e) > 0);
+    return this.urgent.length > 0;
   }
 
   /** Work for one connection, or null when there is nothing worth doing right now. */
@@ -98,13 +98,17 @@ export class RangePlanner<F extends PlannedFetch> {
   }
 
   private takeUrgent(length: number): Range | undefined {
-    this.urgent = this.urgent.intersect(this.unassigned);
-    const first = this.urgent.first();
-    if (!first) return undefined;
-    const end = Math.min(first[1], first[0] + length);
-    this.unassigned.remove(first[0], end);
-    this.urgent.remove(first[0], end);
-    return [first[0], end];
+    while (this.urgent.length > 0) {
+      const [s, e] = this.urgent.shift() as Range;
+      const gap = this.unassigned.intersect(RangeSet.of(s, e)).first();
+      if (!gap) continue;
+      // Once a failed range moves again the rest of it is ordinary work: the next connection
+      // starts the next failed range, so every one of them resumes at once.
+      const end = Math.min(gap[1], gap[0] + length);
+      this.unassigned.remove(gap[0], end);
+      return [gap[0], end];
+    }
+    return undefined;
   }
 
   private stealOrDuplicate(asker: Asker, cap: number, live: Iterable<F>, now: number): Assignment<F> | null {
@@ -144,7 +148,7 @@ export class RangePlanner<F extends PlannedFetch> {
 
   /** Ranges a failed path left behind: the next connections take these first. */
   prioritize(start: number, end: number): void {
-    this.urgent.add(start, end);
+    this.urgent.push([start, end]);
   }
 
   /**
@@ -164,6 +168,6 @@ export class RangePlanner<F extends PlannedFetch> {
     this.unassigned.remove(0, Number.MAX_SAFE_INTEGER);
     this.unassigned.add(0, this.size);
     this.unassigned.removeSet(done);
-    this.urgent.remove(0, Number.MAX_SAFE_INTEGER);
+    this.urgent = [];
   }
 }

@@ -45,7 +45,7 @@ export interface TransferTuning {
 export const DEFAULT_TUNING: TransferTuning = {
   connectionsPerPath: 2,
   stallFloorMs: 1000,
-  headerTimeoutMs: 4000,
+  headerTimeoutMs: 2500,
   probeTimeoutMs: 10_000,
   checkpointMs: 1000,
   tickMs: 100,

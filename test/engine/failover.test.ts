@@ -25,9 +25,6 @@ afterEach(async () => {
   await server.close();
 });
 
-const rangesFrom = (address: string): number =>
-  server.rangeRequests().filter((r) => r.remoteAddress === address).length;
-
 describe('failover between paths', () => {
   it('moves the work of a silently stalled path to the other one and finishes the file', async () => {
     const { transfer, file, events } = makeTransfer({ url, paths: twoPaths() });
@@ -73,7 +70,7 @@ describe('failover between paths', () => {
     const { transfer, file } = makeTransfer({ url, paths: twoPaths('backup') });
     const run = transfer.run();
     await until(() => (transfer.info().paths['a']?.bytes ?? 0) > 500_000, 20_000, 'bytes on a');
-    expect(rangesFrom(B)).toBe(0);
+    expect(link.accepted(B)).toBe(0);
     link.set(A, { cut: true });
     transfer.updatePaths([{ ...loopPath('a', A), up: false }, loopPath('b', B, 'backup', 1)]);
     expect((await run).status).toBe('done');
@@ -88,7 +85,7 @@ describe('handover mode', () => {
     expect((await transfer.run()).status).toBe('done');
     expect(await fileEquals(file, content)).toBe(true);
     expect(transfer.info().paths['b']).toMatchObject({ bytes: 0 });
-    expect(server.requests.filter((r) => r.remoteAddress === B)).toHaveLength(0);
+    expect(link.accepted(B)).toBe(0);
     expect(link.delivered(B)).toBe(0);
   });
 
@@ -113,6 +110,21 @@ describe('handover mode', () => {
     expect(transfer.info().paths['a']?.bytes).toBeGreaterThan(aBefore);
     const kinds = events.filter((e) => e.kind === 'handover').map((e) => `${e.from}->${e.to}`);
     expect(kinds).toEqual(['a->b', 'b->a']);
+  });
+});
+
+describe('interactive mode', () => {
+  it('uses only the lowest-RTT path, over one connection', async () => {
+    const paths = [
+      { ...loopPath('a', A, 'always', 0), rttMs: 80 },
+      { ...loopPath('b', B, 'always', 1), rttMs: 8 },
+    ];
+    const { transfer, file } = makeTransfer({ url, mode: 'interactive', paths });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(transfer.info().paths['a']?.bytes).toBe(0);
+    expect(link.accepted(A)).toBe(0);
+    expect(link.accepted(B)).toBe(1);
   });
 });
 

@@ -40,6 +40,8 @@ class Link {
   readonly connections = new Set<Connection>();
   /** Bytes delivered to clients on this link. */
   delivered = 0;
+  /** Connections opened from this source so far. */
+  accepted = 0;
   private tokens = 0;
   private refilledAt = performance.now();
   private timer: NodeJS.Timeout | null = null;
@@ -192,6 +194,7 @@ export class LinkEmulator {
     const server = createServer((client) => {
       const source = (client.remoteAddress ?? '').replace(/^::ffff:/, '');
       const link = (emulator as LinkEmulator).linkFor(source);
+      link.accepted++;
       if (link.profile.cut) {
         client.resetAndDestroy();
         return;
@@ -234,6 +237,11 @@ export class LinkEmulator {
   /** Payload bytes delivered to clients from `source` so far. */
   delivered(source: string): number {
     return this.links.get(source)?.delivered ?? 0;
+  }
+
+  /** Connections opened from `source` so far. */
+  accepted(source: string): number {
+    return this.links.get(source)?.accepted ?? 0;
   }
 
   connections(source: string): number {
