@@ -13,6 +13,8 @@ export class PartFile {
   readonly done: RangeSet;
   private readonly handle: FileHandle;
   private pending = 0;
+  /** Writes go one at a time: concurrent writers to one file only fight over its inode lock. */
+  private tail: Promise<void> = Promise.resolve();
   private waiters: Array<() => void> = [];
 
   private constructor(path: string, handle: FileHandle, done: RangeSet) {
@@ -45,7 +47,11 @@ export class PartFile {
     let length = 0;
     for (const b of buffers) length += b.length;
     this.pending++;
+    const previous = this.tail;
+    let release = (): void => undefined;
+    this.tail = new Promise<void>((resolve) => (release = resolve));
     try {
+      await previous;
       const { bytesWritten } = await this.handle.writev(buffers, position);
       if (bytesWritten !== length) {
         // writev may write less on some filesystems: finish the rest piece by piece.
@@ -66,6 +72,7 @@ export class PartFile {
     } catch (error) {
       throw diskError(error, this.path) as PathwiseError;
     } finally {
+      release();
       this.pending--;
       if (this.pending === 0) {
         const waiters = this.waiters;

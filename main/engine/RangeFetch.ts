@@ -46,7 +46,7 @@ export interface RangeFetchOptions {
 }
 
 /** Received bytes held in memory per connection before reading pauses until the disk catches up. */
-const HIGH_WATER = 1 << 20;
+const HIGH_WATER = 512 << 10;
 
 /**
  * One HTTP request on one path: asks for [start, end) with the pinned validators, checks the

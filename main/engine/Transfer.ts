@@ -18,6 +18,7 @@ import { RangeFetch, type FetchKind, type FetchResult } from './RangeFetch.ts';
 import { RangePlanner, type Assignment, type PlannerOptions } from './RangePlanner.ts';
 import { probeRange, type ProbeResult } from './RangeProbe.ts';
 import { RangeSet } from './RangeSet.ts';
+import { noteReceived } from './receiveMemory.ts';
 import { nameFromUrl, safeFileName, uniqueFileName } from './SafeFileName.ts';
 import { TransferJournal, type JournalState } from './TransferJournal.ts';
 import { diskError, isFatal, TransferErrorCodes } from './transferErrors.ts';
@@ -821,6 +822,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
   }
 
   private onBytes(lane: PathLane, fetch: RangeFetch, bytes: number, now: number): number {
+    noteReceived(bytes);
     lane.bytes += bytes;
     lane.meter.add(bytes, now);
     lane.lastByteAt = now;
