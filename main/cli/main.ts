@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
 import { errorCode, errorMessage, PathwiseError } from '../core/errors.ts';
 import { APP_VERSION } from '../core/version.ts';
+import { GET_USAGE, runGet } from './get.ts';
 import { runInterfaces } from './interfaces.ts';
 import { runServe } from './serve.ts';
 import { runWatch } from './watch.ts';
@@ -10,6 +11,8 @@ const HELP = `Pathwise ${APP_VERSION} — keep transfers alive across every netw
 Usage: pathwise <command> [options]
 
 Commands:
+  get URL [-o FILE] [--paths a,b] [--mode M] [--cap PATH=SIZE] [--sha256 HEX] [--json]
+                                      download over several paths at once (resumable)
   interfaces [--json] [--no-probe]    list this machine's network paths with their health
   watch [--json]                      print path events as they happen (JSON lines with --json)
   serve [--host 127.0.0.1] [--port N] serve the dashboard to a browser (token-protected)
@@ -56,6 +59,12 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
       });
       return runWatch({ json: values.json ?? false, dataDir: values['data-dir'] }, io);
     }
+    case 'get':
+      if (rest.includes('-h') || rest.includes('--help')) {
+        io.stdout.write(GET_USAGE);
+        return 0;
+      }
+      return runGet(rest, io);
     case 'serve': {
       const { values } = parseArgs({
         args: rest,

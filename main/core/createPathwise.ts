@@ -1,6 +1,10 @@
+import { PathLimits } from '../engine/PathLimits.ts';
+import { TransferManager } from '../engine/TransferManager.ts';
 import { AppRateMeter } from '../monitor/AppRateMeter.ts';
 import { BatteryMonitor, type BatteryMonitorOptions } from '../monitor/BatteryMonitor.ts';
 import { monitorSettings, PathMonitor, type PathMonitorOptions } from '../monitor/PathMonitor.ts';
+import type { BudgetProvider } from './budget.ts';
+import { PathwiseError } from './errors.ts';
 import { resolveDataDir } from './dataDir.ts';
 import { PathwiseService, type ShellKind } from './PathwiseService.ts';
 import { SettingsStore } from './SettingsStore.ts';
@@ -12,6 +16,8 @@ export interface CreatePathwiseOptions {
   env?: NodeJS.ProcessEnv;
   monitor?: PathMonitorOptions;
   battery?: BatteryMonitorOptions;
+  /** What each path may still spend (the ledger); unlimited when absent. */
+  budget?: BudgetProvider;
 }
 
 export interface Pathwise {
@@ -21,6 +27,8 @@ export interface Pathwise {
   battery: BatteryMonitor;
   /** The engine's per-path payload bytes go here (`appRates.record`) for the live throughput chart. */
   appRates: AppRateMeter;
+  /** The engine's downloads; the ledger listens to its `bytes` events and plugs its budget into `limits`. */
+  transfers: TransferManager;
   dataDir: string;
   /** Problems found while starting (e.g. a corrupt settings file moved aside), for the UI to show. */
   warnings: string[];
@@ -90,5 +98,60 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
     },
   );
 
-  return { service, settings, monitor, battery, appRates, dataDir, warnings };
+  const transfers = new TransferManager({
+    paths: monitor,
+    settings: () => settings.get(),
+    limits: new PathLimits(options.budget),
+  });
+  // Progress changes constantly: the UI gets the list at most ~4 times a second.
+  let lastPublished = 0;
+  let publishTimer: NodeJS.Timeout | undefined;
+  const publishTransfers = (): void => {
+    if (publishTimer) return;
+    const wait = Math.max(0, 250 - (Date.now() - lastPublished));
+    publishTimer = setTimeout(() => {
+      publishTimer = undefined;
+      lastPublished = Date.now();
+      service.publish('transfers', transfers.list());
+    }, wait);
+  };
+  transfers.on('changed', publishTransfers);
+  transfers.on('continuity', (event) => service.publish('continuity', event));
+  transfers.on('bytes', (event) => appRates.record(event));
+  let progressTimer: NodeJS.Timeout | undefined;
+
+  service.register(
+    {
+      'transfers.list': async () => transfers.list(),
+      'transfers.start': async (request) => transfers.start(request),
+      'transfers.pause': async (id) => transfers.pause(id),
+      'transfers.resume': async (id) => transfers.resume(id),
+      'transfers.cancel': async (id) => transfers.cancel(id),
+      'transfers.pauseAll': async () => transfers.pauseAll(),
+      'transfers.resumeAll': async () => transfers.resumeAll(),
+      'transfers.reveal': async () => {
+        throw new PathwiseError(
+          'E_UNSUPPORTED',
+          'Showing a download in the file manager needs the desktop app; the file is in your download folder.',
+        );
+      },
+      'continuity.list': async () => transfers.continuity(),
+    },
+    {
+      start: () => {
+        progressTimer = setInterval(() => {
+          if (transfers.running) publishTransfers();
+        }, 250);
+        progressTimer.unref();
+      },
+      stop: async () => {
+        clearInterval(progressTimer);
+        clearTimeout(publishTimer);
+        publishTimer = undefined;
+        await transfers.stop();
+      },
+    },
+  );
+
+  return { service, settings, monitor, battery, appRates, transfers, dataDir, warnings };
 }

@@ -1,0 +1,340 @@
+import { existsSync } from 'node:fs';
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  TransferModeSchema,
+  type ContinuityEvent,
+  type PathInfo,
+  type TransferInfo,
+  type TransferMode,
+} from '../contract.ts';
+import { resolveDataDir } from '../core/dataDir.ts';
+import { PathwiseError } from '../core/errors.ts';
+import { SettingsStore } from '../core/SettingsStore.ts';
+import { formatBytes, formatRate, parseByteSize } from '../engine/byteSize.ts';
+import { enginePathsFrom, type EnginePath } from '../engine/EnginePath.ts';
+import { Transfer, type TransferOutcome, type TransferTuning } from '../engine/Transfer.ts';
+import { PathMonitor } from '../monitor/PathMonitor.ts';
+import type { CliIo } from './main.ts';
+
+export const GET_USAGE = `Usage: pathwise get URL [-o FILE] [options]
+
+Downloads URL over several network paths at once; re-running the same command resumes.
+
+Options:
+  -o, --output FILE      where to save (default: a safe name from the server, in this folder)
+  --paths A,B            use exactly these interfaces, in order (the first is the primary in
+                         handover mode); NAME=ADDRESS binds a path to a given source address
+  --mode MODE            aggregate (default) | handover | interactive
+  --cap PATH=SIZE        spend at most SIZE on PATH (e.g. wwan0=50M); repeatable
+  --sha256 HEX           the expected SHA-256; the file is kept only if it matches
+  --connections N        connections per path (default 2)
+  --json                 JSON lines of progress and events, and a final status line
+  --data-dir DIR         where settings and the ledger live (or PATHWISE_DATA_DIR)
+`;
+
+interface GetOptions {
+  url: string;
+  output: string | null;
+  paths: string[] | null;
+  mode: TransferMode;
+  caps: Record<string, number>;
+  sha256: string | null;
+  json: boolean;
+  dataDir: string | undefined;
+  connections: number | null;
+}
+
+function usage(message: string): PathwiseError {
+  return new PathwiseError('E_USAGE', `${message}\n\n${GET_USAGE}`);
+}
+
+export function parseGetArgs(args: string[]): GetOptions {
+  const { values, positionals } = parseArgs({
+    args,
+    allowPositionals: true,
+    strict: true,
+    options: {
+      output: { type: 'string', short: 'o' },
+      paths: { type: 'string' },
+      mode: { type: 'string' },
+      cap: { type: 'string', multiple: true },
+      sha256: { type: 'string' },
+      json: { type: 'boolean' },
+      'data-dir': { type: 'string' },
+      connections: { type: 'string' },
+    },
+  });
+  if (positionals.length !== 1) throw usage('Give exactly one URL.');
+  const url = positionals[0] as string;
+  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
+    throw usage(`"${url}" is not an http:// or https:// URL.`);
+  }
+  const mode = TransferModeSchema.safeParse(values.mode ?? 'aggregate');
+  if (!mode.success) throw usage(`--mode must be aggregate, handover or interactive, not "${values.mode}".`);
+  const paths = values.paths
+    ?.split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (paths !== undefined && paths.length === 0) throw usage('--paths needs at least one interface name.');
+  for (const spec of paths ?? []) {
+    const [name, address] = spec.split('=');
+    if (!name || !/^[\w.:-]{1,64}$/.test(name) || (address !== undefined && isIP(address) === 0)) {
+      throw usage(`--paths entry "${spec}" must be an interface name or NAME=ADDRESS.`);
+    }
+  }
+  const caps: Record<string, number> = {};
+  for (const spec of values.cap ?? []) {
+    const eq = spec.lastIndexOf('=');
+    const name = spec.slice(0, eq);
+    const size = parseByteSize(spec.slice(eq + 1));
+    if (eq <= 0 || size === null) throw usage(`--cap "${spec}" must look like PATH=SIZE, e.g. wwan0=50M.`);
+    caps[name] = size;
+  }
+  if (values.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(values.sha256)) {
+    throw usage('--sha256 must be 64 hexadecimal digits.');
+  }
+  let connections: number | null = null;
+  if (values.connections !== undefined) {
+    connections = Number(values.connections);
+    if (!Number.isInteger(connections) || connections < 1 || connections > 16) {
+      throw usage('--connections must be a whole number from 1 to 16.');
+    }
+  }
+  return {
+    url,
+    output: values.output ?? null,
+    paths: paths ?? null,
+    mode: mode.data,
+    caps,
+    sha256: values.sha256?.toLowerCase() ?? null,
+    json: values.json ?? false,
+    dataDir: values['data-dir'],
+    connections,
+  };
+}
+
+const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
+
+/** The paths this download may use, from --paths or the policy, as the monitor sees them now. */
+function pathsFor(options: GetOptions, snapshot: PathInfo[]): EnginePath[] {
+  if (options.paths) {
+    const names = options.paths.map((spec) => spec.split('=')[0] as string);
+    const fromMonitor = enginePathsFrom(snapshot, names);
+    return fromMonitor.map((path, i) => {
+      const address = (options.paths as string[])[i]?.split('=')[1];
+      // NAME=ADDRESS: bound to that address; up as long as the interface (if there is one) is.
+      if (address) {
+        const known = snapshot.find((p) => p.name === path.name);
+        return { ...path, address, up: known ? known.up : true };
+      }
+      return path;
+    });
+  }
+  // A server on this machine is reached over loopback, whatever the policy says about real paths.
+  if (LOOPBACK.test(new URL(options.url).hostname)) {
+    const host = new URL(options.url).hostname;
+    return [
+      {
+        name: 'lo',
+        address: host === '[::1]' ? '::1' : '127.0.0.1',
+        up: true,
+        preference: 'always',
+        rank: 0,
+        health: 'unknown',
+        rttMs: null,
+      },
+    ];
+  }
+  return enginePathsFrom(snapshot);
+}
+
+function tuningFromEnv(env: NodeJS.ProcessEnv, connections: number | null): Partial<TransferTuning> {
+  const tuning: Partial<TransferTuning> = {};
+  if (connections !== null) tuning.connectionsPerPath = connections;
+  // Tests shorten the give-up time so a dead server fails fast; not a user-facing option.
+  const giveUp = Number(env['PATHWISE_GIVE_UP_MS']);
+  if (Number.isFinite(giveUp) && giveUp > 0) tuning.giveUpMs = giveUp;
+  return tuning;
+}
+
+function isTty(stream: NodeJS.WritableStream): stream is NodeJS.WriteStream {
+  return Boolean((stream as NodeJS.WriteStream).isTTY);
+}
+
+function progressLine(info: TransferInfo, width: number): string {
+  const size = info.size;
+  const fraction = size ? Math.min(1, info.received / size) : 0;
+  const barWidth = Math.max(10, Math.min(30, width - 70));
+  const filled = Math.round(fraction * barWidth);
+  const bar = size
+    ? `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%`
+    : '';
+  const amount = size ? `${formatBytes(info.received)}/${formatBytes(size)}` : formatBytes(info.received);
+  const eta = size && info.rate > 0 ? ` ETA ${Math.ceil((size - info.received) / info.rate)}s` : '';
+  const paths = Object.entries(info.paths)
+    .filter(([, p]) => p.bytes > 0 || p.state !== 'idle')
+    .map(([name, p]) => `${name} ${p.state === 'active' ? formatRate(p.rate) : p.state}`)
+    .join(' · ');
+  return `${bar} ${amount} ${formatRate(info.rate)}${eta}  ${paths}`.slice(0, width - 1);
+}
+
+export async function runGet(
+  args: string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<number> {
+  const options = parseGetArgs(args);
+  const dataDir = resolveDataDir(options.dataDir, env);
+  const { store: settings } = await SettingsStore.open(dataDir, env);
+  const monitor = new PathMonitor({ preferences: () => settings.get().preferences });
+  const snapshot = await monitor.refresh();
+  const paths = pathsFor(options, snapshot);
+  for (const name of Object.keys(options.caps)) {
+    if (!paths.some((p) => p.name === name)) {
+      throw usage(
+        `--cap names ${name}, which is not one of the paths in use (${paths.map((p) => p.name).join(', ')}).`,
+      );
+    }
+  }
+  const output = options.output ? resolve(options.output) : null;
+  const transfer = new Transfer({
+    url: options.url,
+    ...(output ? { file: output } : { directory: process.cwd() }),
+    mode: options.mode,
+    paths,
+    allowedPaths: options.paths ? paths.map((p) => p.name) : null,
+    caps: options.caps,
+    ...(options.sha256 ? { sha256: options.sha256 } : {}),
+    whenCapped: 'fail',
+    tuning: tuningFromEnv(env, options.connections),
+  });
+
+  monitor.on('paths', (next) => transfer.updatePaths(pathsFor(options, next)));
+  await monitor.start();
+
+  const out = io.stdout;
+  const err = io.stderr;
+  const tty = !options.json && isTty(err);
+  const line = (value: unknown): void => {
+    out.write(`${JSON.stringify(value)}\n`);
+  };
+  transfer.on('continuity', (event: ContinuityEvent) => {
+    if (options.json) line({ type: 'continuity', ...event });
+    else if (event.kind !== 'path-restored' || tty) {
+      if (tty) err.write('\r\x1b[K');
+      err.write(
+        `pathwise: ${event.kind}${event.from ? ` from ${event.from}` : ''}${event.to ? ` to ${event.to}` : ''}${event.detail ? ` — ${event.detail}` : ''}\n`,
+      );
+    }
+  });
+  let lastState = '';
+  transfer.on('change', () => {
+    const info = transfer.info();
+    if (options.json && info.state !== lastState)
+      line({ type: 'state', state: info.state, file: info.file, at: Date.now() });
+    lastState = info.state;
+  });
+  const progress = setInterval(
+    () => {
+      const info = transfer.info();
+      if (info.state !== 'running') return;
+      if (options.json) {
+        line({
+          type: 'progress',
+          at: Date.now(),
+          received: info.received,
+          size: info.size,
+          rate: info.rate,
+          paths: info.paths,
+        });
+      } else if (tty) {
+        err.write(`\r\x1b[K${progressLine(info, (err as NodeJS.WriteStream).columns || 100)}`);
+      }
+    },
+    options.json ? 500 : 200,
+  );
+
+  let interrupted = false;
+  const onSignal = (): void => {
+    interrupted = true;
+    void transfer.pause();
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let outcome: TransferOutcome;
+  try {
+    outcome = await transfer.run();
+  } finally {
+    clearInterval(progress);
+    monitor.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    if (tty) err.write('\r\x1b[K');
+  }
+  return report(outcome, transfer.info(), options.json, interrupted, io);
+}
+
+function report(
+  outcome: TransferOutcome,
+  info: TransferInfo,
+  json: boolean,
+  interrupted: boolean,
+  io: CliIo,
+): number {
+  const write = (value: unknown): void => {
+    io.stdout.write(`${JSON.stringify(value)}\n`);
+  };
+  switch (outcome.status) {
+    case 'done': {
+      const fetched = Object.values(outcome.paths).reduce((n, p) => n + p.bytes, 0);
+      if (json) {
+        write({
+          status: 'done',
+          file: outcome.file,
+          bytes: info.size ?? fetched,
+          sha256: outcome.sha256,
+          durationMs: outcome.durationMs,
+          paths: outcome.paths,
+          fetchedBytes: fetched,
+          resumedBytes: outcome.resumedBytes,
+        });
+      } else {
+        const split = Object.entries(outcome.paths)
+          .map(([name, p]) => `${name} ${formatBytes(p.bytes)}`)
+          .join(', ');
+        io.stdout.write(
+          `${outcome.file}: ${formatBytes(info.size ?? fetched)} in ${(outcome.durationMs / 1000).toFixed(1)} s (${split})${outcome.resumedBytes ? `, ${formatBytes(outcome.resumedBytes)} resumed` : ''}\nsha256 ${outcome.sha256}\n`,
+        );
+      }
+      return 0;
+    }
+    case 'paused':
+    case 'cancelled': {
+      const message = `Stopped; ${formatBytes(info.received)} of ${info.file} are kept. Run the same command again to resume.`;
+      if (json) write({ status: 'paused', file: info.file, received: info.received, size: info.size });
+      io.stderr.write(`pathwise: ${message}\n`);
+      return interrupted ? 130 : 1;
+    }
+    case 'failed': {
+      const { code, message } = outcome.error;
+      if (json) {
+        write({
+          status: 'failed',
+          error: { code, message },
+          file: info.file,
+          received: info.received,
+          size: info.size,
+          paths: Object.fromEntries(Object.entries(info.paths).map(([n, p]) => [n, { bytes: p.bytes }])),
+        });
+      }
+      const kept =
+        info.received > 0 && existsSync(`${info.file}.part`)
+          ? ` ${formatBytes(info.received)} are kept in ${info.file}.part for resuming.`
+          : '';
+      io.stderr.write(`pathwise: ${message}${kept} [${code}]\n`);
+      return 1;
+    }
+  }
+}

@@ -1,0 +1,61 @@
+import { isIP } from 'node:net';
+import type { HealthStatus, PathInfo, Preference } from '../contract.ts';
+
+/** A network path as a transfer sees it: what to bind to and whether the policy may use it. */
+export interface EnginePath {
+  name: string;
+  /** Source address sockets bind to; null when the path has no usable address. */
+  address: string | null;
+  up: boolean;
+  preference: Preference;
+  /** Order among paths of the same preference (lower first): the order of --paths, or the monitor's. */
+  rank: number;
+  health: HealthStatus;
+  rttMs: number | null;
+}
+
+/** Prefers IPv4 (reachable from most servers); IPv6 only when a path has nothing else. */
+export function bindAddress(addresses: readonly string[]): string | null {
+  return (
+    addresses.find((a) => isIP(a) === 4) ??
+    addresses.find((a) => isIP(a) === 6 && !a.toLowerCase().startsWith('fe80:')) ??
+    null
+  );
+}
+
+/** Paths that make no sense for downloads unless asked for by name. */
+const NEVER_BY_DEFAULT = new Set(['loopback', 'virtual']);
+
+/**
+ * The transfer's view of the monitor's paths. With `only` (the user's --paths, in order) exactly
+ * those paths are used: the first is the primary and the rest secondary, whatever the stored
+ * preferences say, because naming them is the user's explicit choice. Without it, the monitor's
+ * preferences decide and loopback/virtual interfaces are left out.
+ */
+export function enginePathsFrom(paths: readonly PathInfo[], only?: readonly string[]): EnginePath[] {
+  if (only) {
+    return only.map((name, rank) => {
+      const info = paths.find((p) => p.name === name);
+      return {
+        name,
+        address: info ? bindAddress(info.addresses) : null,
+        up: info?.up ?? false,
+        preference: rank === 0 ? 'always' : 'secondary',
+        rank,
+        health: info?.health?.status ?? 'unknown',
+        rttMs: info?.health?.rttMs ?? null,
+      };
+    });
+  }
+  return paths
+    .filter((p) => !NEVER_BY_DEFAULT.has(p.type))
+    .map((p, rank) => ({
+      name: p.name,
+      address: bindAddress(p.addresses),
+      up: p.up,
+      preference: p.preference,
+      rank,
+      health: p.health?.status ?? 'unknown',
+      rttMs: p.health?.rttMs ?? null,
+    }));
+}

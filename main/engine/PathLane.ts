@@ -1,0 +1,80 @@
+import type { Dispatcher } from 'undici';
+import type { PathwiseError } from '../core/errors.ts';
+import type { EnginePath } from './EnginePath.ts';
+import type { PathAgentFactory } from './pathAgent.ts';
+import type { RangeFetch } from './RangeFetch.ts';
+import { RateMeter } from './RateMeter.ts';
+
+/** Why a path is out of service for this transfer until a probe over it succeeds again. */
+export interface LaneFault {
+  kind: 'stalled' | 'error';
+  error: PathwiseError;
+  since: number;
+}
+
+/**
+ * One path inside one transfer: its connection pool, the fetches running on it, what it received
+ * and how fast, its per-transfer cap, and whether it is out of service after a failure.
+ */
+export class PathLane {
+  path: EnginePath;
+  readonly fetches = new Set<RangeFetch>();
+  readonly meter = new RateMeter(2000, 100);
+  /** Payload bytes received over this path in this run (duplicates and re-fetches included). */
+  bytes = 0;
+  /** Bytes already announced in PathBytesEvents. */
+  reported = 0;
+  /** Per-transfer cap (--cap); null means none. */
+  readonly capBytes: number | null;
+  /** Bytes promised to fetches in flight on this path that have not arrived yet. */
+  reserved = 0;
+  /** Bytes received but not yet reported to the ledger: still held against the shared budget. */
+  unreportedReserved = 0;
+  fault: LaneFault | null = null;
+  failures = 0;
+  retryAt = 0;
+  recovering = false;
+  rttMs: number | null;
+  lastByteAt: number | null = null;
+  /** A path-lost event was sent and no path-restored yet. */
+  lost = false;
+  capNotified = false;
+  private agent: Dispatcher | null = null;
+  private readonly factory: PathAgentFactory;
+
+  constructor(path: EnginePath, factory: PathAgentFactory, capBytes: number | null) {
+    this.path = path;
+    this.factory = factory;
+    this.capBytes = capBytes;
+    this.rttMs = path.rttMs;
+  }
+
+  get name(): string {
+    return this.path.name;
+  }
+
+  /** Up with an address: the OS could carry traffic over it at all. */
+  get present(): boolean {
+    return this.path.up && this.path.address !== null;
+  }
+
+  dispatcher(): Dispatcher {
+    const address = this.path.address;
+    if (!address) throw new Error(`path ${this.name} has no address`);
+    this.agent ??= this.factory({ name: this.name, address });
+    return this.agent;
+  }
+
+  /** Throw the pool away (its sockets may be dead); the next request builds a fresh one. */
+  dropAgent(): void {
+    const agent = this.agent;
+    this.agent = null;
+    agent?.destroy().catch(() => undefined);
+  }
+
+  async close(): Promise<void> {
+    const agent = this.agent;
+    this.agent = null;
+    await agent?.destroy().catch(() => undefined);
+  }
+}

@@ -1,0 +1,82 @@
+import { createHash, type Hash } from 'node:crypto';
+import { PathwiseError } from '../core/errors.ts';
+import type { PartFile } from './PartFile.ts';
+
+const BLOCK = 1 << 20;
+
+/**
+ * SHA-256 of the file as it will be saved, computed from the bytes on disk while the download
+ * runs: whenever the contiguous prefix grows, the new part is read back and hashed, so at the end
+ * only the last stretch is left and the final hash costs no extra wait.
+ */
+export class PrefixHasher {
+  private readonly part: PartFile;
+  private hash: Hash = createHash('sha256');
+  private hashed = 0;
+  private target = 0;
+  private running: Promise<void> | null = null;
+  private generation = 0;
+  private failure: unknown = null;
+  private readonly buffer = Buffer.allocUnsafe(BLOCK);
+
+  constructor(part: PartFile) {
+    this.part = part;
+  }
+
+  get hashedBytes(): number {
+    return this.hashed;
+  }
+
+  /** Hash up to `end` in the background (bytes below it must be on disk). */
+  advance(end: number): void {
+    if (end <= this.target) return;
+    this.target = end;
+    this.kick();
+  }
+
+  private kick(): void {
+    if (this.running || this.failure) return;
+    this.running = this.pump()
+      .catch((error: unknown) => {
+        this.failure ??= error;
+      })
+      .finally(() => {
+        this.running = null;
+        // advance() may have raised the target after the loop's last check.
+        if (this.hashed < this.target) this.kick();
+      });
+  }
+
+  private async pump(): Promise<void> {
+    const generation = this.generation;
+    while (this.hashed < this.target && generation === this.generation) {
+      const length = Math.min(BLOCK, this.target - this.hashed);
+      const { bytesRead } = await this.part.read(this.buffer, length, this.hashed);
+      if (generation !== this.generation) return;
+      if (bytesRead <= 0) {
+        throw new PathwiseError('E_DISK', `Could not read back ${this.part.path} to check it.`);
+      }
+      this.hash.update(this.buffer.subarray(0, bytesRead));
+      this.hashed += bytesRead;
+    }
+  }
+
+  /** Hashes whatever is left up to `size` and returns the hex digest. */
+  async finish(size: number): Promise<string> {
+    this.advance(size);
+    while (this.running) await this.running;
+    if (this.failure) throw this.failure;
+    if (this.hashed !== size) throw new PathwiseError('E_DISK', `Could not read back ${this.part.path}.`);
+    return this.hash.digest('hex');
+  }
+
+  /** Start over (the file changed on the server). */
+  async reset(): Promise<void> {
+    this.generation++;
+    await this.running?.catch(() => undefined);
+    this.hash = createHash('sha256');
+    this.hashed = 0;
+    this.target = 0;
+    this.failure = null;
+  }
+}

@@ -1,0 +1,203 @@
+import type { Dispatcher } from 'undici';
+import { PathwiseError } from '../core/errors.ts';
+import { APP_VERSION } from '../core/version.ts';
+import {
+  contentEncoding,
+  contentLength,
+  dispositionFileName,
+  header,
+  parseContentRange,
+  validatorOf,
+  type Validator,
+} from './httpHeaders.ts';
+import { badResponse, httpStatusError, networkError, TransferErrorCodes } from './transferErrors.ts';
+
+export const USER_AGENT = `Pathwise/${APP_VERSION}`;
+const MAX_REDIRECTS = 10;
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+export type ResponseBody = Dispatcher.ResponseData['body'];
+
+/** What the server told us about the file, once, before any byte range is fetched. */
+export interface ProbeResult {
+  /** The URL after redirects; every range goes here (redirects are resolved once and pinned). */
+  url: string;
+  /** Total size in bytes; null only for a server without ranges that sends no length. */
+  size: number | null;
+  rangeSupport: boolean;
+  validator: Validator;
+  /** Content-Encoding of the bytes (null = identity); every later answer must match it. */
+  encoding: string | null;
+  /** The name the server suggests in Content-Disposition, unsanitised. */
+  fileName: string | null;
+  /** Time from sending the request to the response headers, a first RTT estimate. */
+  rttMs: number;
+  /**
+   * Only for a server that ignored the Range header: its 200 answer, whose body is the whole file
+   * and has not been read. The caller must consume or destroy it.
+   */
+  wholeBody?: ResponseBody;
+  /** Aborts the kept body's request. */
+  abort?: () => void;
+}
+
+export interface ProbeOptions {
+  dispatcher: Dispatcher;
+  pathName: string;
+  /** Give up when the headers have not arrived by then. */
+  timeoutMs: number;
+  /** Keep the body of a 200 answer for the caller (a server without ranges); else it is discarded. */
+  keepBody?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Throws an answer's body away; undici reports that as an error, which nobody needs to hear. */
+export function discard(body: ResponseBody): void {
+  body.on('error', () => undefined);
+  body.destroy();
+}
+
+export function requestHeaders(extra: Record<string, string> = {}): Record<string, string> {
+  return { 'user-agent': USER_AGENT, 'accept-encoding': 'identity', ...extra };
+}
+
+/**
+ * Asks for the first byte (`Range: bytes=0-0`) to learn whether the server serves ranges, how big
+ * the file is and which validator pins its version; follows redirects once and pins the result.
+ */
+export async function probeRange(url: string, options: ProbeOptions): Promise<ProbeResult> {
+  let current = new URL(url);
+  for (let hop = 0; ; hop++) {
+    const controller = new AbortController();
+    const onOuterAbort = (): void => controller.abort(options.signal?.reason);
+    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      controller.abort();
+    }, options.timeoutMs);
+    const sentAt = performance.now();
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await options.dispatcher.request({
+        origin: current.origin,
+        path: `${current.pathname}${current.search}`,
+        method: 'GET',
+        headers: requestHeaders({ range: 'bytes=0-0' }),
+        signal: controller.signal,
+      });
+    } catch (error) {
+      clearTimeout(timer);
+      options.signal?.removeEventListener('abort', onOuterAbort);
+      if (timedOut) {
+        throw new PathwiseError(
+          TransferErrorCodes.timeout,
+          `The server ${current.host} did not answer within ${Math.round(options.timeoutMs / 1000)} s over ${options.pathName}.`,
+        );
+      }
+      throw networkError(error, { host: current.host, path: options.pathName });
+    }
+    clearTimeout(timer);
+    const rttMs = performance.now() - sentAt;
+    const { statusCode, headers, body } = response;
+    const release = (): void => {
+      options.signal?.removeEventListener('abort', onOuterAbort);
+    };
+
+    if (REDIRECTS.has(statusCode)) {
+      discard(body);
+      release();
+      const location = header(headers, 'location');
+      if (!location || !URL.canParse(location, current.href)) {
+        throw badResponse(current.href, `a ${statusCode} redirect without a usable Location`);
+      }
+      const next = new URL(location, current);
+      if (!/^https?:$/.test(next.protocol)) {
+        throw new PathwiseError(
+          TransferErrorCodes.redirect,
+          `${current.href} redirects to ${next.href}, which is not http(s); Pathwise does not follow it.`,
+        );
+      }
+      if (current.protocol === 'https:' && next.protocol === 'http:') {
+        throw new PathwiseError(
+          TransferErrorCodes.redirect,
+          `${current.href} redirects from HTTPS to plain HTTP (${next.href}); Pathwise refuses the downgrade.`,
+        );
+      }
+      if (hop >= MAX_REDIRECTS) {
+        throw new PathwiseError(
+          TransferErrorCodes.redirect,
+          `${url} redirects more than ${MAX_REDIRECTS} times; the link is probably broken.`,
+        );
+      }
+      next.hash = '';
+      current = next;
+      continue;
+    }
+
+    const validator = validatorOf(headers);
+    const encoding = contentEncoding(headers);
+    const fileName = dispositionFileName(headers);
+    const base = { url: current.href, validator, encoding, fileName, rttMs };
+
+    if (statusCode === 206) {
+      const range = parseContentRange(header(headers, 'content-range'));
+      const length = contentLength(headers);
+      if (range?.kind !== 'range' || range.start !== 0 || range.end !== 0) {
+        discard(body);
+        release();
+        throw badResponse(
+          current.href,
+          `asked for byte 0, got Content-Range "${header(headers, 'content-range') ?? '(none)'}"`,
+        );
+      }
+      if (length !== null && length !== 1) {
+        discard(body);
+        release();
+        throw badResponse(
+          current.href,
+          `Content-Length ${length} for the one byte of Content-Range "bytes 0-0"`,
+        );
+      }
+      await body
+        .dump({ limit: 64 * 1024, signal: AbortSignal.timeout(options.timeoutMs) })
+        .catch(() => undefined);
+      release();
+      if (range.size === null) {
+        // Ranges without a known total can't be planned: fall back to one stream.
+        return { ...base, size: null, rangeSupport: false };
+      }
+      return { ...base, size: range.size, rangeSupport: true };
+    }
+    if (statusCode === 416) {
+      discard(body);
+      release();
+      const range = parseContentRange(header(headers, 'content-range'));
+      // bytes=0-0 is unsatisfiable only for an empty file.
+      if (range?.kind === 'unsatisfied' && range.size === 0) return { ...base, size: 0, rangeSupport: true };
+      throw badResponse(current.href, 'the server refused the first byte of a file that is not empty (416)');
+    }
+    if (statusCode === 200) {
+      const length = contentLength(headers);
+      if (options.keepBody) {
+        return {
+          ...base,
+          size: length,
+          rangeSupport: false,
+          wholeBody: body,
+          abort: () => {
+            release();
+            discard(body);
+            controller.abort();
+          },
+        };
+      }
+      discard(body);
+      release();
+      return { ...base, size: length, rangeSupport: false };
+    }
+    discard(body);
+    release();
+    throw httpStatusError(statusCode, current.href);
+  }
+}

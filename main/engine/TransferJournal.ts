@@ -1,0 +1,62 @@
+import { readFile, rename, unlink } from 'node:fs/promises';
+import { z } from 'zod';
+import { writeFileAtomic } from '../core/atomicWrite.ts';
+
+const JournalSchema = z.object({
+  version: z.literal(1),
+  /** The URL the user asked for; a resume must ask for the same one. */
+  url: z.string(),
+  /** Where the redirects led, pinned. */
+  finalUrl: z.string(),
+  size: z.number().int().nonnegative().nullable(),
+  etag: z.string().nullable(),
+  lastModified: z.string().nullable(),
+  encoding: z.string().nullable(),
+  rangeSupport: z.boolean(),
+  /** Byte ranges [start, end) that were on disk (fdatasync'ed) when this was written. */
+  done: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])),
+  /** Set once every byte is on disk and hashed, just before the part file gets its final name. */
+  sha256: z.string().nullable(),
+  updatedAt: z.number(),
+});
+export type JournalState = z.infer<typeof JournalSchema>;
+
+/**
+ * What a download has made durable, in `<file>.part.json` next to the part file. It is replaced
+ * atomically (temp file, fsync, rename) and only after the data it describes was synced, so after
+ * any crash it claims no byte that is not on disk.
+ */
+export class TransferJournal {
+  readonly file: string;
+
+  constructor(partFile: string) {
+    this.file = `${partFile}.json`;
+  }
+
+  /** The saved state; null when there is none. A journal that can't be read is moved aside. */
+  async load(): Promise<JournalState | null> {
+    let text: string;
+    try {
+      text = await readFile(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    try {
+      return JournalSchema.parse(JSON.parse(text));
+    } catch {
+      await rename(this.file, `${this.file}.corrupt-${Date.now()}`).catch(() => undefined);
+      return null;
+    }
+  }
+
+  async save(state: JournalState): Promise<void> {
+    await writeFileAtomic(this.file, JSON.stringify(state));
+  }
+
+  async remove(): Promise<void> {
+    await unlink(this.file).catch((error: NodeJS.ErrnoException) => {
+      if (error.code !== 'ENOENT') throw error;
+    });
+  }
+}

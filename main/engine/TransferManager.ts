@@ -1,0 +1,151 @@
+import { EventEmitter } from 'node:events';
+import { mkdir } from 'node:fs/promises';
+import type { ContinuityEvent, PathInfo, Settings, StartTransfer, TransferInfo } from '../contract.ts';
+import type { PathBytesEvent } from '../core/budget.ts';
+import { PathwiseError } from '../core/errors.ts';
+import { enginePathsFrom } from './EnginePath.ts';
+import type { PathAgentFactory } from './pathAgent.ts';
+import { PathLimits } from './PathLimits.ts';
+import { safeFileName } from './SafeFileName.ts';
+import { Transfer, type TransferTuning } from './Transfer.ts';
+
+/** What the manager needs from the monitor: the current paths and their changes. */
+export interface PathSource {
+  snapshot(): PathInfo[];
+  on(event: 'paths', listener: (paths: PathInfo[]) => void): unknown;
+  off(event: 'paths', listener: (paths: PathInfo[]) => void): unknown;
+}
+
+export interface TransferManagerOptions {
+  paths: PathSource;
+  settings: () => Settings;
+  limits?: PathLimits;
+  agentFactory?: PathAgentFactory;
+  tuning?: Partial<TransferTuning>;
+}
+
+interface TransferManagerEvents {
+  /** Some transfer changed (state, paths, name); progress is read with list(). */
+  changed: [];
+  continuity: [ContinuityEvent];
+  bytes: [PathBytesEvent];
+}
+
+const CONTINUITY_KEPT = 500;
+
+/**
+ * The app's downloads: starts them in the download folder, pauses, resumes and cancels them,
+ * keeps every transfer's view of the paths current (a path that goes down drops out of every
+ * transfer at once), and relays their events for the ledger and the UI.
+ */
+export class TransferManager extends EventEmitter<TransferManagerEvents> {
+  readonly limits: PathLimits;
+  private readonly options: TransferManagerOptions;
+  private readonly transfers = new Map<string, Transfer>();
+  private readonly timeline: ContinuityEvent[] = [];
+  private readonly onPaths = (paths: PathInfo[]): void => {
+    for (const transfer of this.transfers.values()) {
+      transfer.updatePaths(enginePathsFrom(paths, this.allowed.get(transfer.id) ?? undefined));
+    }
+  };
+  private readonly allowed = new Map<string, string[] | null>();
+
+  constructor(options: TransferManagerOptions) {
+    super();
+    this.options = options;
+    this.limits = options.limits ?? new PathLimits();
+    options.paths.on('paths', this.onPaths);
+  }
+
+  list(): TransferInfo[] {
+    return [...this.transfers.values()].map((t) => t.info());
+  }
+
+  continuity(): ContinuityEvent[] {
+    return [...this.timeline];
+  }
+
+  get running(): boolean {
+    return [...this.transfers.values()].some(
+      (t) => t.currentState === 'running' || t.currentState === 'probing',
+    );
+  }
+
+  async start(request: StartTransfer): Promise<TransferInfo> {
+    const directory = this.options.settings().downloadDir;
+    await mkdir(directory, { recursive: true });
+    const only = request.paths ?? null;
+    const transfer = new Transfer({
+      url: request.url,
+      directory,
+      ...(request.fileName ? { fileName: safeFileName(request.fileName) } : {}),
+      mode: request.mode,
+      paths: enginePathsFrom(this.options.paths.snapshot(), only ?? undefined),
+      allowedPaths: only,
+      ...(request.caps ? { caps: request.caps } : {}),
+      ...(request.sha256 ? { sha256: request.sha256 } : {}),
+      limits: this.limits,
+      whenCapped: 'wait',
+      ...(this.options.agentFactory ? { agentFactory: this.options.agentFactory } : {}),
+      ...(this.options.tuning ? { tuning: this.options.tuning } : {}),
+    });
+    this.allowed.set(transfer.id, only);
+    this.transfers.set(transfer.id, transfer);
+    transfer.on('change', () => this.emit('changed'));
+    transfer.on('bytes', (event) => this.emit('bytes', event));
+    transfer.on('continuity', (event) => {
+      this.timeline.push(event);
+      if (this.timeline.length > CONTINUITY_KEPT) this.timeline.shift();
+      this.emit('continuity', event);
+    });
+    void transfer.run();
+    this.emit('changed');
+    return transfer.info();
+  }
+
+  private get(id: string): Transfer {
+    const transfer = this.transfers.get(id);
+    if (!transfer)
+      throw new PathwiseError('E_NOT_FOUND', `There is no transfer ${id}; it may have been removed.`);
+    return transfer;
+  }
+
+  /** Like start() but for an existing transfer: resumes from its journal. */
+  async resume(id: string): Promise<TransferInfo> {
+    const transfer = this.get(id);
+    const state = transfer.currentState;
+    if (state === 'paused' || state === 'failed' || state === 'queued') {
+      transfer.updatePaths(enginePathsFrom(this.options.paths.snapshot(), this.allowed.get(id) ?? undefined));
+      void transfer.run();
+    }
+    return transfer.info();
+  }
+
+  async pause(id: string): Promise<TransferInfo> {
+    const transfer = this.get(id);
+    await transfer.pause();
+    return transfer.info();
+  }
+
+  async cancel(id: string): Promise<TransferInfo> {
+    const transfer = this.get(id);
+    await transfer.cancel();
+    return transfer.info();
+  }
+
+  async pauseAll(): Promise<TransferInfo[]> {
+    await Promise.all([...this.transfers.values()].map((t) => t.pause()));
+    return this.list();
+  }
+
+  async resumeAll(): Promise<TransferInfo[]> {
+    for (const id of this.transfers.keys()) await this.resume(id);
+    return this.list();
+  }
+
+  /** Shutting down: running downloads are paused (kept resumable), listeners removed. */
+  async stop(): Promise<void> {
+    this.options.paths.off('paths', this.onPaths);
+    await Promise.all([...this.transfers.values()].map((t) => t.pause()));
+  }
+}

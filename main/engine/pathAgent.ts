@@ -1,0 +1,31 @@
+import { Agent, type Dispatcher } from 'undici';
+
+/** One network path as the engine binds to it: the interface name and the source address to use. */
+export interface PathEndpoint {
+  name: string;
+  address: string;
+}
+
+/** Builds the connection pool for one path; the engine asks for a fresh one after a path fails. */
+export type PathAgentFactory = (path: PathEndpoint) => Dispatcher;
+
+/**
+ * The one place connection pools are made. Each path gets its own undici Agent whose sockets are
+ * bound to the path's source address: `localAddress` must be an Agent option — undici silently
+ * ignores `connect: { localAddress }`. On Linux, device binding (SO_BINDTODEVICE) plugs in here
+ * through the `connect` option.
+ *
+ * Undici's own header and body timeouts are off: the engine's per-connection watchdog decides
+ * when a path has stalled, from the rate it measured, long before TCP or undici would notice.
+ */
+export function createPathAgent(path: PathEndpoint): Dispatcher {
+  return new Agent({
+    localAddress: path.address,
+    connectTimeout: 15_000,
+    headersTimeout: 0,
+    bodyTimeout: 0,
+    keepAliveTimeout: 30_000,
+    keepAliveMaxTimeout: 60_000,
+    pipelining: 1,
+  });
+}

@@ -1,0 +1,184 @@
+import { PathwiseError } from '../core/errors.ts';
+
+/**
+ * Stable codes for everything a download can run into. Each message says what happened and
+ * what to do; `fatal` errors end the transfer, the others only take one path out of service.
+ */
+export const TransferErrorCodes = {
+  dns: 'E_DNS',
+  refused: 'E_REFUSED',
+  tls: 'E_TLS',
+  unreachable: 'E_UNREACHABLE',
+  connectionLost: 'E_CONNECTION_LOST',
+  timeout: 'E_TIMEOUT',
+  stalled: 'E_STALLED',
+  truncated: 'E_TRUNCATED',
+  httpStatus: 'E_HTTP_STATUS',
+  badResponse: 'E_BAD_RESPONSE',
+  redirect: 'E_REDIRECT',
+  changed: 'E_CHANGED_ON_SERVER',
+  diskFull: 'E_DISK_FULL',
+  disk: 'E_DISK',
+  capReached: 'E_CAP_REACHED',
+  sha256: 'E_SHA256_MISMATCH',
+  exists: 'E_EXISTS',
+  busy: 'E_BUSY',
+  noPath: 'E_NO_PATH',
+  network: 'E_NETWORK',
+} as const;
+
+/** Errors that end a transfer at once: retrying on another path cannot help. */
+const FATAL = new Set<string>([
+  TransferErrorCodes.httpStatus,
+  TransferErrorCodes.badResponse,
+  TransferErrorCodes.redirect,
+  TransferErrorCodes.changed,
+  TransferErrorCodes.diskFull,
+  TransferErrorCodes.disk,
+  TransferErrorCodes.sha256,
+  TransferErrorCodes.exists,
+  TransferErrorCodes.busy,
+]);
+
+export function isFatal(error: PathwiseError): boolean {
+  if (error.code === TransferErrorCodes.httpStatus) {
+    // A server that is briefly overloaded (5xx, 429) may answer on the next try or another path.
+    const status = (error as PathwiseError & { status?: number }).status ?? 0;
+    return !(status >= 500 || status === 429 || status === 408);
+  }
+  return FATAL.has(error.code);
+}
+
+export class HttpStatusError extends PathwiseError {
+  readonly status: number;
+  constructor(status: number, message: string) {
+    super(TransferErrorCodes.httpStatus, message);
+    this.status = status;
+  }
+}
+
+const REASONS: Record<number, string> = {
+  400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  405: 'Method Not Allowed',
+  408: 'Request Timeout',
+  410: 'Gone',
+  429: 'Too Many Requests',
+  500: 'Internal Server Error',
+  502: 'Bad Gateway',
+  503: 'Service Unavailable',
+  504: 'Gateway Timeout',
+};
+
+export function httpStatusError(status: number, url: string): HttpStatusError {
+  const reason = REASONS[status] ? ` ${REASONS[status]}` : '';
+  const advice =
+    status >= 500 || status === 429
+      ? 'The server is having trouble; try again later.'
+      : status === 401 || status === 403
+        ? 'The server refuses to give this file out; check the link and whether it needs a login.'
+        : 'Check the link.';
+  return new HttpStatusError(status, `The server answered ${status}${reason} for ${url}. ${advice}`);
+}
+
+function codeOf(error: unknown): string | undefined {
+  for (let e: unknown = error, depth = 0; e && depth < 5; depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && code !== 'UND_ERR_SOCKET' && code !== 'UND_ERR_ABORTED') return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  const top = (error as { code?: unknown } | undefined)?.code;
+  return typeof top === 'string' ? top : undefined;
+}
+
+const TLS_CODES =
+  /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_SELF_SIGNED_CERT|SELF_SIGNED_CERT_IN_CHAIN|HOSTNAME_MISMATCH|EPROTO)/;
+
+/** Turns what node/undici threw while talking to a server over one path into a coded error. */
+export function networkError(error: unknown, context: { host: string; path: string }): PathwiseError {
+  if (error instanceof PathwiseError) return error;
+  const code = codeOf(error) ?? '';
+  const detail = error instanceof Error ? error.message : String(error);
+  const on = `over ${context.path}`;
+  if (/^(ENOTFOUND|EAI_AGAIN|EAI_NONAME|EAI_FAIL|EAI_NODATA|ENODATA)$/.test(code)) {
+    return new PathwiseError(
+      TransferErrorCodes.dns,
+      `Could not look up the server name "${context.host}" ${on} (${code}). Check the address and that this network's DNS works.`,
+      { cause: error },
+    );
+  }
+  if (code === 'ECONNREFUSED') {
+    return new PathwiseError(
+      TransferErrorCodes.refused,
+      `The server ${context.host} refused the connection ${on}. Check the address and port, or try again when the server is up.`,
+      { cause: error },
+    );
+  }
+  if (TLS_CODES.test(code) || /certificate|ssl|tls/i.test(detail)) {
+    return new PathwiseError(
+      TransferErrorCodes.tls,
+      `The secure connection to ${context.host} failed ${on}: ${detail}. The server's certificate is not trusted or the network intercepts HTTPS (a captive portal?).`,
+      { cause: error },
+    );
+  }
+  if (/^(ENETUNREACH|EHOSTUNREACH|EADDRNOTAVAIL|ENETDOWN|EHOSTDOWN)$/.test(code)) {
+    return new PathwiseError(
+      TransferErrorCodes.unreachable,
+      `The server ${context.host} cannot be reached ${on} (${code}); the path may have lost its link or address.`,
+      { cause: error },
+    );
+  }
+  if (/^(UND_ERR_CONNECT_TIMEOUT|ETIMEDOUT|UND_ERR_HEADERS_TIMEOUT|UND_ERR_BODY_TIMEOUT)$/.test(code)) {
+    return new PathwiseError(
+      TransferErrorCodes.timeout,
+      `The server ${context.host} did not answer in time ${on}.`,
+      { cause: error },
+    );
+  }
+  if (
+    /^(ECONNRESET|EPIPE|ECONNABORTED|UND_ERR_SOCKET|UND_ERR_CLOSED)$/.test(code) ||
+    /closed/i.test(detail)
+  ) {
+    return new PathwiseError(
+      TransferErrorCodes.connectionLost,
+      `The connection to ${context.host} was lost ${on} (${code || detail}).`,
+      { cause: error },
+    );
+  }
+  return new PathwiseError(
+    TransferErrorCodes.network,
+    `Talking to ${context.host} ${on} failed: ${detail}${code ? ` (${code})` : ''}.`,
+    { cause: error },
+  );
+}
+
+/** Turns a failed write, open or sync of the download into a coded error. */
+export function diskError(error: unknown, file: string): PathwiseError {
+  if (error instanceof PathwiseError) return error;
+  const code = (error as { code?: string } | undefined)?.code ?? '';
+  if (code === 'ENOSPC' || code === 'EDQUOT') {
+    return new PathwiseError(
+      TransferErrorCodes.diskFull,
+      `The disk is full while writing ${file}. Free some space and run the same download again to resume.`,
+      { cause: error },
+    );
+  }
+  const detail = error instanceof Error ? error.message : String(error);
+  return new PathwiseError(TransferErrorCodes.disk, `Could not write ${file}: ${detail}.`, { cause: error });
+}
+
+export function changedOnServer(url: string, what: string): PathwiseError {
+  return new PathwiseError(
+    TransferErrorCodes.changed,
+    `The file at ${url} changed on the server while downloading (${what}). Pathwise never mixes two versions; run the download again to fetch the new one.`,
+  );
+}
+
+export function badResponse(url: string, what: string): PathwiseError {
+  return new PathwiseError(
+    TransferErrorCodes.badResponse,
+    `The server sent a broken answer for ${url}: ${what}. Pathwise stopped rather than save wrong bytes.`,
+  );
+}

@@ -1,0 +1,232 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { A, B, tempDir } from '../support/engineLab.ts';
+import { PATHWISE_BIN, runPathwise, testEnv, type CliResult } from '../support/cli.ts';
+import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
+
+const SIZE = 2_000_000;
+const content = deterministicContent(SIZE, 41);
+let server: RangeServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+function lastJson(result: CliResult): Record<string, unknown> {
+  return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Record<string, unknown>;
+}
+
+const PATHS = ['--paths', `a=${A},b=${B}`];
+
+describe('pathwise get', () => {
+  it('downloads over two paths and ends --json output with the status line', async () => {
+    server = await startRangeServer(content);
+    const file = join(tempDir(), 'out.bin');
+    const result = await runPathwise(['get', server.url, '-o', file, '--json', ...PATHS]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const lines = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const final = lines.at(-1) as {
+      status: string;
+      bytes: number;
+      sha256: string;
+      durationMs: number;
+      paths: Record<string, { bytes: number }>;
+    };
+    expect(final).toMatchObject({ status: 'done', bytes: SIZE, sha256: sha256(content) });
+    expect(final.durationMs).toBeGreaterThanOrEqual(0);
+    expect(final.paths['a']!.bytes + final.paths['b']!.bytes).toBe(SIZE);
+    expect(lines.some((l) => l['type'] === 'state' && l['state'] === 'running')).toBe(true);
+    expect(readFileSync(file).equals(content)).toBe(true);
+  });
+
+  it('prints a human summary without --json and saves under the server-side name', async () => {
+    server = await startRangeServer(content);
+    const dir = tempDir();
+    const result = await new Promise<CliResult>((resolve) => {
+      execFile(PATHWISE_BIN, ['get', server!.url], { cwd: dir, env: testEnv() }, (error, stdout, stderr) =>
+        resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`sha256 ${sha256(content)}`);
+    expect(readFileSync(join(dir, 'file.bin')).equals(content)).toBe(true);
+  });
+
+  it('fails with the HTTP status named, exit 1 and a JSON failure line', async () => {
+    server = await startRangeServer(content);
+    const result = await runPathwise([
+      'get',
+      server.url.replace('file.bin', 'nope'),
+      '-o',
+      join(tempDir(), 'x'),
+      '--json',
+      ...PATHS,
+    ]);
+    expect(result.code).toBe(1);
+    expect(lastJson(result)).toMatchObject({ status: 'failed', error: { code: 'E_HTTP_STATUS' } });
+    expect(result.stderr).toMatch(/404 Not Found.*\[E_HTTP_STATUS\]/);
+  });
+
+  it('names a refused connection', async () => {
+    server = await startRangeServer(content);
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    const result = await runPathwise(['get', url, '-o', join(tempDir(), 'x'), ...PATHS]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/refused the connection.*\[E_REFUSED\]/);
+  });
+
+  it('stops at a cap with E_CAP_REACHED, keeps the part, and resumes without the cap', async () => {
+    server = await startRangeServer(content);
+    const file = join(tempDir(), 'capped.bin');
+    const capped = await runPathwise([
+      'get',
+      server.url,
+      '-o',
+      file,
+      '--json',
+      '--paths',
+      `a=${A}`,
+      '--cap',
+      'a=500k',
+    ]);
+    expect(capped.code).toBe(1);
+    expect(lastJson(capped)).toMatchObject({ status: 'failed', error: { code: 'E_CAP_REACHED' } });
+    expect((lastJson(capped)['paths'] as Record<string, { bytes: number }>)['a']!.bytes).toBeLessThanOrEqual(
+      500_000,
+    );
+    expect(capped.stderr).toMatch(/kept in .*capped\.bin\.part/);
+    const resumed = await runPathwise(['get', server.url, '-o', file, '--json', '--paths', `a=${A}`]);
+    expect(resumed.code).toBe(0);
+    expect(lastJson(resumed)).toMatchObject({
+      status: 'done',
+      resumedBytes: 500_000,
+      sha256: sha256(content),
+    });
+  });
+
+  it('refuses to overwrite an existing file', async () => {
+    server = await startRangeServer(content);
+    const file = join(tempDir(), 'mine.txt');
+    writeFileSync(file, 'keep me');
+    const result = await runPathwise(['get', server.url, '-o', file, ...PATHS]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('E_EXISTS');
+    expect(readFileSync(file, 'utf8')).toBe('keep me');
+  });
+
+  it.each([
+    [['get'], /exactly one URL/],
+    [['get', 'ftp://x/y'], /not an http/],
+    [['get', 'http://x/y', '--mode', 'turbo'], /--mode must be/],
+    [['get', 'http://x/y', '--cap', 'wwan0'], /PATH=SIZE/],
+    [['get', 'http://x/y', '--sha256', 'abc'], /64 hexadecimal/],
+    [['get', 'http://x/y', '--paths', 'a=notanip'], /NAME=ADDRESS/],
+  ])('rejects bad usage %j with exit code 2', async (args, message) => {
+    const result = await runPathwise(args);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).toContain('E_USAGE');
+  });
+
+  it('shows its help', async () => {
+    const result = await runPathwise(['get', '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('--sha256');
+  });
+});
+
+describe('pathwise get over HTTPS', () => {
+  let dir: string;
+  let tls: { key: string; cert: string };
+  beforeAll(() => {
+    dir = tempDir();
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+      ],
+      { stdio: 'ignore' },
+    );
+    tls = {
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    };
+  });
+
+  it('names an untrusted certificate as a TLS error', async () => {
+    server = await startRangeServer(content, { tls });
+    const result = await runPathwise(['get', server.url, '-o', join(tempDir(), 'x'), ...PATHS]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/secure connection.*\[E_TLS\]/);
+  });
+
+  it('downloads when the certificate is trusted', async () => {
+    server = await startRangeServer(content, { tls });
+    const file = join(tempDir(), 'secure.bin');
+    const result = await runPathwise(['get', server.url, '-o', file, '--json', ...PATHS], {
+      env: { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') },
+    });
+    expect(result.code).toBe(0);
+    expect(lastJson(result)).toMatchObject({ status: 'done', sha256: sha256(content) });
+  });
+});
+
+const isRoot = process.getuid?.() === 0 && existsSync('/usr/bin/unshare');
+
+describe.skipIf(!isRoot)('pathwise get on a full disk', () => {
+  // Each run gets a private mount namespace with a 1 MB tmpfs: nothing is left mounted afterwards.
+  const inSmallDisk = (dir: string, args: string[]): Promise<CliResult> =>
+    new Promise((resolve) => {
+      const script = `mount -t tmpfs -o size=1m tmpfs "$0" && exec "$@"`;
+      execFile(
+        'unshare',
+        ['-m', '--propagation', 'private', 'sh', '-c', script, dir, PATHWISE_BIN, ...args],
+        { env: testEnv() },
+        (error, stdout, stderr) => resolve({ code: error ? Number(error.code) : 0, stdout, stderr }),
+      );
+    });
+
+  afterAll(() => undefined);
+
+  it('says the disk is full before starting when the size is known', async () => {
+    server = await startRangeServer(content);
+    const dir = tempDir();
+    const result = await inSmallDisk(dir, ['get', server.url, '-o', join(dir, 'f.bin'), ...PATHS]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Not enough disk space.*\[E_DISK_FULL\]/);
+  });
+
+  it('says the disk is full when it fills up while writing', async () => {
+    server = await startRangeServer(content, { behaviour: { ranges: false, chunked: true } });
+    const dir = tempDir();
+    const result = await inSmallDisk(dir, ['get', server.url, '-o', join(dir, 'f.bin'), '--json', ...PATHS]);
+    expect(result.code).toBe(1);
+    expect(lastJson(result)).toMatchObject({ status: 'failed', error: { code: 'E_DISK_FULL' } });
+    expect(result.stderr).toMatch(/disk is full/);
+  });
+});

@@ -1,0 +1,262 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Transfer } from '../../main/engine/Transfer.ts';
+import { A, B, fileEquals, loopPath, makeTransfer, tempDir, twoPaths } from '../support/engineLab.ts';
+import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
+
+const SIZE = 3_000_000;
+const content = deterministicContent(SIZE, 11);
+let server: RangeServer | undefined;
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('a download over two paths (RFC 9110 ranges)', () => {
+  it('splits the file over both paths, pins the validator on every range and saves it verified', async () => {
+    server = await startRangeServer(content);
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome).toMatchObject({ status: 'done', bytes: SIZE, sha256: sha256(content) });
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(existsSync(`${file}.part`)).toBe(false);
+    expect(existsSync(`${file}.part.json`)).toBe(false);
+    const ranges = server.rangeRequests();
+    expect(new Set(ranges.map((r) => r.remoteAddress))).toEqual(new Set([A, B]));
+    for (const r of ranges) {
+      expect(r.status).toBe(206);
+      expect(r.headers['if-match']).toBe(server.behaviour.etag);
+      expect(r.headers['if-range']).toBe(server.behaviour.etag);
+      expect(r.headers['accept-encoding']).toBe('identity');
+    }
+    const info = transfer.info();
+    expect(info.state).toBe('done');
+    expect(info.paths['a']?.bytes).toBeGreaterThan(0);
+    expect(info.paths['b']?.bytes).toBeGreaterThan(0);
+    expect((info.paths['a']?.bytes ?? 0) + (info.paths['b']?.bytes ?? 0)).toBe(SIZE);
+  });
+
+  it('pins Last-Modified (If-Unmodified-Since) when the server only has a weak ETag', async () => {
+    server = await startRangeServer(content, { behaviour: { weakEtag: true } });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    for (const r of server.rangeRequests()) {
+      expect(r.headers['if-match']).toBeUndefined();
+      expect(r.headers['if-unmodified-since']).toBe(server.behaviour.lastModified);
+    }
+  });
+
+  it('follows redirects once and sends every range to the pinned URL', async () => {
+    server = await startRangeServer(content, { behaviour: { redirects: { '/latest': '/file.bin' } } });
+    const { transfer, file } = makeTransfer({
+      url: server.url.replace('/file.bin', '/latest'),
+      paths: twoPaths(),
+    });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    const toRedirect = server.requests.filter((r) => r.path === '/latest');
+    expect(toRedirect).toHaveLength(1);
+    expect(server.rangeRequests().every((r) => r.path === '/file.bin')).toBe(true);
+  });
+
+  it('downloads from a server without range support as one stream', async () => {
+    server = await startRangeServer(content, { behaviour: { ranges: false } });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome).toMatchObject({ status: 'done', sha256: sha256(content) });
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(transfer.info().rangeSupport).toBe(false);
+    // The probe's answer already was the whole file: it is not fetched twice.
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('handles a chunked answer without a length from a server without ranges', async () => {
+    server = await startRangeServer(content, { behaviour: { ranges: false, chunked: true } });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    expect(await transfer.run()).toMatchObject({ status: 'done', bytes: SIZE });
+    expect(await fileEquals(file, content)).toBe(true);
+  });
+
+  it('saves an empty file when the server answers 416 to the first byte', async () => {
+    server = await startRangeServer(Buffer.alloc(0));
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome).toMatchObject({ status: 'done', sha256: sha256(Buffer.alloc(0)) });
+    expect((await readFile(file)).length).toBe(0);
+  });
+
+  it('keeps the bytes of truncated answers and completes the file', async () => {
+    server = await startRangeServer(content, { behaviour: { truncateAfter: 200_000 } });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    // Every truncated range resumed where it stopped: nothing was fetched twice.
+    const info = transfer.info();
+    expect((info.paths['a']?.bytes ?? 0) + (info.paths['b']?.bytes ?? 0)).toBe(SIZE);
+  });
+
+  it('refuses a Content-Range that does not match the request and saves nothing', async () => {
+    server = await startRangeServer(content, { behaviour: { contentRangeShift: 1 } });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') return;
+    expect(outcome.error.code).toBe('E_BAD_RESPONSE');
+    expect(outcome.error.message).toMatch(/Content-Range/);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('refuses a Content-Length that disagrees with the range', async () => {
+    server = await startRangeServer(content, { behaviour: { wrongContentLength: true } });
+    const { transfer } = makeTransfer({ url: server.url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome.status === 'failed' && outcome.error.code).toBe('E_BAD_RESPONSE');
+  });
+
+  it('asks for identity encoding and, when a server compresses anyway, keeps its bytes as sent', async () => {
+    server = await startRangeServer(content, { behaviour: { encoding: 'gzip' } });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(server.requests.every((r) => r.headers['accept-encoding'] === 'identity')).toBe(true);
+  });
+
+  it('starts over cleanly when the file changes on the server, never mixing versions', async () => {
+    const updated = deterministicContent(SIZE + 1000, 12);
+    server = await startRangeServer(content, {
+      behaviour: {
+        onRequest: (log, s) => {
+          if (s.rangeRequests().length === 3 && log.headers.range !== 'bytes=0-0') s.setContent(updated);
+        },
+      },
+    });
+    const { transfer, file, events } = makeTransfer({
+      url: server.url,
+      paths: twoPaths(),
+      tuning: { planner: { initialChunk: 256 << 10, maxChunk: 256 << 10 } },
+    });
+    const outcome = await transfer.run();
+    expect(outcome).toMatchObject({ status: 'done', sha256: sha256(updated) });
+    expect(await fileEquals(file, updated)).toBe(true);
+    expect(server.requests.some((r) => r.status === 412)).toBe(true);
+    const restarts = events.filter((e) => e.kind === 'restart');
+    expect(restarts).toHaveLength(1);
+    expect(restarts[0]?.bytesLost).toBeGreaterThan(0);
+  });
+
+  it('fails naming the cause when the file keeps changing on the server', async () => {
+    let version = 100;
+    server = await startRangeServer(content, {
+      behaviour: {
+        onRequest: (log, s) => {
+          if (log.headers.range !== 'bytes=0-0' && s.rangeRequests().length % 3 === 0) {
+            s.setContent(deterministicContent(SIZE, version++));
+          }
+        },
+      },
+    });
+    const { transfer, file } = makeTransfer({
+      url: server.url,
+      paths: twoPaths(),
+      tuning: { maxRestarts: 1, planner: { initialChunk: 128 << 10, maxChunk: 128 << 10 } },
+    });
+    const outcome = await transfer.run();
+    expect(outcome.status === 'failed' && outcome.error.code).toBe('E_CHANGED_ON_SERVER');
+    expect(outcome.status === 'failed' && outcome.error.message).toMatch(/changed on the server/);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('treats a 200 answer to a range (If-Range no longer matching) as a change and starts over', async () => {
+    const updated = deterministicContent(SIZE, 99);
+    server = await startRangeServer(content, {
+      behaviour: {
+        ignoreIfMatch: true,
+        onRequest: (log, s) => {
+          if (s.rangeRequests().length === 3 && log.headers.range !== 'bytes=0-0') s.setContent(updated);
+        },
+      },
+    });
+    const { transfer, file, events } = makeTransfer({
+      url: server.url,
+      paths: twoPaths(),
+      tuning: { planner: { initialChunk: 256 << 10, maxChunk: 256 << 10 } },
+    });
+    expect(await transfer.run()).toMatchObject({ status: 'done', sha256: sha256(updated) });
+    expect(await fileEquals(file, updated)).toBe(true);
+    expect(server.requests.some((r) => r.status === 200)).toBe(true);
+    expect(events.filter((e) => e.kind === 'restart')).toHaveLength(1);
+  });
+
+  it('reports an HTTP error status with its meaning', async () => {
+    server = await startRangeServer(content);
+    const { transfer } = makeTransfer({
+      url: server.url.replace('file.bin', 'missing.bin'),
+      paths: twoPaths(),
+    });
+    const outcome = await transfer.run();
+    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') return;
+    expect(outcome.error.code).toBe('E_HTTP_STATUS');
+    expect(outcome.error.message).toMatch(/404 Not Found/);
+  });
+
+  it('names a refused connection', async () => {
+    server = await startRangeServer(content);
+    const url = server.url;
+    await server.close();
+    server = undefined;
+    const { transfer } = makeTransfer({ url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome.status === 'failed' && outcome.error.code).toBe('E_REFUSED');
+  });
+
+  it('checks an expected SHA-256 and keeps nothing when it does not match', async () => {
+    server = await startRangeServer(content);
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths(), sha256: 'ab'.repeat(32) });
+    const outcome = await transfer.run();
+    expect(outcome.status === 'failed' && outcome.error.code).toBe('E_SHA256_MISMATCH');
+    expect(existsSync(file)).toBe(false);
+    expect(existsSync(`${file}.part`)).toBe(false);
+
+    const ok = makeTransfer({ url: server.url, paths: twoPaths(), sha256: sha256(content).toUpperCase() });
+    expect(await ok.transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
+  });
+
+  it('never overwrites an existing file', async () => {
+    server = await startRangeServer(content);
+    const dir = tempDir();
+    const existing = join(dir, 'mine.bin');
+    await writeFile(existing, 'precious');
+    const { transfer } = makeTransfer({ url: server.url, paths: twoPaths(), file: existing });
+    const outcome = await transfer.run();
+    expect(outcome.status === 'failed' && outcome.error.code).toBe('E_EXISTS');
+    expect(await readFile(existing, 'utf8')).toBe('precious');
+  });
+
+  it('reduces a hostile Content-Disposition name to one safe file inside the folder', async () => {
+    server = await startRangeServer(content, {
+      behaviour: {
+        contentDisposition: 'attachment; filename="x.bin"; filename*=UTF-8\'\'..%2F..%2Fetc%2F.passwd%07',
+      },
+    });
+    const dir = tempDir();
+    await writeFile(join(dir, 'passwd'), 'already here');
+    const transfer = new Transfer({ url: server.url, directory: dir, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome.status).toBe('done');
+    expect((await readdir(dir)).sort()).toEqual(['passwd', 'passwd (1)']);
+    expect(await fileEquals(join(dir, 'passwd (1)'), content)).toBe(true);
+  });
+
+  it('uses only the path named in --paths order for a single-path transfer', async () => {
+    server = await startRangeServer(content);
+    const { transfer, file } = makeTransfer({ url: server.url, paths: [loopPath('b', B)] });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(server.requests.every((r) => r.remoteAddress === B)).toBe(true);
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * Helpers for in-process engine tests on loopback: each "path" is a loopback source address
+ * (127.0.0.2, 127.0.0.3, …) that the range server or the link emulator tells apart.
+ */
+import { mkdtempSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Preference } from '../../main/contract.ts';
+import type { EnginePath } from '../../main/engine/EnginePath.ts';
+import { Transfer, type TransferOptions } from '../../main/engine/Transfer.ts';
+import type { ContinuityEvent } from '../../main/contract.ts';
+
+export const A = '127.0.0.2';
+export const B = '127.0.0.3';
+export const C = '127.0.0.4';
+
+export function loopPath(
+  name: string,
+  address: string,
+  preference: Preference = 'always',
+  rank = 0,
+): EnginePath {
+  return { name, address, up: true, preference, rank, health: 'unknown', rttMs: null };
+}
+
+export function twoPaths(second: Preference = 'always'): EnginePath[] {
+  return [loopPath('a', A, 'always', 0), loopPath('b', B, second, 1)];
+}
+
+export function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), 'pw-engine-'));
+}
+
+/** A transfer into a fresh folder, recording its continuity events. */
+export function makeTransfer(options: Omit<TransferOptions, 'file'> & { file?: string }): {
+  transfer: Transfer;
+  file: string;
+  events: ContinuityEvent[];
+} {
+  const file = options.file ?? join(tempDir(), 'out.bin');
+  const transfer = new Transfer({ ...options, file, tuning: { retryBaseMs: 200, ...options.tuning } });
+  const events: ContinuityEvent[] = [];
+  transfer.on('continuity', (e) => events.push(e));
+  return { transfer, file, events };
+}
+
+export async function fileEquals(file: string, expected: Buffer): Promise<boolean> {
+  const data = await readFile(file);
+  return data.equals(expected);
+}
+
+/** Resolves when `condition` holds, polling; rejects after `timeoutMs`. */
+export async function until(condition: () => boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,339 @@
+/**
+ * A small HTTP server that serves one file with byte ranges (RFC 9110) and can misbehave on
+ * demand: no range support, truncated bodies, wrong Content-Range, compressed answers, changed
+ * validators, redirects, error statuses. Every request is logged with its source address, so a
+ * test can see which path asked for what and with which headers.
+ *
+ * Also runs standalone (network-namespace tests and benchmarks):
+ *   node test/support/rangeServer.ts --host 198.19.0.1 --port 8080 --size 4000000 --seed 7
+ * prints "ready <port>" when listening.
+ */
+import { createCipheriv, createHash } from 'node:crypto';
+import { createReadStream, statSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createTlsServer } from 'node:https';
+import type { AddressInfo, Socket } from 'node:net';
+import { parseArgs } from 'node:util';
+
+/** Deterministic pseudo-random bytes: the same (size, seed) gives the same file in any process. */
+export function deterministicContent(size: number, seed = 1): Buffer {
+  const key = createHash('sha256').update(`pathwise-test-${seed}`).digest().subarray(0, 16);
+  const cipher = createCipheriv('aes-128-ctr', key, Buffer.alloc(16));
+  return Buffer.concat([cipher.update(Buffer.alloc(size)), cipher.final()]);
+}
+
+export function sha256(data: Buffer): string {
+  return createHash('sha256').update(data).digest('hex');
+}
+
+export interface RequestLog {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  remoteAddress: string;
+  status: number;
+  /** Body bytes the server wrote for this request (what it meant to send). */
+  bytes: number;
+}
+
+/** What the server does; every field may be changed while it runs. */
+export interface RangeServerBehaviour {
+  /** Serve ranges (206); false answers every request with the whole file (200). */
+  ranges: boolean;
+  /** Strong ETag; null sends none. Default: derived from the content. */
+  etag: string | null;
+  /** Send the ETag as weak (W/"…"). */
+  weakEtag: boolean;
+  lastModified: string | null;
+  /** Stop each body after this many bytes and drop the connection. */
+  truncateAfter: number | null;
+  /** Shift the start in Content-Range (a server that lies about what it sends). */
+  contentRangeShift: number;
+  /** Send a Content-Length that disagrees with the range. */
+  wrongContentLength: boolean;
+  /** Claim this Content-Encoding on every answer. */
+  encoding: string | null;
+  /** Answer everything with this status (no body). */
+  status: number | null;
+  /** path → Location: answered with 302 before anything else. */
+  redirects: Record<string, string>;
+  contentDisposition: string | null;
+  /** Ignore If-Match / If-Range (a server that serves whatever it has now). */
+  ignoreConditions: boolean;
+  /** Ignore If-Match and If-Unmodified-Since but honour If-Range (many caches do). */
+  ignoreIfMatch: boolean;
+  /** Omit Content-Length on 200 answers (chunked), as dynamic servers do. */
+  chunked: boolean;
+  /** Called for every request before it is answered (tests change the server from here). */
+  onRequest: ((log: RequestLog, server: RangeServer) => void) | null;
+}
+
+export interface RangeServer {
+  readonly url: string;
+  readonly port: number;
+  readonly requests: RequestLog[];
+  readonly behaviour: RangeServerBehaviour;
+  content: Buffer;
+  /** Replace the file, as if it were updated on the server (new ETag and Last-Modified). */
+  setContent(content: Buffer): void;
+  /** Requests that asked for a byte range, excluding the probe of byte 0. */
+  rangeRequests(): RequestLog[];
+  close(): Promise<void>;
+}
+
+function etagOf(content: Buffer): string {
+  return `"${createHash('sha1').update(content).digest('hex').slice(0, 16)}"`;
+}
+
+interface Source {
+  size: number;
+  slice(start: number, end: number): Buffer | NodeJS.ReadableStream;
+}
+
+function parseRange(value: string | undefined, size: number): { start: number; end: number } | 'bad' | null {
+  if (!value) return null;
+  const match = /^bytes=(\d*)-(\d*)$/.exec(value.trim());
+  if (!match) return 'bad';
+  const [, s, e] = match;
+  if (s === '' && e === '') return 'bad';
+  if (s === '') {
+    const n = Number(e);
+    return n === 0 ? 'bad' : { start: Math.max(0, size - n), end: size - 1 };
+  }
+  const start = Number(s);
+  const end = e === '' ? size - 1 : Math.min(Number(e), size - 1);
+  if (start >= size || end < start) return 'bad';
+  return { start, end };
+}
+
+export async function startRangeServer(
+  initial: Buffer | { file: string },
+  options: {
+    host?: string;
+    port?: number;
+    path?: string;
+    behaviour?: Partial<RangeServerBehaviour>;
+    /** Serve HTTPS with this key and certificate (PEM). */
+    tls?: { key: string; cert: string };
+  } = {},
+): Promise<RangeServer> {
+  const host = options.host ?? '127.0.0.1';
+  const filePath = options.path ?? '/file.bin';
+  let content = Buffer.isBuffer(initial) ? initial : Buffer.alloc(0);
+  const fileSource = Buffer.isBuffer(initial) ? null : initial.file;
+  const source = (): Source =>
+    fileSource
+      ? {
+          size: statSync(fileSource).size,
+          slice: (start, end) =>
+            createReadStream(fileSource, { start, end: end - 1, highWaterMark: 256 << 10 }),
+        }
+      : { size: content.length, slice: (start, end) => content.subarray(start, end) };
+  const behaviour: RangeServerBehaviour = {
+    ranges: true,
+    etag: fileSource
+      ? `"${statSync(fileSource).size.toString(16)}-${statSync(fileSource).mtimeMs.toString(16)}"`
+      : etagOf(content),
+    weakEtag: false,
+    lastModified: new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toUTCString(),
+    truncateAfter: null,
+    contentRangeShift: 0,
+    wrongContentLength: false,
+    encoding: null,
+    status: null,
+    redirects: {},
+    contentDisposition: null,
+    ignoreConditions: false,
+    ignoreIfMatch: false,
+    chunked: false,
+    onRequest: null,
+    ...options.behaviour,
+  };
+  const requests: RequestLog[] = [];
+  const sockets = new Set<Socket>();
+
+  const handle = (req: IncomingMessage, res: ServerResponse, log: RequestLog): void => {
+    const send = (
+      status: number,
+      headers: Record<string, string | number>,
+      body?: Buffer | NodeJS.ReadableStream,
+    ): void => {
+      log.status = status;
+      res.writeHead(status, headers);
+      if (!body) {
+        res.end();
+        return;
+      }
+      const limit = behaviour.truncateAfter;
+      if (Buffer.isBuffer(body)) {
+        if (limit !== null && body.length > limit) {
+          log.bytes = limit;
+          res.write(body.subarray(0, limit), () => setTimeout(() => res.socket?.destroy(), 20));
+          return;
+        }
+        log.bytes = body.length;
+        res.end(body);
+        return;
+      }
+      let sent = 0;
+      body.on('data', (chunk: Buffer) => {
+        sent += chunk.length;
+        log.bytes = sent;
+        if (!res.write(chunk)) {
+          (body as NodeJS.ReadableStream).pause();
+          res.once('drain', () => (body as NodeJS.ReadableStream).resume());
+        }
+      });
+      body.on('end', () => res.end());
+      res.on('close', () => (body as unknown as { destroy?: () => void }).destroy?.());
+    };
+
+    const location = behaviour.redirects[log.path];
+    if (location) {
+      send(302, { location, 'content-length': 0 });
+      return;
+    }
+    if (behaviour.status !== null) {
+      send(behaviour.status, { 'content-length': 0 });
+      return;
+    }
+    if (log.path !== filePath) {
+      send(404, { 'content-length': 0 });
+      return;
+    }
+    const src = source();
+    const size = src.size;
+    const validators: Record<string, string> = {};
+    if (behaviour.etag) validators['etag'] = behaviour.weakEtag ? `W/${behaviour.etag}` : behaviour.etag;
+    if (behaviour.lastModified) validators['last-modified'] = behaviour.lastModified;
+    if (behaviour.encoding) validators['content-encoding'] = behaviour.encoding;
+    if (behaviour.contentDisposition) validators['content-disposition'] = behaviour.contentDisposition;
+    validators['accept-ranges'] = behaviour.ranges ? 'bytes' : 'none';
+
+    const ifMatch = req.headers['if-match'];
+    const checkMatch = !behaviour.ignoreConditions && !behaviour.ignoreIfMatch;
+    if (checkMatch && ifMatch && ifMatch !== '*' && ifMatch !== behaviour.etag) {
+      send(412, { 'content-length': 0 });
+      return;
+    }
+    const ius = req.headers['if-unmodified-since'];
+    if (checkMatch && ius && behaviour.lastModified && ius !== behaviour.lastModified) {
+      send(412, { 'content-length': 0 });
+      return;
+    }
+    const whole = (): void => {
+      const headers: Record<string, string | number> = { ...validators };
+      if (!behaviour.chunked) headers['content-length'] = size;
+      send(200, headers, src.slice(0, size));
+    };
+    const range = behaviour.ranges ? parseRange(req.headers.range, size) : null;
+    if (range === null) {
+      whole();
+      return;
+    }
+    const ifRange = req.headers['if-range'];
+    if (
+      !behaviour.ignoreConditions &&
+      ifRange &&
+      ifRange !== behaviour.etag &&
+      ifRange !== behaviour.lastModified
+    ) {
+      whole();
+      return;
+    }
+    if (range === 'bad') {
+      send(416, { 'content-range': `bytes */${size}`, 'content-length': 0 });
+      return;
+    }
+    const length = range.end - range.start + 1;
+    const shift = behaviour.contentRangeShift;
+    send(
+      206,
+      {
+        ...validators,
+        'content-range': `bytes ${range.start + shift}-${range.end + shift}/${size}`,
+        'content-length': behaviour.wrongContentLength ? length + 1 : length,
+      },
+      src.slice(range.start, range.end + 1),
+    );
+  };
+
+  // eslint-disable-next-line prefer-const -- assigned once the server listens
+  let api: RangeServer;
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    const log: RequestLog = {
+      method: req.method ?? 'GET',
+      path: (req.url ?? '/').split('?')[0] ?? '/',
+      headers: req.headers,
+      remoteAddress: req.socket.remoteAddress ?? '',
+      status: 0,
+      bytes: 0,
+    };
+    requests.push(log);
+    behaviour.onRequest?.(log, api);
+    handle(req, res, log);
+  };
+  const server: Server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
+  server.keepAliveTimeout = 30_000;
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const hostPart = host.includes(':') ? `[${host}]` : host;
+  api = {
+    url: `${options.tls ? 'https' : 'http'}://${hostPart}:${port}${filePath}`,
+    port,
+    requests,
+    behaviour,
+    get content() {
+      return content;
+    },
+    set content(value: Buffer) {
+      content = value;
+    },
+    setContent(next: Buffer) {
+      content = next;
+      behaviour.etag = etagOf(next);
+      behaviour.lastModified = new Date(Math.floor(Date.now() / 1000) * 1000).toUTCString();
+    },
+    rangeRequests: () => requests.filter((r) => r.headers.range && r.headers.range !== 'bytes=0-0'),
+    close: async () => {
+      for (const socket of sockets) socket.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+  return api;
+}
+
+const isEntry = process.argv[1]?.endsWith('rangeServer.ts');
+if (isEntry) {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string', default: '127.0.0.1' },
+      port: { type: 'string', default: '0' },
+      size: { type: 'string' },
+      seed: { type: 'string', default: '1' },
+      file: { type: 'string' },
+      path: { type: 'string', default: '/file.bin' },
+    },
+  });
+  const initial = values.file
+    ? { file: values.file }
+    : deterministicContent(Number(values.size ?? 1_000_000), Number(values.seed));
+  const server = await startRangeServer(initial, {
+    host: values.host,
+    port: Number(values.port),
+    path: values.path,
+  });
+  process.stdout.write(`ready ${server.port}\n`);
+  const stop = (): void => {
+    void server.close().then(() => process.exit(0));
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
