@@ -162,7 +162,9 @@ async function main(): Promise<void> {
       `\nPath monitor: link-down → "path-down" line of \`pathwise watch --json\` (${cuts} cuts of wlan0), ` +
         `and idle CPU of the watch process (+ its ip-monitor child) over ${idleSeconds} s, 4 paths, probes every 30 s.\n`,
     );
-    console.log('mode     down p50   down p95   down max   (from cut done p50/p95)   idle CPU s/h   idle CPU %');
+    console.log(
+      'mode     down p50   down p95   down max   (from cut done p50/p95)   idle CPU s/h   idle CPU %',
+    );
     for (const r of results) {
       console.log(
         `${r.mode.padEnd(8)} ${r.downP50Ms.toFixed(0).padStart(5)} ms   ${r.downP95Ms.toFixed(0).padStart(5)} ms   ` +
