@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import {
   TransferModeSchema,
   type ContinuityEvent,
+  type PathBinding,
   type PathInfo,
   type TransferInfo,
   type TransferMode,
@@ -14,6 +15,7 @@ import { PathwiseError } from '../core/errors.ts';
 import { SettingsStore } from '../core/SettingsStore.ts';
 import { formatBytes, formatRate, parseByteSize } from '../engine/byteSize.ts';
 import { enginePathsFrom, type EnginePath } from '../engine/EnginePath.ts';
+import { PathBinder } from '../engine/PathBinder.ts';
 import { Transfer, type TransferOutcome, type TransferTuning } from '../engine/Transfer.ts';
 import { PathMonitor } from '../monitor/PathMonitor.ts';
 import type { CliIo } from './main.ts';
@@ -189,8 +191,10 @@ export async function runGet(
   const dataDir = resolveDataDir(options.dataDir, env);
   const { store: settings } = await SettingsStore.open(dataDir, env);
   const monitor = new PathMonitor({ preferences: () => settings.get().preferences });
+  const binder = new PathBinder({ warn: (message) => io.stderr.write(`pathwise: ${message}\n`) });
   const snapshot = await monitor.refresh();
-  const paths = pathsFor(options, snapshot);
+  binder.watch(snapshot);
+  const paths = pathsFor(options, binder.decorate(snapshot));
   for (const name of Object.keys(options.caps)) {
     if (!paths.some((p) => p.name === name)) {
       throw usage(
@@ -199,6 +203,12 @@ export async function runGet(
     }
   }
   const output = options.output ? resolve(options.output) : null;
+  const out = io.stdout;
+  const err = io.stderr;
+  const tty = !options.json && isTty(err);
+  const line = (value: unknown): void => {
+    out.write(`${JSON.stringify(value)}\n`);
+  };
   const transfer = new Transfer({
     url: options.url,
     ...(output ? { file: output } : { directory: process.cwd() }),
@@ -209,17 +219,26 @@ export async function runGet(
     ...(options.sha256 ? { sha256: options.sha256 } : {}),
     whenCapped: 'fail',
     tuning: tuningFromEnv(env, options.connections),
+    agentFactory: binder.agentFactory,
   });
 
-  monitor.on('paths', (next) => transfer.updatePaths(pathsFor(options, next)));
+  monitor.on('paths', (next) => {
+    binder.watch(next);
+    transfer.updatePaths(pathsFor(options, binder.decorate(next)));
+  });
+  transfer.on('bytes', (event) => binder.record(event.path, event.bytes));
+  binder.on('change', (verification) => {
+    transfer.updatePaths(pathsFor(options, binder.decorate(monitor.snapshot())));
+    if (verification.verified === false && !options.json) {
+      err.write(
+        `${tty ? '\r\x1b[K' : ''}pathwise: ${verification.path} is unverified: the engine received ${formatBytes(verification.payloadBytes)} over it but the interface counted ${formatBytes(verification.interfaceBytes)}; it is no longer used.\n`,
+      );
+    }
+    if (options.json) line({ type: 'binding', ...verification, mode: binder.mode(verification.path) });
+  });
+  const verifying = setInterval(() => void binder.check().catch(() => undefined), 1000);
   await monitor.start();
 
-  const out = io.stdout;
-  const err = io.stderr;
-  const tty = !options.json && isTty(err);
-  const line = (value: unknown): void => {
-    out.write(`${JSON.stringify(value)}\n`);
-  };
   transfer.on('continuity', (event: ContinuityEvent) => {
     if (options.json) line({ type: 'continuity', ...event });
     else if (event.kind !== 'path-restored' || tty) {
@@ -268,12 +287,26 @@ export async function runGet(
     outcome = await transfer.run();
   } finally {
     clearInterval(progress);
+    clearInterval(verifying);
     monitor.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (tty) err.write('\r\x1b[K');
   }
-  return report(outcome, transfer.info(), options.json, interrupted, io);
+  await binder.check().catch(() => undefined);
+  return report(outcome, transfer.info(), options.json, interrupted, io, bindings(binder, transfer.info()));
+}
+
+/** Per path used: how its sockets were bound and whether the interface counters confirmed it. */
+function bindings(binder: PathBinder, info: TransferInfo): Record<string, PathBinding> {
+  return Object.fromEntries(Object.keys(info.paths).map((name) => [name, binder.binding(name)]));
+}
+
+function bindingText(binding: PathBinding | undefined): string {
+  if (!binding) return '';
+  const verified =
+    binding.verified === null ? 'not verified yet' : binding.verified ? 'verified' : 'UNVERIFIED';
+  return `bound by ${binding.mode}, ${verified}`;
 }
 
 function report(
@@ -282,6 +315,7 @@ function report(
   json: boolean,
   interrupted: boolean,
   io: CliIo,
+  binding: Record<string, PathBinding> = {},
 ): number {
   const write = (value: unknown): void => {
     io.stdout.write(`${JSON.stringify(value)}\n`);
@@ -296,13 +330,18 @@ function report(
           bytes: info.size ?? fetched,
           sha256: outcome.sha256,
           durationMs: outcome.durationMs,
-          paths: outcome.paths,
+          paths: Object.fromEntries(
+            Object.entries(outcome.paths).map(([name, p]) => [name, { ...p, ...binding[name] }]),
+          ),
           fetchedBytes: fetched,
           resumedBytes: outcome.resumedBytes,
         });
       } else {
         const split = Object.entries(outcome.paths)
-          .map(([name, p]) => `${name} ${formatBytes(p.bytes)}`)
+          .map(
+            ([name, p]) =>
+              `${name} ${formatBytes(p.bytes)}${binding[name] ? ` [${bindingText(binding[name])}]` : ''}`,
+          )
           .join(', ');
         io.stdout.write(
           `${outcome.file}: ${formatBytes(info.size ?? fetched)} in ${(outcome.durationMs / 1000).toFixed(1)} s (${split})${outcome.resumedBytes ? `, ${formatBytes(outcome.resumedBytes)} resumed` : ''}\nsha256 ${outcome.sha256}\n`,
@@ -326,7 +365,9 @@ function report(
           file: info.file,
           received: info.received,
           size: info.size,
-          paths: Object.fromEntries(Object.entries(info.paths).map(([n, p]) => [n, { bytes: p.bytes }])),
+          paths: Object.fromEntries(
+            Object.entries(info.paths).map(([n, p]) => [n, { bytes: p.bytes, ...binding[n] }]),
+          ),
         });
       }
       const kept =

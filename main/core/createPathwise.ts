@@ -1,3 +1,4 @@
+import { BoundPaths, PathBinder } from '../engine/PathBinder.ts';
 import { PathLimits } from '../engine/PathLimits.ts';
 import { TransferManager } from '../engine/TransferManager.ts';
 import { AppRateMeter } from '../monitor/AppRateMeter.ts';
@@ -27,6 +28,9 @@ export interface Pathwise {
   battery: BatteryMonitor;
   /** The engine's per-path payload bytes go here (`appRates.record`) for the live throughput chart. */
   appRates: AppRateMeter;
+  /** The monitor's paths with each path's binding (how its sockets are pinned, verified or not). */
+  paths: BoundPaths;
+  binder: PathBinder;
   /** The engine's downloads; the ledger listens to its `bytes` events and plugs its budget into `limits`. */
   transfers: TransferManager;
   dataDir: string;
@@ -50,7 +54,9 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
   const battery = new BatteryMonitor(options.battery);
   const appRates = new AppRateMeter();
 
-  monitor.on('paths', (paths) => service.publish('paths', paths));
+  const binder = new PathBinder();
+  const paths = new BoundPaths(monitor, binder);
+  paths.on('paths', (list) => service.publish('paths', list));
   monitor.on('event', (event) => service.publish('pathEvent', event));
   monitor.on('rates', ({ t, paths }) => {
     const app = appRates.sample(t);
@@ -70,17 +76,17 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
   service.register(
     {
       'app.info': async () => ({ version: APP_VERSION, shell: options.shell, dataDir }),
-      'paths.list': async () => monitor.snapshot(),
+      'paths.list': async () => paths.snapshot(),
       'paths.setPreference': async (name, preference) => {
         await settings.update({ preferences: { ...settings.get().preferences, [name]: preference } });
-        return monitor.refresh();
+        return binder.decorate(await monitor.refresh());
       },
       'paths.setOverride': async (name, override) => {
         const overrides = { ...settings.get().overrides };
         if (override.type === undefined && override.metered === undefined) delete overrides[name];
         else overrides[name] = override;
         await settings.update({ overrides });
-        return monitor.refresh();
+        return binder.decorate(await monitor.refresh());
       },
       'battery.get': () => battery.get(),
       'settings.get': async () => settings.get(),
@@ -99,7 +105,8 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
   );
 
   const transfers = new TransferManager({
-    paths: monitor,
+    paths,
+    agentFactory: binder.agentFactory,
     settings: () => settings.get(),
     limits: new PathLimits(options.budget),
   });
@@ -117,7 +124,10 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
   };
   transfers.on('changed', publishTransfers);
   transfers.on('continuity', (event) => service.publish('continuity', event));
-  transfers.on('bytes', (event) => appRates.record(event));
+  transfers.on('bytes', (event) => {
+    appRates.record(event);
+    binder.record(event.path, event.bytes);
+  });
   let progressTimer: NodeJS.Timeout | undefined;
 
   service.register(
@@ -139,8 +149,12 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
     },
     {
       start: () => {
+        let ticks = 0;
         progressTimer = setInterval(() => {
-          if (transfers.running) publishTransfers();
+          if (!transfers.running) return;
+          publishTransfers();
+          // Each second, check the engine's bytes against the interfaces' own counters.
+          if (++ticks % 4 === 0) void binder.check().catch(() => undefined);
         }, 250);
         progressTimer.unref();
       },
@@ -153,5 +167,5 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
     },
   );
 
-  return { service, settings, monitor, battery, appRates, transfers, dataDir, warnings };
+  return { service, settings, monitor, paths, binder, battery, appRates, transfers, dataDir, warnings };
 }

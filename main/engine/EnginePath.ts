@@ -12,6 +12,8 @@ export interface EnginePath {
   rank: number;
   health: HealthStatus;
   rttMs: number | null;
+  /** false when the path's bytes were seen leaving through another interface (PathBinder). */
+  verified?: boolean | null;
 }
 
 /** Prefers IPv4 (reachable from most servers); IPv6 only when a path has nothing else. */
@@ -44,6 +46,7 @@ export function enginePathsFrom(paths: readonly PathInfo[], only?: readonly stri
         rank,
         health: info?.health?.status ?? 'unknown',
         rttMs: info?.health?.rttMs ?? null,
+        verified: info?.binding?.verified ?? null,
       };
     });
   }
@@ -57,5 +60,6 @@ export function enginePathsFrom(paths: readonly PathInfo[], only?: readonly stri
       rank,
       health: p.health?.status ?? 'unknown',
       rttMs: p.health?.rttMs ?? null,
+      verified: p.binding?.verified ?? null,
     }));
 }

@@ -242,10 +242,13 @@ export class Transfer extends EventEmitter<TransferEvents> {
       const lane = this.lanes.get(path.name);
       if (!lane) continue;
       const wasPresent = lane.present;
+      const wasVerified = lane.path.verified !== false;
       const addressChanged = lane.path.address !== path.address;
       lane.path = { ...path, rank: lane.path.rank, preference: lane.path.preference };
       if (this.options.allowedPaths == null) lane.path.preference = path.preference;
-      if (wasPresent && (!lane.present || addressChanged)) {
+      if (wasVerified && lane.path.verified === false) {
+        this.dropLane(lane, now, `${lane.name} is unverified: its bytes left through another interface`);
+      } else if (wasPresent && (!lane.present || addressChanged)) {
         this.dropLane(
           lane,
           now,
@@ -676,6 +679,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
   /** A path may carry payload: present, allowed, healthy, not failed, not over its cap. */
   private usable(lane: PathLane, now: number): boolean {
     if (!lane.present || lane.fault || lane.path.preference === 'never') return false;
+    if (lane.path.verified === false) return false;
     if (lane.path.health === 'offline' || lane.path.health === 'captive') return false;
     return !this.spent(lane, now);
   }
@@ -995,7 +999,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
   private recoverLanes(now: number): void {
     for (const lane of this.lanes.values()) {
       if (!lane.fault || lane.recovering || now < lane.retryAt || !lane.present) continue;
-      if (lane.path.preference === 'never') continue;
+      if (lane.path.preference === 'never' || lane.path.verified === false) continue;
       lane.recovering = true;
       lane.dropAgent();
       const generation = this.generation;
@@ -1283,6 +1287,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
 
   private laneState(lane: PathLane, now: number): TransferInfo['paths'][string]['state'] {
     if (lane.path.preference === 'never') return 'excluded';
+    if (lane.path.verified === false) return 'unverified';
     if (!lane.present) return 'down';
     if (lane.fault) return lane.fault.kind === 'stalled' ? 'stalled' : 'down';
     if (this.spent(lane, now)) return 'capped';

@@ -58,6 +58,21 @@ describe('failover between paths', () => {
     expect(before).toBeGreaterThan(300_000);
   });
 
+  it('stops using a path found unverified and finishes on the others', async () => {
+    const { transfer, file, events } = makeTransfer({ url, paths: twoPaths() });
+    const run = transfer.run();
+    await until(() => (transfer.info().paths['a']?.bytes ?? 0) > 300_000, 20_000, 'bytes on a');
+    transfer.updatePaths([{ ...loopPath('a', A), verified: false }, loopPath('b', B, 'always', 1)]);
+    expect(transfer.info().paths['a']?.state).toBe('unverified');
+    const before = link.accepted(A);
+    const outcome = await run;
+    expect(outcome.status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(link.accepted(A)).toBe(before);
+    expect(transfer.info().paths['a']?.state).toBe('unverified');
+    expect(events.find((e) => e.kind === 'path-lost' && e.from === 'a')?.detail).toMatch(/unverified/);
+  });
+
   it('survives delay and packet loss on both paths', async () => {
     link.set(A, { delayMs: 20, loss: 0.02, lossPauseMs: 150 });
     link.set(B, { delayMs: 40, loss: 0.02, lossPauseMs: 150 });

@@ -232,13 +232,12 @@ describe.skipIf(!canUseNetns())('path monitor in a laptop-shaped namespace', () 
     await out.waitFor(isEvent('health-changed', 'enp3s0', (e) => e.health?.status === 'good'));
     const from = out.lines.length;
     await lab.blackhole('enp3s0');
-    const ping = lab.spawnIn('client', 'ping', [
-      '-q',
-      '-i',
-      '0.2',
-      '-I',
-      lab.path('enp3s0').clientAddress,
-      SERVER_ADDRESS,
+    // Datagrams that get no answer, five a second, as an app would keep trying over dead Wi-Fi.
+    const ping = lab.spawnIn('client', process.execPath, [
+      '-e',
+      `const s = require('node:dgram').createSocket('udp4');
+       s.bind(0, ${JSON.stringify(lab.path('enp3s0').clientAddress)}, () =>
+         setInterval(() => s.send('hello?', 9, ${JSON.stringify(SERVER_ADDRESS)}), 200));`,
     ]);
     const startedAt = performance.now();
     try {
