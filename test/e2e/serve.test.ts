@@ -99,7 +99,7 @@ describe('pathwise serve in Chromium', () => {
         timeout: 10_000,
       })
       .toBe(false);
-    expect(await notifications.isChecked()).toBe(false);
+    await expect.poll(() => notifications.isChecked(), { timeout: 10_000 }).toBe(false);
   });
 
   it('refuses a browser that has no token', async () => {
