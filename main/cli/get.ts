@@ -190,7 +190,14 @@ export async function runGet(
   const options = parseGetArgs(args);
   const dataDir = resolveDataDir(options.dataDir, env);
   const { store: settings } = await SettingsStore.open(dataDir, env);
-  const monitor = new PathMonitor({ preferences: () => settings.get().preferences });
+  // Link state, addresses, metered and the user's preferences are all a download needs: no
+  // systeminformation details (they spawn processes) and no counters (PathBinder reads its own).
+  const monitor = new PathMonitor({
+    preferences: () => settings.get().preferences,
+    overrides: () => settings.get().overrides,
+    systemDetails: false,
+    countersIntervalMs: 0,
+  });
   const binder = new PathBinder({ warn: (message) => io.stderr.write(`pathwise: ${message}\n`) });
   const snapshot = await monitor.refresh();
   binder.watch(snapshot);
