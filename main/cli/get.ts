@@ -16,6 +16,8 @@ import { SettingsStore } from '../core/SettingsStore.ts';
 import { formatBytes, formatRate, parseByteSize } from '../engine/byteSize.ts';
 import { enginePathsFrom, type EnginePath } from '../engine/EnginePath.ts';
 import { PathBinder } from '../engine/PathBinder.ts';
+import { PathLimits } from '../engine/PathLimits.ts';
+import { Ledger } from '../ledger/Ledger.ts';
 import { Transfer, type TransferOutcome, type TransferTuning } from '../engine/Transfer.ts';
 import { PathMonitor } from '../monitor/PathMonitor.ts';
 import type { CliIo } from './main.ts';
@@ -216,7 +218,16 @@ export async function runGet(
   const line = (value: unknown): void => {
     out.write(`${JSON.stringify(value)}\n`);
   };
+  // The plans' caps hold here too: this download's bytes count in the ledger the app keeps.
+  const { ledger, warning: ledgerWarning } = Ledger.open({
+    dataDir,
+    plans: () => settings.get().plans,
+    thresholds: () => settings.get().capThresholds,
+  });
+  if (ledgerWarning) err.write(`pathwise: ${ledgerWarning}\n`);
+  ledger.start();
   const transfer = new Transfer({
+    limits: new PathLimits(ledger),
     url: options.url,
     ...(output ? { file: output } : { directory: process.cwd() }),
     mode: options.mode,
@@ -233,7 +244,10 @@ export async function runGet(
     binder.watch(next);
     transfer.updatePaths(pathsFor(options, binder.decorate(next)));
   });
-  transfer.on('bytes', (event) => binder.record(event.path, event.bytes));
+  transfer.on('bytes', (event) => {
+    binder.record(event.path, event.bytes);
+    ledger.recordPathBytes(event);
+  });
   binder.on('change', (verification) => {
     transfer.updatePaths(pathsFor(options, binder.decorate(monitor.snapshot())));
     if (verification.verified === false && !options.json) {
@@ -296,6 +310,7 @@ export async function runGet(
     clearInterval(progress);
     clearInterval(verifying);
     monitor.stop();
+    ledger.close();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     if (tty) err.write('\r\x1b[K');

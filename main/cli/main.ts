@@ -4,6 +4,7 @@ import { APP_VERSION } from '../core/version.ts';
 import { GET_USAGE, runGet } from './get.ts';
 import { runInterfaces } from './interfaces.ts';
 import { runServe } from './serve.ts';
+import { runUsage } from './usage.ts';
 import { runWatch } from './watch.ts';
 
 const HELP = `Pathwise ${APP_VERSION} — keep transfers alive across every network path.
@@ -15,6 +16,7 @@ Commands:
                                       download over several paths at once (resumable)
   interfaces [--json] [--no-probe]    list this machine's network paths with their health
   watch [--json]                      print path events as they happen (JSON lines with --json)
+  usage [--json]                      this billing cycle per path: bytes, cap, cost, forecast, energy
   serve [--host 127.0.0.1] [--port N] serve the dashboard to a browser (token-protected)
 
 Global options:
@@ -58,6 +60,14 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
         strict: true,
       });
       return runWatch({ json: values.json ?? false, dataDir: values['data-dir'] }, io);
+    }
+    case 'usage': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
+        strict: true,
+      });
+      return runUsage({ json: values.json ?? false, dataDir: values['data-dir'] }, io);
     }
     case 'get':
       if (rest.includes('-h') || rest.includes('--help')) {

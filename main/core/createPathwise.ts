@@ -1,5 +1,8 @@
+import { basename } from 'node:path';
+import type { Battery } from '../contract.ts';
 import { BoundPaths, PathBinder } from '../engine/PathBinder.ts';
 import { PathLimits } from '../engine/PathLimits.ts';
+import { Ledger } from '../ledger/Ledger.ts';
 import { TransferManager } from '../engine/TransferManager.ts';
 import { AppRateMeter } from '../monitor/AppRateMeter.ts';
 import { BatteryMonitor, type BatteryMonitorOptions } from '../monitor/BatteryMonitor.ts';
@@ -31,6 +34,8 @@ export interface Pathwise {
   /** The monitor's paths with each path's binding (how its sockets are pinned, verified or not). */
   paths: BoundPaths;
   binder: PathBinder;
+  /** Usage, plans, alerts; null when its database could not be opened (see warnings). */
+  ledger: Ledger | null;
   /** The engine's downloads; the ledger listens to its `bytes` events and plugs its budget into `limits`. */
   transfers: TransferManager;
   dataDir: string;
@@ -54,11 +59,36 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
   const battery = new BatteryMonitor(options.battery);
   const appRates = new AppRateMeter();
 
+  let lastBattery: Battery | null = null;
+  let ledger: Ledger | null = null;
+  try {
+    const opened = Ledger.open({
+      dataDir,
+      plans: () => settings.get().plans,
+      thresholds: () => settings.get().capThresholds,
+      battery: () => lastBattery,
+    });
+    ledger = opened.ledger;
+    if (opened.warning) warnings.push(opened.warning);
+  } catch (error) {
+    warnings.push(`Usage tracking is off: ${error instanceof Error ? error.message : String(error)}`);
+  }
+
   const binder = new PathBinder();
   const paths = new BoundPaths(monitor, binder);
   paths.on('paths', (list) => service.publish('paths', list));
-  monitor.on('event', (event) => service.publish('pathEvent', event));
+  monitor.on('event', (event) => {
+    service.publish('pathEvent', event);
+    if (event.type === 'health-changed' && event.health?.status === 'captive') {
+      ledger?.recordEvent({ kind: 'captive-portal', path: event.name, detail: event.health.detail });
+    }
+  });
+  monitor.on('probeBytes', (event) => ledger?.recordPathBytes(event));
   monitor.on('rates', ({ t, paths }) => {
+    if (ledger) {
+      const totals = monitor.counterTotals();
+      ledger.observePaths(monitor.snapshot().map((p) => ({ ...p, ...totals.get(p.name) })));
+    }
     const app = appRates.sample(t);
     service.publish('throughput', {
       t,
@@ -67,7 +97,10 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
       ),
     });
   });
-  battery.on('battery', (value) => service.publish('battery', value));
+  battery.on('battery', (value) => {
+    lastBattery = value;
+    service.publish('battery', value);
+  });
   settings.on('change', (value) => {
     service.publish('settings', value);
     void monitor.refresh();
@@ -88,18 +121,21 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
         await settings.update({ overrides });
         return binder.decorate(await monitor.refresh());
       },
-      'battery.get': () => battery.get(),
+      'battery.get': async () => (lastBattery = await battery.get()),
       'settings.get': async () => settings.get(),
       'settings.update': async (patch) => settings.update(patch),
     },
     {
       start: async () => {
+        ledger?.start();
         await monitor.start();
         await battery.start();
       },
+      // Parts stop in reverse: the engine stops (and reports its last bytes) before this closes the ledger.
       stop: () => {
         battery.stop();
         monitor.stop();
+        ledger?.close();
       },
     },
   );
@@ -108,7 +144,7 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
     paths,
     agentFactory: binder.agentFactory,
     settings: () => settings.get(),
-    limits: new PathLimits(options.budget),
+    limits: new PathLimits(options.budget ?? ledger ?? undefined),
   });
   // Progress changes constantly: the UI gets the list at most ~4 times a second.
   let lastPublished = 0;
@@ -123,10 +159,47 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
     }, wait);
   };
   transfers.on('changed', publishTransfers);
-  transfers.on('continuity', (event) => service.publish('continuity', event));
+  transfers.on('continuity', (event) => {
+    service.publish('continuity', event);
+    if (event.kind === 'handover' || event.kind === 'failover') {
+      const file = transfers.list().find((t) => t.id === event.transferId)?.file;
+      ledger?.recordEvent({
+        kind: event.kind,
+        transferId: event.transferId ?? 'unknown',
+        from: event.from ?? null,
+        to: event.to ?? null,
+        ...(file ? { file: basename(file) } : {}),
+      });
+    }
+  });
   transfers.on('bytes', (event) => {
     appRates.record(event);
     binder.record(event.path, event.bytes);
+    ledger?.recordPathBytes(event);
+  });
+  // Done and failed downloads become alerts (once each, also across restarts).
+  const lastStates = new Map<string, string>();
+  transfers.on('changed', () => {
+    for (const t of transfers.list()) {
+      const before = lastStates.get(t.id);
+      lastStates.set(t.id, t.state);
+      if (before === t.state || before === undefined) continue;
+      if (t.state === 'done') {
+        ledger?.recordEvent({
+          kind: 'transfer-done',
+          transferId: t.id,
+          file: basename(t.file),
+          bytes: t.size ?? t.received,
+        });
+      } else if (t.state === 'failed') {
+        ledger?.recordEvent({
+          kind: 'transfer-failed',
+          transferId: t.id,
+          file: basename(t.file),
+          message: t.error?.message ?? 'it stopped',
+        });
+      }
+    }
   });
   let progressTimer: NodeJS.Timeout | undefined;
 
@@ -167,5 +240,29 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
     },
   );
 
-  return { service, settings, monitor, paths, binder, battery, appRates, transfers, dataDir, warnings };
+  if (ledger) {
+    const books = ledger;
+    books.on('alert', (alert) => service.publish('alert', alert));
+    books.on('usage', () => service.publish('usage', books.summary()));
+    service.register({
+      'usage.summary': async () => books.summary(),
+      'usage.history': async (query) => books.history(query),
+      'alerts.list': async () => books.alerts(),
+      'alerts.markRead': async (ids) => books.markRead(ids),
+    });
+  }
+
+  return {
+    service,
+    settings,
+    monitor,
+    paths,
+    binder,
+    battery,
+    appRates,
+    transfers,
+    ledger,
+    dataDir,
+    warnings,
+  };
 }

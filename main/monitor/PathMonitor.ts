@@ -60,6 +60,12 @@ export interface PathRates {
   txRate: number;
 }
 
+/** An interface's OS byte counters (all traffic of the machine on it) at the last tick. */
+export interface PathTotals {
+  rxBytes: number;
+  txBytes: number;
+}
+
 interface PathMonitorEvents {
   /** The full list, whenever something a user would see changed. */
   paths: [PathInfo[]];
@@ -129,6 +135,7 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
   private gateways = new Map<string, string>();
   private signals = new Map<string, number>();
   private readonly counters = new Map<string, CounterState>();
+  private readonly totals = new Map<string, PathTotals>();
   private details = new Map<string, InterfaceDetails>();
   private nmMetered = new Map<string, NmMetered>();
   private readonly health = new Map<string, PathHealth>();
@@ -204,6 +211,11 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
 
   snapshot(): PathInfo[] {
     return this.current;
+  }
+
+  /** Each up path's OS counters as of the last counters tick (fresher than snapshot()'s). */
+  counterTotals(): ReadonlyMap<string, PathTotals> {
+    return this.totals;
   }
 
   /** Link state now, or also details and a health probe of every path (the one-shot CLI). */
@@ -367,10 +379,12 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
 
   private emitRates(t: number): void {
     const paths: Record<string, PathRates> = {};
+    this.totals.clear();
     for (const path of this.current) {
       if (!path.up || path.type === 'loopback') continue;
       const c = this.counters.get(path.name);
       paths[path.name] = { rxRate: Math.round(c?.rxRate ?? 0), txRate: Math.round(c?.txRate ?? 0) };
+      if (c) this.totals.set(path.name, { rxBytes: c.rxBytes, txBytes: c.txBytes });
     }
     this.emit('rates', { t, paths });
   }
