@@ -117,86 +117,83 @@ async function pathLine(row: Locator, name: string): Promise<string> {
   return (await item.count()) > 0 ? ((await item.first().textContent()) ?? '') : '';
 }
 
-describe.skipIf(!canUseNetns())(
-  'dashboard scenarios over two paths (engine + ledger)',
-  () => {
-    let env: Lab | undefined;
-    let row: Locator;
-    beforeAll(async () => {
-      env = await startLab();
-    });
-    afterAll(() => stopLab(env));
+describe.skipIf(!canUseNetns())('dashboard scenarios over two paths (engine + ledger)', () => {
+  let env: Lab | undefined;
+  let row: Locator;
+  beforeAll(async () => {
+    env = await startLab();
+  });
+  afterAll(() => stopLab(env));
 
-    it('starts a download and watches progress split across wlan0 and wwan0', async () => {
-      const { page } = env as Lab;
-      // wwan0 is cellular, so a backup path by default: the user opts it in to aggregate.
-      await go(page, 'Overview');
-      await page
-        .getByRole('list', { name: 'Network paths' })
-        .getByRole('listitem', { name: 'wwan0' })
-        .getByText('Secondary', { exact: true })
-        .click();
-      await go(page, 'Transfers');
-      const form = page.getByRole('form', { name: 'Add a download' });
-      await form.getByLabel('File address').fill(FILE_URL);
-      await form.getByRole('button', { name: /Download/ }).click();
-      row = page.getByRole('list', { name: 'Downloads' }).getByRole('listitem', { name: 'file.bin' });
-      await row.waitFor({ timeout: 30_000 });
-      await expect.poll(() => pathLine(row, 'wlan0'), { timeout: 60_000 }).toMatch(/[1-9][\d.]* [kMG]B/);
-      await expect.poll(() => pathLine(row, 'wwan0'), { timeout: 60_000 }).toMatch(/[1-9][\d.]* [kMG]B/);
-      await page.screenshot({ path: `${ARTIFACTS}netns-transfer-split.png`, fullPage: true });
-    });
+  it('starts a download and watches progress split across wlan0 and wwan0', async () => {
+    const { page } = env as Lab;
+    // wwan0 is cellular, so a backup path by default: the user opts it in to aggregate.
+    await go(page, 'Overview');
+    await page
+      .getByRole('list', { name: 'Network paths' })
+      .getByRole('listitem', { name: 'wwan0' })
+      .getByText('Secondary', { exact: true })
+      .click();
+    await go(page, 'Transfers');
+    const form = page.getByRole('form', { name: 'Add a download' });
+    await form.getByLabel('File address').fill(FILE_URL);
+    await form.getByRole('button', { name: /Download/ }).click();
+    row = page.getByRole('list', { name: 'Downloads' }).getByRole('listitem', { name: 'file.bin' });
+    await row.waitFor({ timeout: 30_000 });
+    await expect.poll(() => pathLine(row, 'wlan0'), { timeout: 60_000 }).toMatch(/[1-9][\d.]* [kMG]B/);
+    await expect.poll(() => pathLine(row, 'wwan0'), { timeout: 60_000 }).toMatch(/[1-9][\d.]* [kMG]B/);
+    await page.screenshot({ path: `${ARTIFACTS}netns-transfer-split.png`, fullPage: true });
+  });
 
-    it('sets wwan0 to Never and sees its rate drop to zero', async () => {
-      const { page } = env as Lab;
-      await go(page, 'Overview');
-      const card = page.getByRole('list', { name: 'Network paths' }).getByRole('listitem', { name: 'wwan0' });
-      await card.getByText('Never', { exact: true }).click();
-      await go(page, 'Transfers');
-      // An active path shows its rate; a path the policy excludes shows none (or "not used").
-      await expect
-        .poll(async () => !/bit\/s/.test(await pathLine(row, 'wwan0')), { timeout: 60_000 })
-        .toBe(true);
-      await page.screenshot({ path: `${ARTIFACTS}netns-wwan0-never.png`, fullPage: true });
-      await go(page, 'Overview');
-      await card.getByText('Secondary', { exact: true }).click();
-    });
+  it('sets wwan0 to Never and sees its rate drop to zero', async () => {
+    const { page } = env as Lab;
+    await go(page, 'Overview');
+    const card = page.getByRole('list', { name: 'Network paths' }).getByRole('listitem', { name: 'wwan0' });
+    await card.getByText('Never', { exact: true }).click();
+    await go(page, 'Transfers');
+    // An active path shows its rate; a path the policy excludes shows none (or "not used").
+    await expect
+      .poll(async () => !/bit\/s/.test(await pathLine(row, 'wwan0')), { timeout: 60_000 })
+      .toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}netns-wwan0-never.png`, fullPage: true });
+    await go(page, 'Overview');
+    await card.getByText('Secondary', { exact: true }).click();
+  });
 
-    it('cuts wlan0: the transfer keeps going and the timeline records the handover', async () => {
-      const { page, lab } = env as Lab;
-      await go(page, 'Transfers');
-      const progress = row.getByRole('progressbar');
-      const before = Number(await progress.getAttribute('aria-valuenow'));
-      await lab.cut('wlan0');
-      await expect
-        .poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 120_000 })
-        .toBeGreaterThan(before);
-      await go(page, 'Continuity');
-      await page
-        .getByRole('listitem', { name: /wlan0 (failed|went away)|Handed over from wlan0/ })
-        .first()
-        .waitFor({ timeout: 60_000 });
-      await page.screenshot({ path: `${ARTIFACTS}netns-continuity.png`, fullPage: true });
-      await lab.restore('wlan0');
-    });
+  it('cuts wlan0: the transfer keeps going and the timeline records the handover', async () => {
+    const { page, lab } = env as Lab;
+    await go(page, 'Transfers');
+    const progress = row.getByRole('progressbar');
+    const before = Number(await progress.getAttribute('aria-valuenow'));
+    await lab.cut('wlan0');
+    await expect
+      .poll(async () => Number(await progress.getAttribute('aria-valuenow')), { timeout: 120_000 })
+      .toBeGreaterThan(before);
+    await go(page, 'Continuity');
+    await page
+      .getByRole('listitem', { name: /wlan0 (failed|went away)|Handed over from wlan0/ })
+      .first()
+      .waitFor({ timeout: 60_000 });
+    await page.screenshot({ path: `${ARTIFACTS}netns-continuity.png`, fullPage: true });
+    await lab.restore('wlan0');
+  });
 
-    it('sets a small plan cap on wwan0 and sees the cap alert', async () => {
-      const { page } = env as Lab;
-      await go(page, 'Settings');
-      const plan = page.getByRole('list', { name: 'Data plans' }).getByRole('listitem', { name: 'wwan0' });
-      await plan.getByRole('button', { name: 'Add plan for wwan0' }).click();
-      await plan.getByLabel('Data cap').fill('5 MB');
-      await plan.getByRole('button', { name: 'Save plan' }).click();
-      await plan.getByText(/5\.0 MB cap/).waitFor();
-      await go(page, 'Alerts');
-      await page
-        .getByRole('list', { name: 'Alerts' })
-        .getByRole('listitem')
-        .filter({ hasText: 'wwan0' })
-        .first()
-        .waitFor({ timeout: 120_000 });
-      await page.screenshot({ path: `${ARTIFACTS}netns-cap-alert.png`, fullPage: true });
-      expect((env as Lab).problems).toEqual([]);
-    });
-  },
-);
+  it('sets a small plan cap on wwan0 and sees the cap alert', async () => {
+    const { page } = env as Lab;
+    await go(page, 'Settings');
+    const plan = page.getByRole('list', { name: 'Data plans' }).getByRole('listitem', { name: 'wwan0' });
+    await plan.getByRole('button', { name: 'Add plan for wwan0' }).click();
+    await plan.getByLabel('Data cap').fill('5 MB');
+    await plan.getByRole('button', { name: 'Save plan' }).click();
+    await plan.getByText(/5\.0 MB cap/).waitFor();
+    await go(page, 'Alerts');
+    await page
+      .getByRole('list', { name: 'Alerts' })
+      .getByRole('listitem')
+      .filter({ hasText: 'wwan0' })
+      .first()
+      .waitFor({ timeout: 120_000 });
+    await page.screenshot({ path: `${ARTIFACTS}netns-cap-alert.png`, fullPage: true });
+    expect((env as Lab).problems).toEqual([]);
+  });
+});
