@@ -560,7 +560,7 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
             path,
             title: atCap ? `${path} reached its data cap` : `${path} used ${pct}% of its data cap`,
             message:
-              `${formatBytes(used)} of ${formatBytes(plan.capBytes!)} used this cycle (until ${localDate(cycle.end)}).` +
+              `${formatBytes(used)} of ${formatBytes(plan.capBytes!)} used this cycle (it resets on ${localDate(cycle.end)}).` +
               (atCap ? ` ${atCapText(plan)}` : ''),
             at: now,
           },

@@ -47,6 +47,7 @@ async function startLab(): Promise<Lab> {
       netns: lab.client,
       env: {
         PATHWISE_DATA_DIR: dataDir,
+        XDG_DOWNLOAD_DIR: join(dataDir, 'downloads'),
         PATHWISE_PROBE_URL: `http://${SERVER_ADDRESS}:8080/generate_204`,
       },
     });
@@ -190,7 +191,7 @@ describe.skipIf(!canUseNetns())('dashboard scenarios over two paths (engine + le
     await page
       .getByRole('list', { name: 'Alerts' })
       .getByRole('listitem')
-      .filter({ hasText: 'wwan0' })
+      .filter({ hasText: /wwan0 (reached|used \d+% of) its data cap/ })
       .first()
       .waitFor({ timeout: 120_000 });
     await page.screenshot({ path: `${ARTIFACTS}netns-cap-alert.png`, fullPage: true });

@@ -15,10 +15,13 @@ export const SYSTEM_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/s
  * loopback's discard port so no test ever probes the real internet.
  */
 export function testEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pw-data-'));
   return {
     ...process.env,
     PATH: SYSTEM_PATH,
-    PATHWISE_DATA_DIR: mkdtempSync(join(tmpdir(), 'pw-data-')),
+    PATHWISE_DATA_DIR: dataDir,
+    // Downloads started by a test never land in the real ~/Downloads.
+    XDG_DOWNLOAD_DIR: join(dataDir, 'downloads'),
     PATHWISE_PROBE_URL: 'http://127.0.0.1:9/generate_204',
     ...extra,
   };
