@@ -3,7 +3,8 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, until } from '../support/engineLab.ts';
-import { PATHWISE_BIN, REPO_ROOT, runPathwise, testEnv } from '../support/cli.ts';
+import { PATHWISE_BIN, runPathwise, testEnv } from '../support/cli.ts';
+import { startLabRangeServer } from '../support/labServer.ts';
 import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
 import { deterministicContent, sha256 } from '../support/rangeServer.ts';
 
@@ -53,27 +54,7 @@ describe.skipIf(!canUseNetns())('pathwise get across network namespaces', () => 
       { name: 'wlan0', downMbit: 16 },
       { name: 'wwan0', downMbit: 8 },
     ]);
-    const server = lab.spawnIn(
-      'server',
-      process.execPath,
-      [
-        '--disable-warning=ExperimentalWarning',
-        'test/support/rangeServer.ts',
-        '--host',
-        SERVER_ADDRESS,
-        '--port',
-        '8080',
-        '--size',
-        String(SIZE),
-        '--seed',
-        String(SEED),
-      ],
-      { cwd: REPO_ROOT },
-    );
-    await new Promise((resolve, reject) => {
-      server.stdout?.once('data', resolve);
-      server.once('exit', reject);
-    });
+    await startLabRangeServer(lab, SIZE, SEED);
   });
   afterAll(async () => {
     await lab?.destroy();

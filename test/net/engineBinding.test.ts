@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/engineLab.ts';
-import { REPO_ROOT, runPathwise } from '../support/cli.ts';
+import { runPathwise } from '../support/cli.ts';
+import { startLabRangeServer } from '../support/labServer.ts';
 import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
 import { deterministicContent, sha256 } from '../support/rangeServer.ts';
 
@@ -36,20 +37,7 @@ describe.skipIf(!canUseNetns())('pathwise get without policy routing', () => {
       ],
       { replyViaIngress: true },
     );
-    const server = lab.spawnIn(
-      'server',
-      process.execPath,
-      [
-        '--disable-warning=ExperimentalWarning',
-        'test/support/rangeServer.ts',
-        ...['--host', SERVER_ADDRESS, '--port', '8080', '--size', String(SIZE), '--seed', String(SEED)],
-      ],
-      { cwd: REPO_ROOT },
-    );
-    await new Promise((resolve, reject) => {
-      server.stdout?.once('data', resolve);
-      server.once('exit', reject);
-    });
+    await startLabRangeServer(lab, SIZE, SEED);
   });
   afterAll(async () => {
     await lab?.destroy();

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, TransferInfo, UsageSummary } from '../../main/contract.ts';
-import { REPO_ROOT, testEnv } from '../support/cli.ts';
+import { testEnv } from '../support/cli.ts';
+import { startLabRangeServer } from '../support/labServer.ts';
 import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
 
 const APP = fileURLToPath(new URL('../support/appInLab.ts', import.meta.url));
@@ -18,20 +19,7 @@ describe.skipIf(!canUseNetns())('the ledger on real transfers in namespaces', ()
       { name: 'wlan0', downMbit: 24 },
       { name: 'wwan0', downMbit: 16 },
     ]);
-    const server = lab.spawnIn(
-      'server',
-      process.execPath,
-      [
-        '--disable-warning=ExperimentalWarning',
-        'test/support/rangeServer.ts',
-        ...['--host', SERVER_ADDRESS, '--port', '8080', '--size', String(SIZE), '--seed', '3'],
-      ],
-      { cwd: REPO_ROOT },
-    );
-    await new Promise((resolve, reject) => {
-      server.stdout?.once('data', resolve);
-      server.once('exit', reject);
-    });
+    await startLabRangeServer(lab, SIZE, 3);
   });
   afterAll(async () => {
     await lab?.destroy();
