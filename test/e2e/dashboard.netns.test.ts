@@ -195,6 +195,10 @@ describe.skipIf(!canUseNetns())('dashboard scenarios over two paths (engine + le
       .first()
       .waitFor({ timeout: 120_000 });
     await page.screenshot({ path: `${ARTIFACTS}netns-cap-alert.png`, fullPage: true });
+    // The usage view on what the ledger recorded: wwan0 over its 5 MB cap, wlan0 with no plan.
+    await go(page, 'Usage & cost');
+    await page.getByRole('row', { name: /wwan0/ }).first().waitFor();
+    await page.screenshot({ path: `${ARTIFACTS}netns-usage.png`, fullPage: true });
     expect((env as Lab).problems).toEqual([]);
   });
 });

@@ -139,6 +139,8 @@ async function connectPinned(
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(connectTimeout(opts.hostname, port, device, timeoutMs)), timeoutMs);
+    // A connect nobody waits for any more (its transfer ended) must not hold the process open.
+    timer.unref();
   });
   try {
     const targets = await Promise.race([resolveTargets(opts.hostname, localAddress), expired]);
@@ -198,8 +200,14 @@ function connectOnce(
       },
       Math.max(1, remainingMs),
     );
+    // Until it connects, neither the socket nor its timer keeps the process alive: undici can't
+    // cancel a custom connect, so a SYN into a blackhole would otherwise hold a finished CLI open
+    // for the whole connect timeout. Whoever asked for the connection keeps the process alive.
+    timer.unref();
+    socket.unref();
     socket.once('connect', () => {
       clearTimeout(timer);
+      socket.ref();
       socket.removeListener('error', onError);
       resolve(socket);
     });
