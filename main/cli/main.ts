@@ -98,6 +98,9 @@ if (isEntry) {
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
+      // Done is done: a connect still waiting on a dead path (undici can't cancel a custom
+      // connector) must not hold the finished command open. Exit once stdout has drained.
+      process.stdout.write('', () => process.exit(code));
     },
     (error: unknown) => {
       const code = errorCode(error);
