@@ -198,6 +198,7 @@ describe.skipIf(!canUseNetns())('dashboard scenarios over two paths (engine + le
     // The usage view on what the ledger recorded: wwan0 over its 5 MB cap, wlan0 with no plan.
     await go(page, 'Usage & cost');
     await page.getByRole('row', { name: /wwan0/ }).first().waitFor();
+    await expect.poll(() => page.getByText(/^Loading chart/).count(), { timeout: 30_000 }).toBe(0);
     await page.screenshot({ path: `${ARTIFACTS}netns-usage.png`, fullPage: true });
     expect((env as Lab).problems).toEqual([]);
   });

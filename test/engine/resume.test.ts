@@ -74,7 +74,10 @@ describe('crash safety', () => {
     };
     expect(final).toMatchObject({ status: 'done', bytes: SIZE, sha256: sha256(content) });
     expect(final.resumedBytes).toBe(onDisk);
-    expect(final.fetchedBytes + final.resumedBytes).toBe(SIZE);
+    // Nothing on disk is fetched again; the resumed run may still fetch a little twice itself (the
+    // endgame duplicates a slow tail, a stalled range moves), far less than a restart would.
+    expect(final.fetchedBytes + final.resumedBytes).toBeGreaterThanOrEqual(SIZE);
+    expect(final.fetchedBytes + final.resumedBytes).toBeLessThanOrEqual(SIZE + 1_000_000);
     // At most about a second of bytes (the journal's interval) is fetched again.
     expect(final.resumedBytes).toBeGreaterThanOrEqual(lastReceived - 2_000_000);
     expect(await fileEquals(file, content)).toBe(true);
