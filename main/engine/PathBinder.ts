@@ -61,10 +61,11 @@ export class PathBinder extends EventEmitter<PathBinderEvents> {
 
   /** The engine's connection pools, one per path, bound as well as this machine allows. */
   readonly agentFactory: PathAgentFactory = (path: PathEndpoint): Dispatcher => {
-    const device = this.status.available && this.hasInterface(path.name, path.address);
+    const isInterface = this.hasInterface(path.name, path.address);
+    const device = this.status.available && isInterface;
     if (!this.status.available) warnAddressBindingOnce(this.status, this.warn);
     this.modes.set(path.name, device ? 'device' : 'address');
-    if (!this.tracked.has(path.name) && this.hasInterface(path.name, path.address)) {
+    if (!this.tracked.has(path.name) && isInterface) {
       this.tracked.set(path.name, path.address);
       void this.verifier.track(path.name, path.name);
     }

@@ -170,7 +170,7 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
       ),
       insertAlert: db.prepare(
         `INSERT OR IGNORE INTO alerts (id, key, kind, severity, path, title, message, at, read)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ),
       sumDays: db.prepare(
         `SELECT COALESCE(SUM(app_rx),0) AS appRx, COALESCE(SUM(app_tx),0) AS appTx,
@@ -615,7 +615,7 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     state.foreign = 0;
   }
 
-  /** Stores an alert once per key; emits it unless `silent`. Returns it when new. */
+  /** Stores an alert once per key; emits it unless `silent` (then it is stored as read). Returns it when new. */
   private raise(alert: Omit<Alert, 'id' | 'read'> & { key: string }, silent = false): Alert | null {
     if (this.closed) return null;
     const id = randomUUID();
@@ -628,12 +628,12 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
       alert.title,
       alert.message,
       alert.at,
+      silent ? 1 : 0,
     );
     if (result.changes === 0) return null;
     const { key: _key, ...rest } = alert;
     const stored: Alert = { id, ...rest, read: silent };
-    if (silent) this.db.prepare('UPDATE alerts SET read = 1 WHERE id = ?').run(id);
-    else this.emit('alert', stored);
+    if (!silent) this.emit('alert', stored);
     return stored;
   }
 }
