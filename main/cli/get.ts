@@ -258,7 +258,6 @@ export async function runGet(
     if (options.json) line({ type: 'binding', ...verification, mode: binder.mode(verification.path) });
   });
   const verifying = setInterval(() => void binder.check().catch(() => undefined), 1000);
-  await monitor.start();
 
   transfer.on('continuity', (event: ContinuityEvent) => {
     if (options.json) line({ type: 'continuity', ...event });
@@ -305,7 +304,11 @@ export async function runGet(
   process.once('SIGTERM', onSignal);
   let outcome: TransferOutcome;
   try {
-    outcome = await transfer.run();
+    // The transfer's first request goes out before the watcher starts (it spawns `ip monitor`):
+    // the paths were just read, and every millisecond of start-up is a millisecond not downloading.
+    const running = transfer.run();
+    await monitor.start();
+    outcome = await running;
   } finally {
     clearInterval(progress);
     clearInterval(verifying);

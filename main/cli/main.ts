@@ -1,11 +1,6 @@
 import { parseArgs } from 'node:util';
 import { errorCode, errorMessage, PathwiseError } from '../core/errors.ts';
 import { APP_VERSION } from '../core/version.ts';
-import { GET_USAGE, runGet } from './get.ts';
-import { runInterfaces } from './interfaces.ts';
-import { runServe } from './serve.ts';
-import { runUsage } from './usage.ts';
-import { runWatch } from './watch.ts';
 
 const HELP = `Pathwise ${APP_VERSION} — keep transfers alive across every network path.
 
@@ -48,6 +43,7 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
         allowNegative: true,
         strict: true,
       });
+      const { runInterfaces } = await import('./interfaces.ts');
       return runInterfaces(
         { json: values.json ?? false, probe: values.probe ?? true, dataDir: values['data-dir'] },
         io,
@@ -59,6 +55,7 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
         options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
         strict: true,
       });
+      const { runWatch } = await import('./watch.ts');
       return runWatch({ json: values.json ?? false, dataDir: values['data-dir'] }, io);
     }
     case 'usage': {
@@ -67,14 +64,17 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
         options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
         strict: true,
       });
+      const { runUsage } = await import('./usage.ts');
       return runUsage({ json: values.json ?? false, dataDir: values['data-dir'] }, io);
     }
-    case 'get':
+    case 'get': {
+      const { GET_USAGE, runGet } = await import('./get.ts');
       if (rest.includes('-h') || rest.includes('--help')) {
         io.stdout.write(GET_USAGE);
         return 0;
       }
       return runGet(rest, io);
+    }
     case 'serve': {
       const { values } = parseArgs({
         args: rest,
@@ -85,6 +85,7 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
       if (!Number.isInteger(port) || port < 0 || port > 65535) {
         throw new PathwiseError('E_USAGE', `--port must be a number from 0 to 65535, not "${values.port}".`);
       }
+      const { runServe } = await import('./serve.ts');
       return runServe({ host: values.host ?? '127.0.0.1', port, dataDir: values['data-dir'] }, io);
     }
     default:
