@@ -898,12 +898,24 @@ export class Transfer extends EventEmitter<TransferEvents> {
         }
         this.lastError = error;
         // A short answer that still brought bytes is the server's doing, not the path's.
-        const pathProblem =
-          !(
-            error.code === TransferErrorCodes.truncated || error.code === TransferErrorCodes.connectionLost
-          ) || fetch.bytes === 0;
+        const serverCut =
+          (error.code === TransferErrorCodes.truncated || error.code === TransferErrorCodes.connectionLost) &&
+          fetch.bytes > 0;
+        // One connection gone quiet while the same path kept delivering to its siblings all along
+        // is that connection's trouble (TCP backing off after losses on a crowded link), not the
+        // path's: its range moves on and the path stays in service. (A dead path silences all
+        // its connections within a round trip of each other.)
+        const recent = Math.min(this.tuning.stallFloorMs, now - fetch.lastProgressAt) / 4;
+        const connectionStall =
+          error.code === TransferErrorCodes.stalled &&
+          lane.fetches.size > 0 &&
+          lane.lastByteAt !== null &&
+          now - lane.lastByteAt < recent;
+        const pathProblem = !serverCut && !connectionStall;
         if (pathProblem) this.faultLane(lane, error, now);
-        if (this.mode === 'aggregate') {
+        if (connectionStall) {
+          for (const [start, end] of released) planner.prioritize(start, end);
+        } else if (this.mode === 'aggregate') {
           for (const [start, end] of released) {
             planner.prioritize(start, end);
             this.pending.push({

@@ -40,6 +40,32 @@ describe('failover between paths', () => {
     expect(failover).toMatchObject({ from: 'a', to: 'b', bytesLost: 0 });
   });
 
+  it('restarts one stalled connection without taking its path out of service', async () => {
+    // One of path a's two connections goes quiet mid-range (TCP backing off on a crowded link)
+    // while its sibling keeps receiving: the range moves on, the path stays in use.
+    server.behaviour.stallNextAfter = 40_000;
+    const { transfer, file, events } = makeTransfer({
+      url,
+      paths: twoPaths(),
+      tuning: {
+        connectionsPerPath: 2,
+        stallFloorMs: 300,
+        planner: { initialChunk: 128 << 10, minChunk: 64 << 10, chunkMs: 150 },
+      },
+    });
+    const outcome = await transfer.run();
+    expect(outcome).toMatchObject({ status: 'done', sha256: sha256(content) });
+    expect(await fileEquals(file, content)).toBe(true);
+    const stalled = server.requests.find((r) => r.status === 206 && r.bytes === 40_000);
+    expect(stalled, 'one answer stopped after 40 kB').toBeDefined();
+    expect(events.filter((e) => e.kind === 'path-lost')).toEqual([]);
+    // The rest of the stalled range was asked for again, keeping the 40 kB that had arrived.
+    const stalledStart = Number(/bytes=(\d+)-/.exec(String(stalled?.headers.range))?.[1]);
+    expect(
+      server.requests.some((r) => String(r.headers.range).startsWith(`bytes=${stalledStart + 40_000}-`)),
+    ).toBe(true);
+  });
+
   it('drops a path the monitor reports down at once and keeps the bytes it delivered', async () => {
     const { transfer, file, events } = makeTransfer({ url, paths: twoPaths() });
     const run = transfer.run();

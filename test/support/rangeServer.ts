@@ -47,6 +47,11 @@ export interface RangeServerBehaviour {
   lastModified: string | null;
   /** Stop each body after this many bytes and drop the connection. */
   truncateAfter: number | null;
+  /**
+   * The next body longer than this stops after this many bytes and then sends nothing, its
+   * connection left open (one TCP connection stuck in back-off); used once, then back to null.
+   */
+  stallNextAfter: number | null;
   /** Shift the start in Content-Range (a server that lies about what it sends). */
   contentRangeShift: number;
   /** Send a Content-Length that disagrees with the range. */
@@ -137,6 +142,7 @@ export async function startRangeServer(
     weakEtag: false,
     lastModified: new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toUTCString(),
     truncateAfter: null,
+    stallNextAfter: null,
     contentRangeShift: 0,
     wrongContentLength: false,
     encoding: null,
@@ -166,6 +172,13 @@ export async function startRangeServer(
       }
       const limit = behaviour.truncateAfter;
       if (Buffer.isBuffer(body)) {
+        const stallAt = behaviour.stallNextAfter;
+        if (stallAt !== null && body.length > stallAt) {
+          behaviour.stallNextAfter = null;
+          log.bytes = stallAt;
+          res.write(body.subarray(0, stallAt));
+          return;
+        }
         if (limit !== null && body.length > limit) {
           log.bytes = limit;
           res.write(body.subarray(0, limit), () => setTimeout(() => res.socket?.destroy(), 20));
