@@ -374,6 +374,21 @@ export class NetLab {
         (c) => new Promise<void>((done) => (c.exitCode !== null ? done() : c.once('exit', () => done()))),
       ),
     );
+    // What those children left behind (nginx's workers outlive a killed master, holding our
+    // pipes open so this process could never exit): every process still in either namespace.
+    for (const ns of [this.client, this.server]) {
+      const pids = await sh(['ip', 'netns', 'pids', ns]).catch(() => '');
+      for (const pid of pids
+        .split('\n')
+        .map(Number)
+        .filter((p) => p > 0 && p !== process.pid)) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
     await sh(['ip', 'netns', 'del', this.client]).catch(() => undefined);
     await sh(['ip', 'netns', 'del', this.server]).catch(() => undefined);
   }
