@@ -143,6 +143,7 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     insertAlert: StatementSync;
     sumDays: StatementSync;
   };
+  private readonly statements = new Map<string, StatementSync>();
 
   private constructor(db: DatabaseSync, file: string, options: LedgerOptions) {
     super();
@@ -353,9 +354,9 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     const names = new Set<string>([...this.paths.keys(), ...Object.keys(plans)]);
     const battery = this.options.battery?.() ?? null;
     const defaultCycle = cycleAt(Object.values(plans)[0] ?? null, now);
-    for (const row of this.db
-      .prepare('SELECT DISTINCT path FROM usage_day WHERE t >= ?')
-      .all(addDaysBack(defaultCycle.start)) as Array<{ path: string }>) {
+    for (const row of this.sql('SELECT DISTINCT path FROM usage_day WHERE t >= ?').all(
+      addDaysBack(defaultCycle.start),
+    ) as Array<{ path: string }>) {
       names.add(row.path);
     }
     const paths = [...names].sort().map((name) => this.pathUsage(name, plans[name] ?? null, now, battery));
@@ -366,12 +367,10 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     this.flush();
     const table = { minute: 'usage_minute', hour: 'usage_hour', day: 'usage_day' }[query.resolution];
     const filter = query.paths?.length ? ` AND path IN (${query.paths.map(() => '?').join(',')})` : '';
-    const rows = this.db
-      .prepare(
-        `SELECT t, path, app_rx + app_tx AS appBytes, all_rx + all_tx AS allBytes FROM ${table}
+    const rows = this.sql(
+      `SELECT t, path, app_rx + app_tx AS appBytes, all_rx + all_tx AS allBytes FROM ${table}
          WHERE t >= ? AND t < ?${filter} ORDER BY t, path LIMIT 200000`,
-      )
-      .all(query.from, query.to, ...(query.paths ?? [])) as Array<UsagePoint>;
+    ).all(query.from, query.to, ...(query.paths ?? [])) as Array<UsagePoint>;
     return rows.map((r) => ({
       t: r.t,
       path: r.path,
@@ -381,16 +380,14 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
   }
 
   alerts(limit = 200): Alert[] {
-    const rows = this.db
-      .prepare(
-        'SELECT id, kind, severity, path, title, message, at, read FROM alerts ORDER BY at DESC, rowid DESC LIMIT ?',
-      )
-      .all(limit) as Array<Omit<Alert, 'read'> & { read: number }>;
+    const rows = this.sql(
+      'SELECT id, kind, severity, path, title, message, at, read FROM alerts ORDER BY at DESC, rowid DESC LIMIT ?',
+    ).all(limit) as Array<Omit<Alert, 'read'> & { read: number }>;
     return rows.map((r) => ({ ...r, read: r.read === 1 }));
   }
 
   markRead(ids: readonly string[]): Alert[] {
-    const mark = this.db.prepare('UPDATE alerts SET read = 1 WHERE id = ?');
+    const mark = this.sql('UPDATE alerts SET read = 1 WHERE id = ?');
     this.transaction(() => {
       for (const id of ids) mark.run(id);
     });
@@ -439,13 +436,27 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     }
   }
 
+  /**
+   * A statement prepared once and kept: the reads run every few seconds while a window is open.
+   * History's SQL varies with how many paths it filters on, so the cache is bounded.
+   */
+  private sql(text: string): StatementSync {
+    let statement = this.statements.get(text);
+    if (!statement) {
+      if (this.statements.size >= 64) this.statements.clear();
+      statement = this.db.prepare(text);
+      this.statements.set(text, statement);
+    }
+    return statement;
+  }
+
   private prune(now: number): void {
     const minuteKeep = this.options.minuteRetentionMs ?? 3 * DAY;
     const hourKeep = this.options.hourRetentionMs ?? 90 * DAY;
     this.transaction(() => {
-      this.db.prepare('DELETE FROM usage_minute WHERE t < ?').run(now - minuteKeep);
-      this.db.prepare('DELETE FROM usage_hour WHERE t < ?').run(now - hourKeep);
-      this.db.prepare('DELETE FROM alerts WHERE at < ? AND read = 1').run(now - 365 * DAY);
+      this.sql('DELETE FROM usage_minute WHERE t < ?').run(now - minuteKeep);
+      this.sql('DELETE FROM usage_hour WHERE t < ?').run(now - hourKeep);
+      this.sql('DELETE FROM alerts WHERE at < ? AND read = 1').run(now - 365 * DAY);
     });
   }
 
