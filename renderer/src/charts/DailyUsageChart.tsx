@@ -1,8 +1,8 @@
-import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatBytes, formatBytesShort, formatDate } from '../lib/format.ts';
+import { Bar, BarChart, ResponsiveContainer } from 'recharts';
+import { formatDate } from '../lib/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
 import { niceTicks } from '../lib/ticks.ts';
-import { ChartTooltip } from './ChartTooltip.tsx';
+import { CHART_MARGIN, chartGrid, chartTooltip, timeAxis, valueAxis } from './chartParts.tsx';
 
 /** Bytes per day, stacked by path. */
 export default function DailyUsageChart({
@@ -18,35 +18,11 @@ export default function DailyUsageChart({
   const ticks = niceTicks(top);
   return (
     <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 600, height: 240 }}>
-      <BarChart data={rows} margin={{ top: 8, right: 8, bottom: 0, left: 0 }} barCategoryGap="22%">
-        <CartesianGrid vertical={false} className="chart-grid" />
-        <XAxis
-          dataKey="t"
-          tickFormatter={(t: number) => formatDate(t)}
-          minTickGap={24}
-          tickLine={false}
-          axisLine={false}
-          className="chart-axis"
-        />
-        <YAxis
-          ticks={ticks}
-          domain={[0, ticks[ticks.length - 1] ?? 'auto']}
-          tickFormatter={(v: number) => formatBytesShort(v)}
-          width={52}
-          tickLine={false}
-          axisLine={false}
-          className="chart-axis"
-        />
-        <Tooltip
-          cursor={{ className: 'chart-cursor' }}
-          content={
-            <ChartTooltip
-              labelFormatter={(t) => formatDate(Number(t))}
-              valueFormatter={(v) => formatBytes(v)}
-              colors={colors}
-            />
-          }
-        />
+      <BarChart data={rows} margin={CHART_MARGIN} barCategoryGap="22%">
+        {chartGrid()}
+        {timeAxis({ format: formatDate, minTickGap: 24, daily: true })}
+        {valueAxis({ ticks })}
+        {chartTooltip({ label: formatDate, colors, cursor: true })}
         {paths.map((name, i) => (
           <Bar
             key={name}

@@ -1,17 +1,7 @@
-import {
-  Area,
-  ComposedChart,
-  CartesianGrid,
-  Line,
-  ReferenceLine,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
-import { formatBytes, formatBytesShort, formatDate } from '../lib/format.ts';
+import { Area, ComposedChart, Line, ReferenceLine, ResponsiveContainer } from 'recharts';
+import { formatBytes, formatDate } from '../lib/format.ts';
 import { niceTicks } from '../lib/ticks.ts';
-import { ChartTooltip } from './ChartTooltip.tsx';
+import { chartGrid, chartTooltip, timeAxis, valueAxis } from './chartParts.tsx';
 
 /** One path's cycle: what was used so far, where the current pace ends, and the cap. */
 export default function ForecastChart({
@@ -36,37 +26,14 @@ export default function ForecastChart({
             <stop offset="100%" stopColor={color} stopOpacity={0.02} />
           </linearGradient>
         </defs>
-        <CartesianGrid vertical={false} className="chart-grid" />
-        <XAxis
-          dataKey="t"
-          type="number"
-          scale="time"
-          domain={['dataMin', 'dataMax']}
-          tickFormatter={(t: number) => formatDate(t)}
-          minTickGap={36}
-          tickLine={false}
-          axisLine={false}
-          className="chart-axis"
-        />
-        <YAxis
-          ticks={ticks}
-          domain={[0, ticks[ticks.length - 1] ?? 'auto']}
-          tickFormatter={(v: number) => formatBytesShort(v)}
-          width={52}
-          tickLine={false}
-          axisLine={false}
-          className="chart-axis"
-        />
-        <Tooltip
-          content={
-            <ChartTooltip
-              labelFormatter={(t) => formatDate(Number(t))}
-              valueFormatter={(v) => formatBytes(v)}
-              colors={() => color}
-              nameFormatter={(key) => ({ path: name, text: key === 'forecast' ? 'Forecast' : 'Used' })}
-            />
-          }
-        />
+        {chartGrid()}
+        {timeAxis({ format: formatDate, minTickGap: 36 })}
+        {valueAxis({ ticks })}
+        {chartTooltip({
+          label: formatDate,
+          colors: () => color,
+          names: (key) => ({ path: name, text: key === 'forecast' ? 'Forecast' : 'Used' }),
+        })}
         {cap !== null && (
           <ReferenceLine
             y={cap}

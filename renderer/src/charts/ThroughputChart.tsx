@@ -1,7 +1,7 @@
-import { Area, AreaChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { Area, AreaChart, ResponsiveContainer } from 'recharts';
 import type { PathColors } from '../lib/pathColors.ts';
 import { formatBitsShort, formatRate } from '../lib/format.ts';
-import { ChartTooltip } from './ChartTooltip.tsx';
+import { CHART_MARGIN, chartGrid, chartTooltip, timeAxis, valueAxis } from './chartParts.tsx';
 
 /** Live throughput, one stacked area per path, so the top edge is the machine's total. */
 export default function ThroughputChart({
@@ -34,7 +34,7 @@ export default function ThroughputChart({
     });
   return (
     <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 600, height: 240 }}>
-      <AreaChart data={bits} margin={{ top: 8, right: 8, bottom: 0, left: 0 }}>
+      <AreaChart data={bits} margin={CHART_MARGIN}>
         <defs>
           {paths.map((name) => (
             <linearGradient key={name} id={`tp-${cssId(name)}`} x1="0" y1="0" x2="0" y2="1">
@@ -43,35 +43,14 @@ export default function ThroughputChart({
             </linearGradient>
           ))}
         </defs>
-        <CartesianGrid vertical={false} className="chart-grid" />
-        <XAxis
-          dataKey="t"
-          type="number"
-          scale="time"
-          domain={['dataMin', 'dataMax']}
-          ticks={ticks}
-          tickFormatter={tick}
-          minTickGap={24}
-          tickLine={false}
-          axisLine={false}
-          className="chart-axis"
-        />
-        <YAxis
-          tickFormatter={(v: number) => formatBitsShort(v)}
-          width={44}
-          tickLine={false}
-          axisLine={false}
-          className="chart-axis"
-        />
-        <Tooltip
-          content={
-            <ChartTooltip
-              labelFormatter={(t) => new Date(Number(t)).toLocaleTimeString()}
-              valueFormatter={(v) => formatRate(v / 8)}
-              colors={colors}
-            />
-          }
-        />
+        {chartGrid()}
+        {timeAxis({ format: tick, minTickGap: 24, ticks })}
+        {valueAxis({ format: formatBitsShort, width: 44 })}
+        {chartTooltip({
+          label: (t) => new Date(t).toLocaleTimeString(),
+          value: (v) => formatRate(v / 8),
+          colors,
+        })}
         {paths.map((name) => (
           <Area
             key={name}
