@@ -16,6 +16,8 @@ export class PartFile {
   /** Writes go one at a time: concurrent writers to one file only fight over its inode lock. */
   private tail: Promise<void> = Promise.resolve();
   private waiters: Array<() => void> = [];
+  /** Told of every write once it is on disk, in the order writes complete (the hasher listens). */
+  onWritten: ((buffers: readonly Buffer[], position: number) => void) | null = null;
 
   private constructor(path: string, handle: FileHandle, done: RangeSet) {
     this.path = path;
@@ -69,6 +71,7 @@ export class PartFile {
         }
       }
       this.done.add(position, position + length);
+      this.onWritten?.(buffers, position);
     } catch (error) {
       throw diskError(error, this.path) as PathwiseError;
     } finally {

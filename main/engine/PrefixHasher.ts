@@ -5,9 +5,11 @@ import type { PartFile } from './PartFile.ts';
 const BLOCK = 1 << 20;
 
 /**
- * SHA-256 of the file as it will be saved, computed from the bytes on disk while the download
- * runs: whenever the contiguous prefix grows, the new part is read back and hashed, so at the end
- * only the last stretch is left and the final hash costs no extra wait.
+ * SHA-256 of the file as it will be saved, computed while the download runs. A write that lands
+ * exactly where the hash has got to is hashed from memory as it is written (the connection at the
+ * front of the file streams in order); whatever arrived out of order is read back from the part
+ * file once the contiguous prefix reaches it. At the end only the last stretch is left, so the
+ * final hash costs no extra wait, and in-order bytes are never read twice.
  */
 export class PrefixHasher {
   private readonly part: PartFile;
@@ -21,6 +23,17 @@ export class PrefixHasher {
 
   constructor(part: PartFile) {
     this.part = part;
+    part.onWritten = (buffers, position) => this.written(buffers, position);
+  }
+
+  /** A write is on disk: hash it from memory when it continues the hash exactly. */
+  private written(buffers: readonly Buffer[], position: number): void {
+    if (this.running || this.failure || position !== this.hashed) return;
+    for (const buffer of buffers) {
+      this.hash.update(buffer);
+      this.hashed += buffer.length;
+    }
+    if (this.target < this.hashed) this.target = this.hashed;
   }
 
   get hashedBytes(): number {
