@@ -1,9 +1,10 @@
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, tempDir } from '../support/engineLab.ts';
 import { PATHWISE_BIN, runPathwise, testEnv, type CliResult } from '../support/cli.ts';
+import { selfSignedCert } from '../support/selfSigned.ts';
 import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
 
 const SIZE = 2_000_000;
@@ -145,51 +146,23 @@ describe('pathwise get', () => {
 });
 
 describe('pathwise get over HTTPS', () => {
-  let dir: string;
-  let tls: { key: string; cert: string };
+  let tls: { key: string; cert: string; certFile: string };
   beforeAll(() => {
-    dir = tempDir();
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        join(dir, 'key.pem'),
-        '-out',
-        join(dir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    tls = {
-      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
-      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
-    };
+    tls = selfSignedCert('127.0.0.1', 'IP:127.0.0.1');
   });
 
   it('names an untrusted certificate as a TLS error', async () => {
-    server = await startRangeServer(content, { tls });
+    server = await startRangeServer(content, { tls: { key: tls.key, cert: tls.cert } });
     const result = await runPathwise(['get', server.url, '-o', join(tempDir(), 'x'), ...PATHS]);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/secure connection.*\[E_TLS\]/);
   });
 
   it('downloads when the certificate is trusted', async () => {
-    server = await startRangeServer(content, { tls });
+    server = await startRangeServer(content, { tls: { key: tls.key, cert: tls.cert } });
     const file = join(tempDir(), 'secure.bin');
     const result = await runPathwise(['get', server.url, '-o', file, '--json', ...PATHS], {
-      env: { NODE_EXTRA_CA_CERTS: join(dir, 'cert.pem') },
+      env: { NODE_EXTRA_CA_CERTS: tls.certFile },
     });
     expect(result.code).toBe(0);
     expect(lastJson(result)).toMatchObject({ status: 'done', sha256: sha256(content) });

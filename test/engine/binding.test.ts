@@ -1,10 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { TLSSocket } from 'node:tls';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,6 +11,7 @@ import {
   type BindAddonStatus,
 } from '../../main/engine/binding/bindAddon.ts';
 import { createBoundConnect, type BoundConnect } from '../../main/engine/binding/boundConnect.ts';
+import { selfSignedCert } from '../support/selfSigned.ts';
 
 const onLinux = process.platform === 'linux';
 const noAddon: BindAddonStatus = {
@@ -100,32 +98,10 @@ describe.skipIf(!onLinux)('createBoundConnect over loopback', () => {
     servers.push(v4, v6);
     port4 = await listen(v4, '127.0.0.1');
     port6 = await listen(v6, '::1');
-    certDir = mkdtempSync(join(tmpdir(), 'pw-tls-'));
-    execFileSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'ec',
-        '-pkeyopt',
-        'ec_paramgen_curve:prime256v1',
-        '-nodes',
-        '-days',
-        '1',
-        '-subj',
-        '/CN=localhost',
-        '-addext',
-        'subjectAltName=DNS:localhost',
-        '-keyout',
-        join(certDir, 'key.pem'),
-        '-out',
-        join(certDir, 'cert.pem'),
-      ],
-      { stdio: 'ignore' },
-    );
-    cert = readFileSync(join(certDir, 'cert.pem'), 'utf8');
-    const tls = createHttpsServer({ cert, key: readFileSync(join(certDir, 'key.pem'), 'utf8') }, (req, res) =>
+    const made = selfSignedCert('localhost', 'DNS:localhost');
+    certDir = made.dir;
+    cert = made.cert;
+    const tls = createHttpsServer({ cert, key: made.key }, (req, res) =>
       res.end(`${(req.socket as TLSSocket).alpnProtocol} ${req.socket.remoteAddress}`),
     );
     servers.push(tls);

@@ -2,9 +2,19 @@ import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PathBytesEvent } from '../../main/core/budget.ts';
 import { PathLimits } from '../../main/engine/PathLimits.ts';
-import { A, B, fileEquals, loopPath, makeTransfer, twoPaths, until } from '../support/engineLab.ts';
-import { LinkEmulator } from '../support/linkEmulator.ts';
-import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
+import {
+  A,
+  B,
+  fileEquals,
+  loopPath,
+  makeTransfer,
+  twoPaths,
+  until,
+  startEmulatedServer,
+  stopEmulatedServer,
+} from '../support/engineLab.ts';
+import type { LinkEmulator } from '../support/linkEmulator.ts';
+import { deterministicContent, sha256, type RangeServer } from '../support/rangeServer.ts';
 
 const SIZE = 3_000_000;
 const content = deterministicContent(SIZE, 21);
@@ -13,17 +23,10 @@ let link: LinkEmulator;
 let url: string;
 
 beforeEach(async () => {
-  server = await startRangeServer(content);
-  link = await LinkEmulator.start({ host: '127.0.0.1', port: server.port });
-  url = link.url('/file.bin');
-  link.set(A, { rateBps: 1_500_000 });
-  link.set(B, { rateBps: 1_000_000 });
+  ({ server, link, url } = await startEmulatedServer(content, { [A]: 1_500_000, [B]: 1_000_000 }));
 });
 
-afterEach(async () => {
-  await link.close();
-  await server.close();
-});
+afterEach(() => stopEmulatedServer({ server, link }));
 
 describe('failover between paths', () => {
   it('moves the work of a silently stalled path to the other one and finishes the file', async () => {

@@ -2,10 +2,20 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { A, B, fileEquals, makeTransfer, tempDir, twoPaths, until } from '../support/engineLab.ts';
+import {
+  A,
+  B,
+  fileEquals,
+  makeTransfer,
+  tempDir,
+  twoPaths,
+  until,
+  startEmulatedServer,
+  stopEmulatedServer,
+} from '../support/engineLab.ts';
 import { PATHWISE_BIN, runPathwise, testEnv } from '../support/cli.ts';
-import { LinkEmulator } from '../support/linkEmulator.ts';
-import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
+import type { LinkEmulator } from '../support/linkEmulator.ts';
+import { deterministicContent, sha256, type RangeServer } from '../support/rangeServer.ts';
 
 const SIZE = 6_000_000;
 const content = deterministicContent(SIZE, 31);
@@ -14,17 +24,10 @@ let link: LinkEmulator;
 let url: string;
 
 beforeEach(async () => {
-  server = await startRangeServer(content);
-  link = await LinkEmulator.start({ host: '127.0.0.1', port: server.port });
-  url = link.url('/file.bin');
-  link.set(A, { rateBps: 800_000 });
-  link.set(B, { rateBps: 500_000 });
+  ({ server, link, url } = await startEmulatedServer(content, { [A]: 800_000, [B]: 500_000 }));
 });
 
-afterEach(async () => {
-  await link.close();
-  await server.close();
-});
+afterEach(() => stopEmulatedServer({ server, link }));
 
 interface JsonLine {
   type?: string;

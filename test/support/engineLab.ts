@@ -10,6 +10,8 @@ import type { Preference } from '../../main/contract.ts';
 import type { EnginePath } from '../../main/engine/EnginePath.ts';
 import { Transfer, type TransferOptions } from '../../main/engine/Transfer.ts';
 import type { ContinuityEvent } from '../../main/contract.ts';
+import { LinkEmulator } from './linkEmulator.ts';
+import { startRangeServer, type RangeServer } from './rangeServer.ts';
 
 export const A = '127.0.0.2';
 export const B = '127.0.0.3';
@@ -57,4 +59,20 @@ export async function until(condition: () => boolean, timeoutMs = 20_000, what =
     if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
+}
+
+/** A range server behind the link emulator, each source address shaped to its rate (bytes/s). */
+export async function startEmulatedServer(
+  content: Buffer,
+  rates: Record<string, number>,
+): Promise<{ server: RangeServer; link: LinkEmulator; url: string }> {
+  const server = await startRangeServer(content);
+  const link = await LinkEmulator.start({ host: '127.0.0.1', port: server.port });
+  for (const [source, rateBps] of Object.entries(rates)) link.set(source, { rateBps });
+  return { server, link, url: link.url('/file.bin') };
+}
+
+export async function stopEmulatedServer(lab: { server: RangeServer; link: LinkEmulator }): Promise<void> {
+  await lab.link.close();
+  await lab.server.close();
 }
