@@ -12,6 +12,9 @@ import { ChartTooltip } from './ChartTooltip.tsx';
 
 export const CHART_MARGIN = { top: 8, right: 8, bottom: 0, left: 0 };
 
+/** Axes without lines of their own: the grid carries the eye. */
+const AXIS_LOOK = { tickLine: false, axisLine: false, className: 'chart-axis' } as const;
+
 export function chartGrid(): ReactElement {
   return <CartesianGrid vertical={false} className="chart-grid" />;
 }
@@ -35,9 +38,7 @@ export function timeAxis({
       {...(ticks ? { ticks } : {})}
       tickFormatter={format}
       minTickGap={minTickGap}
-      tickLine={false}
-      axisLine={false}
-      className="chart-axis"
+      {...AXIS_LOOK}
     />
   );
 }
@@ -57,9 +58,7 @@ export function valueAxis({
       {...(ticks ? { ticks, domain: [0, ticks[ticks.length - 1] ?? 'auto'] } : {})}
       tickFormatter={(v: number) => format(v)}
       width={width}
-      tickLine={false}
-      axisLine={false}
-      className="chart-axis"
+      {...AXIS_LOOK}
     />
   );
 }
