@@ -137,6 +137,10 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
   private timer: NodeJS.Timeout | undefined;
   private lastPrune = 0;
   private closed = false;
+  /** Highest alert row this ledger has looked at: rows above it were written since. */
+  private alertsSeen = 0;
+  /** Alerts this ledger raised (and emitted) that the pick-up scan has not passed yet. */
+  private readonly ownAlerts = new Set<string>();
   private readonly stmt: {
     upsert: Record<'minute' | 'hour' | 'day', StatementSync>;
     savePath: StatementSync;
@@ -181,6 +185,9 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
       ),
     };
     this.loadPaths();
+    this.alertsSeen = (
+      this.sql('SELECT COALESCE(MAX(rowid), 0) AS seq FROM alerts').get() as { seq: number }
+    ).seq;
   }
 
   /** Opens the ledger in the data folder; a corrupt database is moved aside (see the warning). */
@@ -422,7 +429,23 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
       this.prune(now);
     }
     this.checkCaps(now);
+    this.pickUpAlerts();
     if (deltas.length > 0) this.emit('usage');
+  }
+
+  /**
+   * Alerts another process wrote into the same database (a `pathwise get` in a terminal that hit a
+   * cap or finished) are emitted here too, once, so the running app notifies about them.
+   */
+  private pickUpAlerts(): void {
+    const rows = this.sql(
+      'SELECT rowid AS seq, id, kind, severity, path, title, message, at, read FROM alerts WHERE rowid > ? ORDER BY rowid',
+    ).all(this.alertsSeen) as Array<Omit<Alert, 'read'> & { seq: number; read: number }>;
+    for (const { seq, read, ...alert } of rows) {
+      this.alertsSeen = Math.max(this.alertsSeen, seq);
+      if (this.ownAlerts.delete(alert.id) || read === 1) continue;
+      this.emit('alert', { ...alert, read: false });
+    }
   }
 
   private transaction(work: () => void): void {
@@ -644,6 +667,7 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     if (result.changes === 0) return null;
     const { key: _key, ...rest } = alert;
     const stored: Alert = { id, ...rest, read: silent };
+    this.ownAlerts.add(id);
     if (!silent) this.emit('alert', stored);
     return stored;
   }

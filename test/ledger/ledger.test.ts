@@ -264,6 +264,41 @@ describe('alerts', () => {
     expect(books.alerts).toHaveLength(3);
   });
 
+  it("passes on alerts another process wrote (a terminal download's cap), once, and not its own twice", () => {
+    books = new Books();
+    books.plans = { wwan0: plan({ capBytes: 100 * MB }) };
+    books.t = new Date(2026, 2, 1, 12).getTime();
+    // A `pathwise get` in a terminal: its own ledger on the same database.
+    const cli = new Books();
+    Object.assign(cli, { dir: books.dir });
+    cli.plans = books.plans;
+    cli.t = books.t;
+    cli.reopen();
+    cli.down('wwan0', 110 * MB);
+    cli.ledger.flush();
+    // (75 % and 100 % crossed at once: the lower one is stored as read, only the cap is told.)
+    expect(cli.alerts).toEqual(['wwan0 reached its data cap']);
+    books.ledger.flush();
+    expect(books.alerts).toEqual(['wwan0 reached its data cap']);
+    books.ledger.flush();
+    cli.ledger.flush();
+    expect(books.alerts).toHaveLength(1);
+    expect(cli.alerts).toHaveLength(1);
+    // And the other way round: what the app raises reaches the other process once.
+    books.ledger.recordEvent({
+      kind: 'transfer-failed',
+      transferId: 'x1',
+      file: 'big.iso',
+      message: 'disk full',
+    });
+    expect(books.alerts).toHaveLength(2);
+    cli.ledger.flush();
+    expect(cli.alerts).toEqual(['wwan0 reached its data cap', books.alerts[1]]);
+    books.ledger.flush();
+    expect(books.alerts).toHaveLength(2);
+    cli.ledger.close();
+  });
+
   it('warns when the pace will go over the cap, once', () => {
     books = new Books();
     books.plans = { wwan0: plan({ capBytes: 100 * MB }) };
