@@ -5,7 +5,7 @@ import { appendSample, LIVE_WINDOW_MS, throughputRows } from '../../renderer/src
 import { pathColors } from '../../renderer/src/lib/pathColors.ts';
 import { overallStatus } from '../../renderer/src/lib/status.ts';
 import { niceTicks } from '../../renderer/src/lib/ticks.ts';
-import { downsampleUsage, forecastRows } from '../../renderer/src/lib/usageSeries.ts';
+import { downsampleUsage, forecastRows, padQuietGaps } from '../../renderer/src/lib/usageSeries.ts';
 import { path } from './fakeApi.ts';
 import { scenario, throughputSamples } from './scenario.ts';
 
@@ -56,6 +56,39 @@ describe('downsample (LTTB)', () => {
     for (const name of ['wlan0', 'wwan0', 'usb0']) {
       expect(out.filter((p) => p.path === name)).toHaveLength(MAX_POINTS_PER_SERIES);
     }
+  });
+});
+
+describe('padQuietGaps', () => {
+  const MIN = 60_000;
+  const at = (t: number, allBytes = 5) => ({ t, path: 'wlan0', appBytes: allBytes, allBytes });
+
+  it('puts one short transfer in its place in the range, silence around it as zero', () => {
+    const out = padQuietGaps([at(30 * MIN), at(31 * MIN)], MIN, 0, 60 * MIN);
+    expect(out.map((p) => [p.t / MIN, p.allBytes])).toEqual([
+      [0, 0],
+      [29, 0],
+      [30, 5],
+      [31, 5],
+      [32, 0],
+      [60, 0],
+    ]);
+  });
+
+  it('drops to zero between two busy stretches instead of ramping across the gap', () => {
+    const out = padQuietGaps([at(10 * MIN), at(20 * MIN)], MIN, 10 * MIN, 21 * MIN);
+    expect(out.map((p) => [p.t / MIN, p.allBytes])).toEqual([
+      [10, 5],
+      [11, 0],
+      [19, 0],
+      [20, 5],
+    ]);
+  });
+
+  it('adds nothing inside continuous traffic, and nothing for a path without any', () => {
+    const busy = Array.from({ length: 10 }, (_, i) => at(i * MIN));
+    expect(padQuietGaps(busy, MIN, 0, 10 * MIN)).toEqual(busy);
+    expect(padQuietGaps([], MIN, 0, 10 * MIN)).toEqual([]);
   });
 });
 

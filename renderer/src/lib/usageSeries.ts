@@ -23,6 +23,44 @@ export function pivotUsage(
 }
 
 /**
+ * The ledger stores only the buckets that saw traffic. For a chart, a path's silence must read as
+ * zero — not as a ramp drawn between two distant buckets — and the range must span [from, to], so
+ * one short download still shows as a spike in its place. Adds zero points at the edges of every
+ * quiet stretch longer than one bucket (at most two per stretch).
+ */
+export function padQuietGaps(
+  points: readonly UsagePoint[],
+  bucketMs: number,
+  from: number,
+  to: number,
+): UsagePoint[] {
+  const byPath = new Map<string, UsagePoint[]>();
+  for (const p of points) byPath.set(p.path, [...(byPath.get(p.path) ?? []), p]);
+  const out: UsagePoint[] = [];
+  for (const [path, list] of byPath) {
+    const zero = (t: number): UsagePoint => ({ t, path, appBytes: 0, allBytes: 0 });
+    /** Quiet from `start` (inclusive) until `end` (exclusive, the next busy bucket or the range end). */
+    const quiet = (start: number, end: number): void => {
+      if (end - start < bucketMs) return;
+      out.push(zero(start));
+      if (end - bucketMs > start) out.push(zero(end - bucketMs));
+    };
+    list.sort((a, b) => a.t - b.t);
+    let next = from;
+    for (const p of list) {
+      quiet(next, p.t);
+      out.push(p);
+      next = p.t + bucketMs;
+    }
+    if (to - next >= bucketMs) {
+      out.push(zero(next));
+      out.push(zero(to));
+    }
+  }
+  return out;
+}
+
+/**
  * Long history (minute resolution over days) thinned to at most ~1000 points per series: each
  * path is downsampled on its own so its peaks survive, then the rows are merged back.
  */

@@ -10,7 +10,7 @@ import { useHistory } from '../hooks/useHistory.ts';
 import { valueOf, type Loadable } from '../hooks/useLive.ts';
 import { formatBytes, formatDate, formatEnergy, formatMoney, formatPercent } from '../lib/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
-import { DAY_MS, downsampleUsage, forecastRows, pivotUsage } from '../lib/usageSeries.ts';
+import { DAY_MS, downsampleUsage, forecastRows, padQuietGaps, pivotUsage } from '../lib/usageSeries.ts';
 
 const DailyUsageChart = lazy(() => import('../charts/DailyUsageChart.tsx'));
 const ForecastChart = lazy(() => import('../charts/ForecastChart.tsx'));
@@ -290,9 +290,11 @@ function RecentHistory() {
     >
       <LoadableView data={history} what="recent traffic" unavailable={LEDGER_UNAVAILABLE}>
         {(points) => {
-          const { rows, paths } = pivotUsage(downsampleUsage(points), 'all');
-          if (rows.length < 2)
-            return <EmptyState icon="usage" title="Not enough traffic recorded in this range yet" />;
+          if (points.length === 0)
+            return <EmptyState icon="usage" title="No traffic recorded in this range yet" />;
+          const bucketMs = spec.resolution === 'minute' ? 60_000 : 3_600_000;
+          const padded = padQuietGaps(points, bucketMs, now - Number(range), now);
+          const { rows, paths } = pivotUsage(downsampleUsage(padded), 'all');
           return (
             <figure className="chart-figure">
               <div
