@@ -307,7 +307,14 @@ export async function runGet(
     // The transfer's first request goes out before the watcher starts (it spawns `ip monitor`):
     // the paths were just read, and every millisecond of start-up is a millisecond not downloading.
     const running = transfer.run();
-    await monitor.start();
+    try {
+      await monitor.start();
+    } catch (error) {
+      // Nothing may outlive this function: stop the download (its part is kept) first.
+      await transfer.pause();
+      await running;
+      throw error;
+    }
     outcome = await running;
   } finally {
     clearInterval(progress);
