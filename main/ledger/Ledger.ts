@@ -387,10 +387,10 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
   }
 
   alerts(limit = 200): Alert[] {
-    const rows = this.sql(
-      'SELECT id, kind, severity, path, title, message, at, read FROM alerts ORDER BY at DESC, rowid DESC LIMIT ?',
-    ).all(limit) as Array<Omit<Alert, 'read'> & { read: number }>;
-    return rows.map((r) => ({ ...r, read: r.read === 1 }));
+    const rows = this.sql(`SELECT ${ALERT_COLUMNS} FROM alerts ORDER BY at DESC, rowid DESC LIMIT ?`).all(
+      limit,
+    ) as AlertRow[];
+    return rows.map(alertFromRow);
   }
 
   markRead(ids: readonly string[]): Alert[] {
@@ -439,12 +439,13 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
    */
   private pickUpAlerts(): void {
     const rows = this.sql(
-      'SELECT rowid AS seq, id, kind, severity, path, title, message, at, read FROM alerts WHERE rowid > ? ORDER BY rowid',
-    ).all(this.alertsSeen) as Array<Omit<Alert, 'read'> & { seq: number; read: number }>;
-    for (const { seq, read, ...alert } of rows) {
+      `SELECT rowid AS seq, ${ALERT_COLUMNS} FROM alerts WHERE rowid > ? ORDER BY rowid`,
+    ).all(this.alertsSeen) as Array<AlertRow & { seq: number }>;
+    for (const { seq, ...row } of rows) {
       this.alertsSeen = Math.max(this.alertsSeen, seq);
-      if (this.ownAlerts.delete(alert.id) || read === 1) continue;
-      this.emit('alert', { ...alert, read: false });
+      const alert = alertFromRow(row);
+      if (this.ownAlerts.delete(alert.id) || alert.read) continue;
+      this.emit('alert', alert);
     }
   }
 
@@ -671,6 +672,13 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     if (!silent) this.emit('alert', stored);
     return stored;
   }
+}
+
+const ALERT_COLUMNS = 'id, kind, severity, path, title, message, at, read';
+type AlertRow = Omit<Alert, 'read'> & { read: number };
+
+function alertFromRow(row: AlertRow): Alert {
+  return { ...row, read: row.read === 1 };
 }
 
 function costOf(plan: Plan, bytes: number): number {
