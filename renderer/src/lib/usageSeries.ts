@@ -22,6 +22,18 @@ export function pivotUsage(
   return { rows, paths };
 }
 
+/** Each path's points on their own, in time order. */
+function seriesByPath(points: readonly UsagePoint[]): Map<string, UsagePoint[]> {
+  const byPath = new Map<string, UsagePoint[]>();
+  for (const p of points) {
+    const list = byPath.get(p.path) ?? [];
+    list.push(p);
+    byPath.set(p.path, list);
+  }
+  for (const list of byPath.values()) list.sort((a, b) => a.t - b.t);
+  return byPath;
+}
+
 /**
  * The ledger stores only the buckets that saw traffic. For a chart, a path's silence must read as
  * zero — not as a ramp drawn between two distant buckets — and the range must span [from, to], so
@@ -34,10 +46,8 @@ export function padQuietGaps(
   from: number,
   to: number,
 ): UsagePoint[] {
-  const byPath = new Map<string, UsagePoint[]>();
-  for (const p of points) byPath.set(p.path, [...(byPath.get(p.path) ?? []), p]);
   const out: UsagePoint[] = [];
-  for (const [path, list] of byPath) {
+  for (const [path, list] of seriesByPath(points)) {
     const zero = (t: number): UsagePoint => ({ t, path, appBytes: 0, allBytes: 0 });
     /** Quiet from `start` (inclusive) until `end` (exclusive, the next busy bucket or the range end). */
     const quiet = (start: number, end: number): void => {
@@ -45,7 +55,6 @@ export function padQuietGaps(
       out.push(zero(start));
       if (end - bucketMs > start) out.push(zero(end - bucketMs));
     };
-    list.sort((a, b) => a.t - b.t);
     let next = from;
     for (const p of list) {
       quiet(next, p.t);
@@ -68,15 +77,8 @@ export function downsampleUsage(
   points: readonly UsagePoint[],
   maxPoints = MAX_POINTS_PER_SERIES,
 ): UsagePoint[] {
-  const byPath = new Map<string, UsagePoint[]>();
-  for (const p of points) {
-    const list = byPath.get(p.path) ?? [];
-    list.push(p);
-    byPath.set(p.path, list);
-  }
   const out: UsagePoint[] = [];
-  for (const list of byPath.values()) {
-    list.sort((a, b) => a.t - b.t);
+  for (const list of seriesByPath(points).values()) {
     out.push(
       ...downsample(
         list,
