@@ -19,6 +19,7 @@ import {
   networkError,
   TransferErrorCodes,
 } from './transferErrors.ts';
+import { request as sendRequest } from './undiciCore.ts';
 
 /** chunk: fresh work; steal: the tail of another connection's range; duplicate: the endgame race; stream: a server without ranges. */
 export type FetchKind = 'chunk' | 'steal' | 'duplicate' | 'stream';
@@ -178,7 +179,7 @@ export class RangeFetch {
           ...conditionalHeaders(expect.validator),
         })
       : requestHeaders();
-    const response = await this.options.dispatcher.request({
+    const response = await sendRequest(this.options.dispatcher, {
       origin: url.origin,
       path: `${url.pathname}${url.search}`,
       method: 'GET',

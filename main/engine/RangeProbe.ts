@@ -11,6 +11,7 @@ import {
   type Validator,
 } from './httpHeaders.ts';
 import { badResponse, httpStatusError, networkError, TransferErrorCodes } from './transferErrors.ts';
+import { request } from './undiciCore.ts';
 
 export const USER_AGENT = `Pathwise/${APP_VERSION}`;
 const MAX_REDIRECTS = 10;
@@ -79,7 +80,7 @@ export async function probeRange(url: string, options: ProbeOptions): Promise<Pr
     const sentAt = performance.now();
     let response: Dispatcher.ResponseData;
     try {
-      response = await options.dispatcher.request({
+      response = await request(options.dispatcher, {
         origin: current.origin,
         path: `${current.pathname}${current.search}`,
         method: 'GET',

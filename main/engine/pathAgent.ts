@@ -1,4 +1,5 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
+import { Agent } from './undiciCore.ts';
 import { createBoundConnect, type BindAddonStatus } from './binding/index.ts';
 
 /** One network path as the engine binds to it: the interface name and the source address to use. */

@@ -1,5 +1,4 @@
-import http, { type IncomingMessage } from 'node:http';
-import https from 'node:https';
+import type { IncomingMessage } from 'node:http';
 import { isIP, type Socket } from 'node:net';
 import type { PathHealth } from '../contract.ts';
 import { APP_VERSION } from '../core/version.ts';
@@ -204,7 +203,11 @@ export class HealthProber {
 
   private attempt(url: URL, local: { address: string; family: 4 | 6 }): Promise<Attempt> {
     const started = performance.now();
-    const get = url.protocol === 'https:' ? https.get : http.get;
+    // Loaded on first use: node:https pulls in TLS (~15 ms), and `pathwise get` never probes.
+    const get =
+      url.protocol === 'https:'
+        ? process.getBuiltinModule('node:https').get
+        : process.getBuiltinModule('node:http').get;
     return new Promise<Attempt>((resolve) => {
       let socket: Socket | undefined;
       let connectMs: number | undefined;

@@ -19,7 +19,8 @@ import { lookup } from 'node:dns/promises';
 import { closeSync } from 'node:fs';
 import { isIP, Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
-import { buildConnector, errors } from 'undici';
+import type { buildConnector } from 'undici';
+import { buildConnector as buildConnectorImpl, errors } from '../undiciCore.ts';
 import { loadBindAddon, openDeviceSocket, type BindAddon, type BindAddonStatus } from './bindAddon.ts';
 
 export type BindingMode = 'device' | 'address';
@@ -65,7 +66,7 @@ export function createBoundConnect(options: BoundConnectOptions): BoundConnect {
   const localAddress = options.localAddress || null;
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { device } = options;
-  const tlsAndTcp = buildConnector({
+  const tlsAndTcp = buildConnectorImpl({
     ...options.connector,
     timeout: timeoutMs,
   } as buildConnector.BuildOptions);
