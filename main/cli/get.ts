@@ -184,6 +184,26 @@ function progressLine(info: TransferInfo, width: number): string {
   return `${bar} ${amount} ${formatRate(info.rate)}${eta}  ${paths}`.slice(0, width - 1);
 }
 
+const WATCHER_DELAY_MS = 1000;
+
+/** True once the transfer reports its first bytes or WATCHER_DELAY_MS passed; false if it ended first. */
+function flowingOrDelay(transfer: Transfer, running: Promise<TransferOutcome>): Promise<boolean> {
+  return new Promise((resolve) => {
+    const settle = (flowing: boolean): void => {
+      clearTimeout(timer);
+      transfer.off('bytes', onBytes);
+      resolve(flowing);
+    };
+    const onBytes = (): void => settle(true);
+    const timer = setTimeout(() => settle(true), WATCHER_DELAY_MS);
+    transfer.once('bytes', onBytes);
+    void running.then(
+      () => settle(false),
+      () => settle(false),
+    );
+  });
+}
+
 export async function runGet(
   args: string[],
   io: CliIo,
@@ -304,16 +324,19 @@ export async function runGet(
   process.once('SIGTERM', onSignal);
   let outcome: TransferOutcome;
   try {
-    // The transfer's first request goes out before the watcher starts (it spawns `ip monitor`):
-    // the paths were just read, and every millisecond of start-up is a millisecond not downloading.
+    // The link watcher starts once bytes flow (or after WATCHER_DELAY_MS): spawning `ip monitor`
+    // blocks for milliseconds the first requests need more, and the paths were just read. Until
+    // then a failing path is caught by its socket errors and stall watchdogs.
     const running = transfer.run();
-    try {
-      await monitor.start();
-    } catch (error) {
-      // Nothing may outlive this function: stop the download (its part is kept) first.
-      await transfer.pause();
-      await running;
-      throw error;
+    if (await flowingOrDelay(transfer, running)) {
+      try {
+        await monitor.start();
+      } catch (error) {
+        // Nothing may outlive this function: stop the download (its part is kept) first.
+        await transfer.pause();
+        await running;
+        throw error;
+      }
     }
     outcome = await running;
   } finally {
