@@ -480,7 +480,11 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     this.transaction(() => {
       this.sql('DELETE FROM usage_minute WHERE t < ?').run(now - minuteKeep);
       this.sql('DELETE FROM usage_hour WHERE t < ?').run(now - hourKeep);
-      this.sql('DELETE FROM alerts WHERE at < ? AND read = 1').run(now - 365 * DAY);
+      // The newest row stays: SQLite numbers a new row max(rowid) + 1, and another process on
+      // this database picks up alerts by rowid, so a reused number would hide the next alert.
+      this.sql(
+        'DELETE FROM alerts WHERE at < ? AND read = 1 AND rowid < (SELECT MAX(rowid) FROM alerts)',
+      ).run(now - 365 * DAY);
     });
   }
 

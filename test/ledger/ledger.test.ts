@@ -299,6 +299,31 @@ describe('alerts', () => {
     cli.ledger.close();
   });
 
+  it('still passes on alerts from another process after a year of read alerts was pruned', () => {
+    books = new Books();
+    books.t = new Date(2026, 2, 1, 12).getTime();
+    const cli = new Books();
+    Object.assign(cli, { dir: books.dir });
+    cli.t = books.t;
+    cli.reopen();
+    const fail = (ledger: Books, file: string): void =>
+      ledger.ledger.recordEvent({ kind: 'transfer-failed', transferId: file, file, message: 'disk full' });
+    fail(books, 'old.iso');
+    cli.ledger.flush();
+    expect(cli.alerts).toHaveLength(1);
+    books.ledger.markRead(books.ledger.alerts().map((a) => a.id));
+    // A year and more later the app prunes read alerts: every row is older than that. SQLite
+    // hands out max(rowid) + 1, so deleting the newest row would let the next alert reuse a rowid
+    // the other process has already seen, and it would never hear of it.
+    books.t += 400 * 24 * 3_600_000;
+    cli.t = books.t;
+    books.ledger.flush();
+    fail(books, 'new.iso');
+    cli.ledger.flush();
+    expect(cli.alerts).toEqual(['Download failed', 'Download failed']);
+    cli.ledger.close();
+  });
+
   it('warns when the pace will go over the cap, once', () => {
     books = new Books();
     books.plans = { wwan0: plan({ capBytes: 100 * MB }) };
