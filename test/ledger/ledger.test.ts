@@ -306,8 +306,9 @@ describe('alerts', () => {
     Object.assign(cli, { dir: books.dir });
     cli.t = books.t;
     cli.reopen();
-    const fail = (ledger: Books, file: string): void =>
+    const fail = (ledger: Books, file: string): void => {
       ledger.ledger.recordEvent({ kind: 'transfer-failed', transferId: file, file, message: 'disk full' });
+    };
     fail(books, 'old.iso');
     cli.ledger.flush();
     expect(cli.alerts).toHaveLength(1);
