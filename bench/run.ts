@@ -498,7 +498,8 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
     );
     await struck;
     await heal(lab);
-    if (run.code !== 0) process.stderr.write(`warm ${tool}: exit ${run.code}\n${run.stderr}\n${run.stdout}\n`);
+    if (run.code !== 0)
+      process.stderr.write(`warm ${tool}: exit ${run.code}\n${run.stderr}\n${run.stdout}\n`);
     const outcome = JSON.parse(run.stdout.trim().split('\n').at(-1) ?? '{}') as {
       seconds: number;
       ok: boolean;
