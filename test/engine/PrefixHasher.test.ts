@@ -57,6 +57,23 @@ describe('PrefixHasher', () => {
     await part.close();
   });
 
+  it('catches up on its own as soon as the file is contiguous past the hash, not at the next tick', async () => {
+    // The engine advances the hasher on its 100 ms tick; a fast connection writes megabytes per
+    // tick, so a hasher that only moved then would read back nearly everything.
+    const part = await PartFile.open(join(tempDir(), 'd.part'), SIZE);
+    const hasher = new PrefixHasher(part);
+    await part.write([content.subarray(1_000_000, 2_000_000)], 1_000_000);
+    await part.write([content.subarray(0, 1_000_000)], 0);
+    expect(hasher.hashedBytes).toBeGreaterThanOrEqual(1_000_000);
+    await vi.waitFor(() => expect(hasher.hashedBytes).toBe(2_000_000), { timeout: 2000 });
+    // Caught up, it hashes in-order writes from memory again.
+    const read = vi.spyOn(part, 'read');
+    await part.write([content.subarray(2_000_000, SIZE)], 2_000_000);
+    expect(await hasher.finish(SIZE)).toBe(expected);
+    expect(read).not.toHaveBeenCalled();
+    await part.close();
+  });
+
   it('hashes a resumed file: what was on disk, then what this run writes', async () => {
     const file = join(tempDir(), 'c.part');
     const first = await PartFile.open(file, SIZE);
