@@ -4,7 +4,7 @@ import { formatBytes, formatMoney, formatRate, parseSize } from '../../renderer/
 import { appendSample, LIVE_WINDOW_MS, throughputRows } from '../../renderer/src/lib/liveSeries.ts';
 import { pathColors } from '../../renderer/src/lib/pathColors.ts';
 import { overallStatus } from '../../renderer/src/lib/status.ts';
-import { niceTicks } from '../../renderer/src/lib/ticks.ts';
+import { niceTicks, timeTicks } from '../../renderer/src/lib/ticks.ts';
 import { downsampleUsage, forecastRows, padQuietGaps } from '../../renderer/src/lib/usageSeries.ts';
 import { path } from './fakeApi.ts';
 import { scenario, throughputSamples } from './scenario.ts';
@@ -163,6 +163,23 @@ describe('formatting', () => {
     expect(niceTicks(2.6e9)).toEqual([0, 1e9, 2e9, 3e9]);
     expect(niceTicks(11.4e9, 3)).toEqual([0, 5e9, 10e9, 15e9]);
     expect(niceTicks(0)).toEqual([0]);
+  });
+
+  it('makes time ticks at round local times, whatever points the data has', () => {
+    const hour = 3_600_000;
+    // 24 h from 13:17 one day to 13:17 the next: every 6 h on the hour, midnight included.
+    const first = new Date(2026, 10, 26, 13, 17).getTime();
+    const day = timeTicks(first, first + 24 * hour);
+    expect(day.step).toBe(6 * hour);
+    expect(day.ticks.map((t) => new Date(t).getHours())).toEqual([18, 0, 6, 12]);
+    expect(day.ticks.every((t) => new Date(t).getMinutes() === 0)).toBe(true);
+    // 6 h: every hour.
+    expect(timeTicks(first, first + 6 * hour).ticks).toHaveLength(6);
+    // 7 days: each local midnight, across the end of daylight-saving time in many zones.
+    const week = timeTicks(new Date(2026, 9, 23, 9).getTime(), new Date(2026, 9, 30, 9).getTime());
+    expect(week.ticks).toHaveLength(7);
+    expect(week.ticks.every((t) => new Date(t).getHours() === 0)).toBe(true);
+    expect(timeTicks(5, 5).ticks).toEqual([5]);
   });
 });
 

@@ -1,7 +1,8 @@
 import { Area, AreaChart, ResponsiveContainer } from 'recharts';
-import { formatDateTime } from '../lib/format.ts';
+import { formatDate, formatDateTime } from '../lib/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
-import { niceTicks } from '../lib/ticks.ts';
+import { niceTicks, timeTicks } from '../lib/ticks.ts';
+import { DAY_MS } from '../lib/usageSeries.ts';
 import { CHART_MARGIN, chartGrid, chartTooltip, timeAxis, valueAxis } from './chartParts.tsx';
 
 /** Traffic per time bucket over a longer range (already downsampled to ~1000 points a path). */
@@ -16,11 +17,19 @@ export default function HistoryChart({
 }) {
   const top = Math.max(0, ...rows.flatMap((r) => paths.map((p) => r[p] ?? 0)));
   const ticks = niceTicks(top);
+  const time = timeTicks(rows[0]?.['t'] ?? 0, rows.at(-1)?.['t'] ?? 0);
+  // Days by their date; within a day the hour, except that midnight names the new day.
+  const label = (t: number): string => {
+    const at = new Date(t);
+    return time.step >= DAY_MS || (at.getHours() === 0 && at.getMinutes() === 0)
+      ? formatDate(t)
+      : at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+  };
   return (
     <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 600, height: 220 }}>
       <AreaChart data={rows} margin={CHART_MARGIN}>
         {chartGrid()}
-        {timeAxis({ format: formatDateTime, minTickGap: 80 })}
+        {timeAxis({ format: label, minTickGap: 24, ticks: time.ticks })}
         {valueAxis({ ticks })}
         {chartTooltip({ label: formatDateTime, colors })}
         {paths.map((name) => (

@@ -11,3 +11,49 @@ export function niceTicks(max: number, target = 4): number[] {
   for (let t = 0; t < max + step; t += step) ticks.push(t);
   return ticks;
 }
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+const TIME_STEPS = [
+  MINUTE,
+  5 * MINUTE,
+  15 * MINUTE,
+  30 * MINUTE,
+  HOUR,
+  2 * HOUR,
+  3 * HOUR,
+  6 * HOUR,
+  12 * HOUR,
+  DAY,
+  2 * DAY,
+  7 * DAY,
+  14 * DAY,
+  28 * DAY,
+];
+
+/**
+ * Ticks for a time axis from `first` to `last` at round local times (on the hour, at midnight),
+ * at most about `target` of them. recharts puts time ticks where the data points are, so a
+ * sparse series (a quiet day with one download) got a tick at each end and none between.
+ */
+export function timeTicks(first: number, last: number, target = 7): { ticks: number[]; step: number } {
+  const span = last - first;
+  const step = TIME_STEPS.find((s) => span / s <= target) ?? (TIME_STEPS.at(-1) as number);
+  if (!(span > 0)) return { ticks: [first], step };
+  const ticks: number[] = [];
+  if (step >= DAY) {
+    // Whole days step through the calendar, so a daylight-saving change keeps them at midnight.
+    const days = step / DAY;
+    const at = new Date(first);
+    at.setHours(0, 0, 0, 0);
+    if (at.getTime() < first) at.setDate(at.getDate() + 1);
+    for (; at.getTime() <= last; at.setDate(at.getDate() + days)) ticks.push(at.getTime());
+    return { ticks, step };
+  }
+  const midnight = new Date(first);
+  midnight.setHours(0, 0, 0, 0);
+  const base = midnight.getTime();
+  for (let t = base + Math.ceil((first - base) / step) * step; t <= last; t += step) ticks.push(t);
+  return { ticks, step };
+}
