@@ -146,6 +146,41 @@ function bare(lab: NetLab, command: string, args: string[]): ChildProcess {
   });
 }
 
+/**
+ * Samples the client's receive counters every 5 ms from inside its namespace, for the time to a
+ * tool's first payload byte: where a race against a fault at 3 s is won or lost.
+ */
+async function rxSampler(lab: NetLab): Promise<{ firstByteAfter: (epochMs: number) => Promise<number> }> {
+  const script = `const fs = require('node:fs');
+const names = fs.readdirSync('/sys/class/net').filter((n) => n !== 'lo');
+const read = () => names.reduce((n, name) => n + Number(fs.readFileSync('/sys/class/net/' + name + '/statistics/rx_bytes', 'utf8')), 0);
+setInterval(() => process.stdout.write(Date.now() + ' ' + read() + '\\n'), 5);`;
+  const child = spawn('ip', ['netns', 'exec', lab.client, process.execPath, '-e', script], {
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  const samples: Array<[number, number]> = [];
+  let partial = '';
+  child.stdout.on('data', (data: Buffer) => {
+    const lines = (partial + data.toString()).split('\n');
+    partial = lines.pop() ?? '';
+    for (const line of lines) {
+      const [at, rx] = line.split(' ').map(Number);
+      if (Number.isFinite(at) && Number.isFinite(rx)) samples.push([at as number, rx as number]);
+    }
+  });
+  await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+  return {
+    /** Milliseconds from `epochMs` to the first sample with more than 1 kB received; stops sampling. */
+    firstByteAfter: async (epochMs) => {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      const base = [...samples].reverse().find(([at]) => at <= epochMs)?.[1] ?? samples[0]?.[1] ?? 0;
+      const first = samples.find(([at, rx]) => at > epochMs && rx - base > 1000);
+      return first ? first[0] - epochMs : Number.NaN;
+    },
+  };
+}
+
 async function sha256Of(path: string): Promise<string> {
   const hash = createHash('sha256');
   const handle = await open(path, 'r');
@@ -443,6 +478,8 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
   const lab = b.lab as NetLab;
   // Both tools start their clock at spawn; the fault lands 3 s later.
   b.clean();
+  let sampler = await rxSampler(lab);
+  let spawnedAt = Date.now();
   const pwRun = timed(lab, PATHWISE_BIN, [
     'get',
     URL_,
@@ -454,17 +491,21 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
   ]);
   await inject(lab);
   const pwTimed = await pwRun;
+  const pwFirstByteMs = await sampler.firstByteAfter(spawnedAt);
   await heal(lab);
   const pw = { ...pwTimed, ...parsePathwise(pwTimed.stdout) };
   const stalls = pw.continuity.filter((c) => c.kind === 'failover').map((c) => c.stallMs);
   const longest = stalls.length ? Math.max(...stalls) : Number.NaN;
 
   b.clean();
+  sampler = await rxSampler(lab);
+  spawnedAt = Date.now();
   const ariaRun = timed(lab, 'aria2c', b.aria2Args(['wlan0', 'wwan0'], 2, ['--max-tries=0']), {
     timeoutMs: 300_000,
   });
   await inject(lab);
   const aria = await ariaRun;
+  const ariaFirstByteMs = await sampler.firstByteAfter(spawnedAt);
   await heal(lab);
   const ariaOk = aria.code === 0 && (await sha256Of(join(b.out, 'aria2.bin')).catch(() => '')) === b.sha;
 
@@ -473,8 +514,10 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
   // after the request.
   const warm = async (
     tool: 'pathwise' | 'aria2',
-  ): Promise<{ seconds: number; ok: boolean; error?: string }> => {
+  ): Promise<{ seconds: number; ok: boolean; error?: string; firstByteMs: number }> => {
     b.clean();
+    const rx = await rxSampler(lab);
+    let requestedAt = Number.NaN;
     let struck: Promise<void> = Promise.resolve();
     const file = `${tool}-warm.bin`;
     const run = await timed(
@@ -492,11 +535,14 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
         env: { PATHWISE_PROBE_URL: `http://${SERVER_ADDRESS}:${PORT}/generate_204` },
         onLine: (line) => {
           const started = /^started (\d+)$/.exec(line);
-          if (started) struck = sleep(Number(started[1]) + 3000 - Date.now()).then(() => strike(lab));
+          if (!started) return;
+          requestedAt = Number(started[1]);
+          struck = sleep(requestedAt + 3000 - Date.now()).then(() => strike(lab));
         },
       },
     );
     await struck;
+    const firstByteMs = await rx.firstByteAfter(requestedAt);
     await heal(lab);
     if (run.code !== 0)
       process.stderr.write(`warm ${tool}: exit ${run.code}\n${run.stderr}\n${run.stdout}\n`);
@@ -506,7 +552,7 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
       error?: string;
     };
     const hashOk = (await sha256Of(join(b.out, file)).catch(() => '')) === b.sha;
-    return { ...outcome, ok: outcome.ok && hashOk };
+    return { ...outcome, ok: outcome.ok && hashOk, firstByteMs };
   };
   const pwWarm = await warm('pathwise');
   const ariaWarm = await warm('aria2');
@@ -522,16 +568,37 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
         ok: pw.final.sha256 === b.sha,
         longestStallMs: longest,
         wlan0MB: fmt((pw.final.paths?.['wlan0']?.bytes ?? 0) / 1e6),
+        firstByteMs: fmt(pwFirstByteMs, 0),
       },
-      { tool: 'aria2 -x2 --multiple-interface', seconds: fmt(aria.wallS), ok: ariaOk, exit: aria.code },
-      { tool: 'pathwise, app already running', seconds: fmt(pwWarm.seconds), ok: pwWarm.ok },
-      { tool: 'aria2 RPC daemon already running', seconds: fmt(ariaWarm.seconds), ok: ariaWarm.ok },
+      {
+        tool: 'aria2 -x2 --multiple-interface',
+        seconds: fmt(aria.wallS),
+        ok: ariaOk,
+        exit: aria.code,
+        firstByteMs: fmt(ariaFirstByteMs, 0),
+      },
+      {
+        tool: 'pathwise, app already running',
+        seconds: fmt(pwWarm.seconds),
+        ok: pwWarm.ok,
+        firstByteMs: fmt(pwWarm.firstByteMs, 0),
+      },
+      {
+        tool: 'aria2 RPC daemon already running',
+        seconds: fmt(ariaWarm.seconds),
+        ok: ariaWarm.ok,
+        firstByteMs: fmt(ariaWarm.firstByteMs, 0),
+      },
     ],
     figures: {
       pathwiseS: pw.wallS,
       aria2S: aria.wallS,
       pathwiseWarmS: pwWarm.seconds,
       aria2WarmS: ariaWarm.seconds,
+      pathwiseFirstByteMs: pwFirstByteMs,
+      aria2FirstByteMs: ariaFirstByteMs,
+      pathwiseWarmFirstByteMs: pwWarm.firstByteMs,
+      aria2WarmFirstByteMs: ariaWarm.firstByteMs,
       longestStallMs: longest,
       stalls: stalls.join(','),
     },
