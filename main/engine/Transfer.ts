@@ -976,7 +976,6 @@ export class Transfer extends EventEmitter<TransferEvents> {
     this.watchdog(now);
     this.recoverLanes(now);
     this.flushBytes(now, false);
-    if (this.part) this.hasher?.advance(this.part.done.prefixEnd());
     if (now - this.lastCheckpointAt >= this.tuning.checkpointMs) {
       this.lastCheckpointAt = now;
       void this.checkpoint(false).catch((error: unknown) => this.completion?.reject(error));
