@@ -476,11 +476,23 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
     else await lab.unblackhole('wlan0');
   };
   const lab = b.lab as NetLab;
-  // Both tools start their clock at spawn; the fault lands 3 s later.
-  b.clean();
-  let sampler = await rxSampler(lab);
-  let spawnedAt = Date.now();
-  const pwRun = timed(lab, PATHWISE_BIN, [
+  // From a shell: both tools start their clock at spawn; the fault lands 3 s later.
+  const cold = async (
+    command: string,
+    args: string[],
+    options: { timeoutMs?: number } = {},
+  ): Promise<Timed & { firstByteMs: number }> => {
+    b.clean();
+    const rx = await rxSampler(lab);
+    const spawnedAt = Date.now();
+    const running = timed(lab, command, args, options);
+    await inject(lab);
+    const run = await running;
+    const firstByteMs = await rx.firstByteAfter(spawnedAt);
+    await heal(lab);
+    return { ...run, firstByteMs };
+  };
+  const pwTimed = await cold(PATHWISE_BIN, [
     'get',
     URL_,
     '-o',
@@ -489,24 +501,13 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
     '--paths',
     'wlan0,wwan0',
   ]);
-  await inject(lab);
-  const pwTimed = await pwRun;
-  const pwFirstByteMs = await sampler.firstByteAfter(spawnedAt);
-  await heal(lab);
   const pw = { ...pwTimed, ...parsePathwise(pwTimed.stdout) };
   const stalls = pw.continuity.filter((c) => c.kind === 'failover').map((c) => c.stallMs);
   const longest = stalls.length ? Math.max(...stalls) : Number.NaN;
 
-  b.clean();
-  sampler = await rxSampler(lab);
-  spawnedAt = Date.now();
-  const ariaRun = timed(lab, 'aria2c', b.aria2Args(['wlan0', 'wwan0'], 2, ['--max-tries=0']), {
+  const aria = await cold('aria2c', b.aria2Args(['wlan0', 'wwan0'], 2, ['--max-tries=0']), {
     timeoutMs: 300_000,
   });
-  await inject(lab);
-  const aria = await ariaRun;
-  const ariaFirstByteMs = await sampler.firstByteAfter(spawnedAt);
-  await heal(lab);
   const ariaOk = aria.code === 0 && (await sha256Of(join(b.out, 'aria2.bin')).catch(() => '')) === b.sha;
 
   // Warm: the tool is already running when the download is asked for (Pathwise's app or
@@ -568,14 +569,14 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
         ok: pw.final.sha256 === b.sha,
         longestStallMs: longest,
         wlan0MB: fmt((pw.final.paths?.['wlan0']?.bytes ?? 0) / 1e6),
-        firstByteMs: fmt(pwFirstByteMs, 0),
+        firstByteMs: fmt(pw.firstByteMs, 0),
       },
       {
         tool: 'aria2 -x2 --multiple-interface',
         seconds: fmt(aria.wallS),
         ok: ariaOk,
         exit: aria.code,
-        firstByteMs: fmt(ariaFirstByteMs, 0),
+        firstByteMs: fmt(aria.firstByteMs, 0),
       },
       {
         tool: 'pathwise, app already running',
@@ -595,8 +596,8 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
       aria2S: aria.wallS,
       pathwiseWarmS: pwWarm.seconds,
       aria2WarmS: ariaWarm.seconds,
-      pathwiseFirstByteMs: pwFirstByteMs,
-      aria2FirstByteMs: ariaFirstByteMs,
+      pathwiseFirstByteMs: pw.firstByteMs,
+      aria2FirstByteMs: aria.firstByteMs,
       pathwiseWarmFirstByteMs: pwWarm.firstByteMs,
       aria2WarmFirstByteMs: ariaWarm.firstByteMs,
       longestStallMs: longest,
