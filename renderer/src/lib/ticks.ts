@@ -1,3 +1,5 @@
+import { DAY_MS } from './usageSeries.ts';
+
 /**
  * Round axis ticks for byte charts (0, 500 MB, 1 GB, 1.5 GB…): recharts' own "nice" ticks are
  * round in decimal digits of bytes, which reads as 650 MB, 1.3 GB.
@@ -14,7 +16,6 @@ export function niceTicks(max: number, target = 4): number[] {
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
 const TIME_STEPS = [
   MINUTE,
   5 * MINUTE,
@@ -25,11 +26,11 @@ const TIME_STEPS = [
   3 * HOUR,
   6 * HOUR,
   12 * HOUR,
-  DAY,
-  2 * DAY,
-  7 * DAY,
-  14 * DAY,
-  28 * DAY,
+  DAY_MS,
+  2 * DAY_MS,
+  7 * DAY_MS,
+  14 * DAY_MS,
+  28 * DAY_MS,
 ];
 
 /**
@@ -42,9 +43,9 @@ export function timeTicks(first: number, last: number, target = 7): { ticks: num
   const step = TIME_STEPS.find((s) => span / s <= target) ?? (TIME_STEPS.at(-1) as number);
   if (!(span > 0)) return { ticks: [first], step };
   const ticks: number[] = [];
-  if (step >= DAY) {
+  if (step >= DAY_MS) {
     // Whole days step through the calendar, so a daylight-saving change keeps them at midnight.
-    const days = step / DAY;
+    const days = step / DAY_MS;
     const at = new Date(first);
     at.setHours(0, 0, 0, 0);
     if (at.getTime() < first) at.setDate(at.getDate() + 1);
