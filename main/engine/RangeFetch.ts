@@ -42,7 +42,7 @@ export interface RangeFetchOptions {
   /** Counts received bytes; returns how many ms to stop reading (a rate limit), 0 to go on. */
   onBytes: (fetch: RangeFetch, bytes: number, now: number) => number;
   onFirstByte?: (fetch: RangeFetch) => void;
-  /** A stream's response that is already open (the probe's 200 answer). */
+  /** An answer that is already open: the probe's (a 200 for a stream, a 206 for the first chunk). */
   response?: { body: ResponseBody; abort: () => void };
 }
 
@@ -285,6 +285,17 @@ export class RangeFetch {
       });
       body.on('error', (error) => finish(error));
       body.on('close', () => finish());
+      // A kept answer (the probe's) may have failed before anyone read it.
+      if (body.destroyed) {
+        finish(
+          body.errored ??
+            new PathwiseError(
+              TransferErrorCodes.truncated,
+              `The connection over ${this.lane} closed before its answer was read.`,
+            ),
+        );
+        return;
+      }
       if (this.pos >= this.end) this.reachedEnd();
     });
   }

@@ -38,6 +38,12 @@ export interface ProbeResult {
    * and has not been read. The caller must consume or destroy it.
    */
   wholeBody?: ResponseBody;
+  /**
+   * Only when more than the first byte was asked for and kept: the 206 answer's unread body, bytes
+   * [0, end) of the file. The download's first chunk, already on its way while the file is
+   * prepared. The caller must consume or destroy it.
+   */
+  firstRange?: { body: ResponseBody; end: number };
   /** Aborts the kept body's request. */
   abort?: () => void;
 }
@@ -47,8 +53,16 @@ export interface ProbeOptions {
   pathName: string;
   /** Give up when the headers have not arrived by then. */
   timeoutMs: number;
-  /** Keep the body of a 200 answer for the caller (a server without ranges); else it is discarded. */
+  /**
+   * Keep the answer's body for the caller: a 200's (a server without ranges) and, when more than
+   * one byte was asked for, a 206's (the first chunk). Otherwise bodies are discarded.
+   */
   keepBody?: boolean;
+  /**
+   * How many bytes from the start to ask for (default 1). More makes the probe the download's
+   * first chunk: payload flows one round trip and the file's preparation sooner.
+   */
+  firstBytes?: number;
   signal?: AbortSignal;
 }
 
@@ -63,10 +77,12 @@ export function requestHeaders(extra: Record<string, string> = {}): Record<strin
 }
 
 /**
- * Asks for the first byte (`Range: bytes=0-0`) to learn whether the server serves ranges, how big
- * the file is and which validator pins its version; follows redirects once and pins the result.
+ * Asks for the first bytes (`Range: bytes=0-N`, N = firstBytes - 1) to learn whether the server
+ * serves ranges, how big the file is and which validator pins its version; follows redirects once
+ * and pins the result.
  */
 export async function probeRange(url: string, options: ProbeOptions): Promise<ProbeResult> {
+  const asked = Math.max(1, Math.floor(options.firstBytes ?? 1));
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
     const controller = new AbortController();
@@ -84,7 +100,7 @@ export async function probeRange(url: string, options: ProbeOptions): Promise<Pr
         origin: current.origin,
         path: `${current.pathname}${current.search}`,
         method: 'GET',
-        headers: requestHeaders({ range: 'bytes=0-0' }),
+        headers: requestHeaders({ range: `bytes=0-${asked - 1}` }),
         signal: controller.signal,
       });
     } catch (error) {
@@ -144,21 +160,44 @@ export async function probeRange(url: string, options: ProbeOptions): Promise<Pr
     if (statusCode === 206) {
       const range = parseContentRange(header(headers, 'content-range'));
       const length = contentLength(headers);
-      if (range?.kind !== 'range' || range.start !== 0 || range.end !== 0) {
+      // The answer starts at byte 0 and stays inside what was asked (a server may send less:
+      // the file is shorter, or it limits range sizes) and inside the file.
+      if (
+        range?.kind !== 'range' ||
+        range.start !== 0 ||
+        range.end >= asked ||
+        (range.size !== null && range.end >= range.size)
+      ) {
         discard(body);
         release();
         throw badResponse(
           current.href,
-          `asked for byte 0, got Content-Range "${header(headers, 'content-range') ?? '(none)'}"`,
+          `asked for bytes 0-${asked - 1}, got Content-Range "${header(headers, 'content-range') ?? '(none)'}"`,
         );
       }
-      if (length !== null && length !== 1) {
+      if (length !== null && length !== range.end + 1) {
         discard(body);
         release();
         throw badResponse(
           current.href,
-          `Content-Length ${length} for the one byte of Content-Range "bytes 0-0"`,
+          `Content-Length ${length} does not match the ${range.end + 1} bytes of Content-Range "${header(headers, 'content-range')}"`,
         );
+      }
+      if (range.size !== null && options.keepBody && asked > 1) {
+        // Until the caller reads it, an error on this body must not go unheard (an uncaught
+        // 'error'); the caller sees the body destroyed instead.
+        body.on('error', () => undefined);
+        return {
+          ...base,
+          size: range.size,
+          rangeSupport: true,
+          firstRange: { body, end: range.end + 1 },
+          abort: () => {
+            release();
+            discard(body);
+            controller.abort();
+          },
+        };
       }
       await body
         .dump({ limit: 64 * 1024, signal: AbortSignal.timeout(options.timeoutMs) })
@@ -174,13 +213,14 @@ export async function probeRange(url: string, options: ProbeOptions): Promise<Pr
       discard(body);
       release();
       const range = parseContentRange(header(headers, 'content-range'));
-      // bytes=0-0 is unsatisfiable only for an empty file.
+      // A range from byte 0 is unsatisfiable only for an empty file.
       if (range?.kind === 'unsatisfied' && range.size === 0) return { ...base, size: 0, rangeSupport: true };
       throw badResponse(current.href, 'the server refused the first byte of a file that is not empty (416)');
     }
     if (statusCode === 200) {
       const length = contentLength(headers);
       if (options.keepBody) {
+        body.on('error', () => undefined);
         return {
           ...base,
           size: length,

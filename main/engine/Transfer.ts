@@ -15,8 +15,8 @@ import { PathLimits } from './PathLimits.ts';
 import { selectPaths, type PolicyPath } from './PathPolicy.ts';
 import { PrefixHasher } from './PrefixHasher.ts';
 import { RangeFetch, type FetchKind, type FetchResult } from './RangeFetch.ts';
-import { RangePlanner, type Assignment, type PlannerOptions } from './RangePlanner.ts';
-import { probeRange, type ProbeResult } from './RangeProbe.ts';
+import { DEFAULT_PLANNER, RangePlanner, type Assignment, type PlannerOptions } from './RangePlanner.ts';
+import { probeRange, type ProbeResult, type ResponseBody } from './RangeProbe.ts';
 import { RangeSet } from './RangeSet.ts';
 import { noteReceived } from './receiveMemory.ts';
 import { nameFromUrl, safeFileName, uniqueFileName } from './SafeFileName.ts';
@@ -438,6 +438,11 @@ export class Transfer extends EventEmitter<TransferEvents> {
           });
         }
       }
+      if (probe.firstRange && done && done.overlap(0, probe.firstRange.end) > 0) {
+        // Resuming over the probe's bytes: don't fetch them twice.
+        probe.abort?.();
+        delete probe.firstRange;
+      }
       if (this.size !== null) await this.checkFreeSpace(this.size - (done?.size ?? 0));
       this.part = await PartFile.open(partPath, this.size, done);
       this.hasher = new PrefixHasher(this.part);
@@ -448,7 +453,10 @@ export class Transfer extends EventEmitter<TransferEvents> {
       probe.abort?.();
       throw error;
     }
-    if (probe.wholeBody && this.rangeSupport === false && this.probeLane) {
+    if (
+      this.probeLane &&
+      ((probe.wholeBody && this.rangeSupport === false) || (probe.firstRange && this.rangeSupport))
+    ) {
       this.probe = { result: probe, lane: this.probeLane };
     } else {
       probe.abort?.();
@@ -513,6 +521,10 @@ export class Transfer extends EventEmitter<TransferEvents> {
    * path; what the server itself says (404, a broken answer) ends the transfer at once.
    */
   private async probeAnyLane(keepBody: boolean): Promise<ProbeResult> {
+    // Payload in the probe is for a fresh download only: a resumed one may have these bytes.
+    const fresh = !(await Promise.all([exists(`${this.file}.part`), exists(`${this.file}.part.json`)])).some(
+      Boolean,
+    );
     const now = performance.now();
     const candidates = this.selection(now, true);
     const others = [...this.lanes.values()]
@@ -531,6 +543,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
           pathName: lane.name,
           timeoutMs: this.tuning.probeTimeoutMs,
           keepBody,
+          firstBytes: fresh && candidates.includes(name) ? this.probeChunk(lane) : 1,
           signal: this.phase.signal,
         });
         lane.rttMs = result.rttMs;
@@ -549,6 +562,17 @@ export class Transfer extends EventEmitter<TransferEvents> {
       }
     }
     throw first ?? this.noPathError();
+  }
+
+  /**
+   * How much the probe over `lane` asks for: the planner's first chunk when the path may carry it
+   * (the policy selects it and its caps allow a chunk), else just the first byte.
+   */
+  private probeChunk(lane: PathLane): number {
+    const { initialChunk, minChunk } = { ...DEFAULT_PLANNER, ...this.tuning.planner };
+    const allowance = this.allowance(lane, performance.now());
+    if (allowance !== null && allowance < minChunk) return 1;
+    return Math.max(1, Math.min(initialChunk, allowance ?? initialChunk));
   }
 
   private noPathError(): PathwiseError {
@@ -584,9 +608,37 @@ export class Transfer extends EventEmitter<TransferEvents> {
         },
       };
       this.ticker = setInterval(() => this.tick(), this.tuning.tickMs);
+      if (this.rangeSupport) this.adoptFirstRange();
       this.pump();
       this.checkComplete();
     });
+  }
+
+  /**
+   * The probe's answer carries the first chunk: it becomes that chunk's fetch, if its path may
+   * still carry payload and nothing else has those bytes; otherwise the answer is closed.
+   */
+  private adoptFirstRange(): void {
+    const kept = this.probe;
+    this.probe = null;
+    const first = kept?.result.firstRange;
+    if (!kept || !first) return;
+    const lane = this.lanes.get(kept.lane);
+    const planner = this.planner as RangePlanner<RangeFetch>;
+    const now = performance.now();
+    const allowance = lane ? this.allowance(lane, now) : 0;
+    if (
+      !lane ||
+      !this.usable(lane, now) ||
+      !this.selection(now).includes(lane.name) ||
+      (allowance !== null && allowance < first.end) ||
+      planner.unassigned.overlap(0, first.end) !== first.end
+    ) {
+      kept.result.abort?.();
+      return;
+    }
+    planner.unassigned.remove(0, first.end);
+    this.startFetch(lane, this.createFetch(lane, 'chunk', 0, first.end, kept.result));
   }
 
   private async finish(): Promise<TransferDone> {
@@ -801,8 +853,13 @@ export class Transfer extends EventEmitter<TransferEvents> {
       part: this.part as PartFile,
       onBytes: (f, bytes, now) => this.onBytes(lane, f, bytes, now),
       onFirstByte: (f) => this.onFirstByte(f),
-      ...(probe?.wholeBody
-        ? { response: { body: probe.wholeBody, abort: probe.abort ?? (() => undefined) } }
+      ...(probe && (probe.wholeBody ?? probe.firstRange)
+        ? {
+            response: {
+              body: (probe.wholeBody ?? probe.firstRange?.body) as ResponseBody,
+              abort: probe.abort ?? (() => undefined),
+            },
+          }
         : {}),
     });
     if (Number.isFinite(end)) {

@@ -4,7 +4,13 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Transfer } from '../../main/engine/Transfer.ts';
 import { A, B, fileEquals, loopPath, makeTransfer, tempDir, twoPaths } from '../support/engineLab.ts';
-import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
+import {
+  deterministicContent,
+  isProbe,
+  sha256,
+  startRangeServer,
+  type RangeServer,
+} from '../support/rangeServer.ts';
 
 const SIZE = 3_000_000;
 const content = deterministicContent(SIZE, 11);
@@ -130,7 +136,7 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     server = await startRangeServer(content, {
       behaviour: {
         onRequest: (log, s) => {
-          if (s.rangeRequests().length === 3 && log.headers.range !== 'bytes=0-0') s.setContent(updated);
+          if (s.rangeRequests().length === 3 && !isProbe(log)) s.setContent(updated);
         },
       },
     });
@@ -153,7 +159,7 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     server = await startRangeServer(content, {
       behaviour: {
         onRequest: (log, s) => {
-          if (log.headers.range !== 'bytes=0-0' && s.rangeRequests().length % 3 === 0) {
+          if (!isProbe(log) && s.rangeRequests().length % 3 === 0) {
             s.setContent(deterministicContent(SIZE, version++));
           }
         },
@@ -176,7 +182,7 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
       behaviour: {
         ignoreIfMatch: true,
         onRequest: (log, s) => {
-          if (s.rangeRequests().length === 3 && log.headers.range !== 'bytes=0-0') s.setContent(updated);
+          if (s.rangeRequests().length === 3 && !isProbe(log)) s.setContent(updated);
         },
       },
     });
@@ -250,6 +256,89 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     expect(outcome.status).toBe('done');
     expect((await readdir(dir)).sort()).toEqual(['passwd', 'passwd (1)']);
     expect(await fileEquals(join(dir, 'passwd (1)'), content)).toBe(true);
+  });
+
+  it('makes the probe the first chunk: payload flows from the first answer and no byte is asked twice', async () => {
+    server = await startRangeServer(content);
+    const chunk = 256 << 10;
+    const { transfer, file } = makeTransfer({
+      url: server.url,
+      paths: twoPaths(),
+      // No steals or endgame duplicates, which may fetch a tail twice by design.
+      tuning: {
+        planner: { initialChunk: chunk, maxChunk: chunk, minSteal: Infinity, marginMs: Infinity },
+      },
+    });
+    expect(await transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
+    expect(await fileEquals(file, content)).toBe(true);
+    const [probe, ...rest] = server.requests;
+    expect(probe?.headers.range).toBe(`bytes=0-${chunk - 1}`);
+    expect(probe?.status).toBe(206);
+    expect(probe?.bytes).toBe(chunk);
+    expect(rest.every((r) => !isProbe(r))).toBe(true);
+    // Every byte was asked for once: the probe's chunk is not fetched again.
+    expect(server.requests.reduce((n, r) => n + r.bytes, 0)).toBe(SIZE);
+    const info = transfer.info();
+    expect((info.paths['a']?.bytes ?? 0) + (info.paths['b']?.bytes ?? 0)).toBe(SIZE);
+  });
+
+  it('takes a probe answer shorter than asked (a server that caps ranges) as the first chunk', async () => {
+    server = await startRangeServer(content, {
+      behaviour: {
+        onRequest: (log, s) => {
+          s.behaviour.maxRange = isProbe(log) ? 10_000 : null;
+        },
+      },
+    });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    expect(await transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(server.requests[0]?.bytes).toBe(10_000);
+    // The rest is fetched from byte 10 000 on, none of the probe's bytes again.
+    expect(server.rangeRequests().every((r) => !/^bytes=0-/.test(r.headers.range ?? ''))).toBe(true);
+  });
+
+  it('keeps a probe answer whose connection drops before it is read, fetching the rest again', async () => {
+    server = await startRangeServer(content, {
+      behaviour: {
+        onRequest: (log, s) => {
+          s.behaviour.truncateAfter = isProbe(log) ? 5_000 : null;
+        },
+      },
+    });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    expect(await transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
+    expect(await fileEquals(file, content)).toBe(true);
+  });
+
+  it('refuses a probe answer that overshoots what it asked for', async () => {
+    server = await startRangeServer(content, {
+      behaviour: {
+        onRequest: (log) => {
+          // A server that ignores the end of the range but still answers 206.
+          if (isProbe(log)) log.headers.range = 'bytes=0-';
+        },
+      },
+    });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome.status === 'failed' && outcome.error.message).toMatch(
+      /asked for bytes 0-\d+, got Content-Range "bytes 0-/,
+    );
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('probes only the first byte over a path whose cap is smaller than a chunk', async () => {
+    server = await startRangeServer(content);
+    const { transfer, file } = makeTransfer({
+      url: server.url,
+      paths: twoPaths(),
+      caps: { a: 100_000 },
+    });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(server.requests[0]?.headers.range).toBe('bytes=0-0');
+    expect(transfer.info().paths['a']?.bytes).toBeLessThanOrEqual(100_000);
   });
 
   it('uses only the path named in --paths order for a single-path transfer', async () => {

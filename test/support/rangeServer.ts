@@ -36,6 +36,21 @@ export interface RequestLog {
   bytes: number;
 }
 
+/**
+ * The engine's probe: a range from byte 0 (the first byte, or the first chunk it keeps) sent
+ * before the validator is known, so without the conditions every later range carries.
+ */
+export function isProbe(r: Pick<RequestLog, 'headers'>): boolean {
+  const h = r.headers;
+  return (
+    typeof h.range === 'string' &&
+    h.range.startsWith('bytes=0-') &&
+    !h['if-range'] &&
+    !h['if-match'] &&
+    !h['if-unmodified-since']
+  );
+}
+
 /** What the server does; every field may be changed while it runs. */
 export interface RangeServerBehaviour {
   /** Serve ranges (206); false answers every request with the whole file (200). */
@@ -52,6 +67,8 @@ export interface RangeServerBehaviour {
    * connection left open (one TCP connection stuck in back-off); used once, then back to null.
    */
   stallNextAfter: number | null;
+  /** Serve at most this many bytes of a range, saying so in Content-Range (servers that cap ranges). */
+  maxRange: number | null;
   /** Shift the start in Content-Range (a server that lies about what it sends). */
   contentRangeShift: number;
   /** Send a Content-Length that disagrees with the range. */
@@ -81,7 +98,7 @@ export interface RangeServer {
   content: Buffer;
   /** Replace the file, as if it were updated on the server (new ETag and Last-Modified). */
   setContent(content: Buffer): void;
-  /** Requests that asked for a byte range, excluding the probe of byte 0. */
+  /** Requests that asked for a byte range, excluding the engine's probe (see isProbe). */
   rangeRequests(): RequestLog[];
   close(): Promise<void>;
 }
@@ -143,6 +160,7 @@ export async function startRangeServer(
     lastModified: new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toUTCString(),
     truncateAfter: null,
     stallNextAfter: null,
+    maxRange: null,
     contentRangeShift: 0,
     wrongContentLength: false,
     encoding: null,
@@ -258,6 +276,7 @@ export async function startRangeServer(
       send(416, { 'content-range': `bytes */${size}`, 'content-length': 0 });
       return;
     }
+    if (behaviour.maxRange !== null) range.end = Math.min(range.end, range.start + behaviour.maxRange - 1);
     const length = range.end - range.start + 1;
     const shift = behaviour.contentRangeShift;
     send(
@@ -314,7 +333,7 @@ export async function startRangeServer(
       behaviour.etag = etagOf(next);
       behaviour.lastModified = new Date(Math.floor(Date.now() / 1000) * 1000).toUTCString();
     },
-    rangeRequests: () => requests.filter((r) => r.headers.range && r.headers.range !== 'bytes=0-0'),
+    rangeRequests: () => requests.filter((r) => r.headers.range && !isProbe(r)),
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
