@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { PathwiseError } from '../core/errors.ts';
 import type { EnginePath } from './EnginePath.ts';
-import type { PathAgentFactory } from './pathAgent.ts';
+import { canPreconnect, type PathAgentFactory } from './pathAgent.ts';
 import type { RangeFetch } from './RangeFetch.ts';
 import { RateMeter } from './RateMeter.ts';
 
@@ -63,6 +63,16 @@ export class PathLane {
     if (!address) throw new Error(`path ${this.name} has no address`);
     this.agent ??= this.factory({ name: this.name, address });
     return this.agent;
+  }
+
+  /** Opens connections to `origin` ahead of the requests (when the pool can); never throws. */
+  preconnect(origin: URL, count: number): void {
+    try {
+      const dispatcher = this.dispatcher();
+      if (canPreconnect(dispatcher)) dispatcher.preconnect(origin, count);
+    } catch {
+      // Best effort: the first request connects (and reports) on its own.
+    }
   }
 
   /** Throw the pool away (its sockets may be dead); the next request builds a fresh one. */

@@ -325,6 +325,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
     }
     this.setState('probing');
     try {
+      this.preconnect();
       await this.prepare();
       this.throwIfStopped();
       this.setState('running');
@@ -562,6 +563,24 @@ export class Transfer extends EventEmitter<TransferEvents> {
       }
     }
     throw first ?? this.noPathError();
+  }
+
+  /**
+   * Opens the connections the first ranges will use on every path the policy selects, while the
+   * probe and the file's preparation run: when the first chunks are planned, their handshakes
+   * are done. Paths that may not carry payload are left alone.
+   */
+  private preconnect(): void {
+    let origin: URL;
+    try {
+      origin = new URL(this.pinnedUrl?.href ?? this.url);
+    } catch {
+      return; // the probe reports a bad URL
+    }
+    const slots = this.connectionsFor();
+    for (const name of this.selection(performance.now(), true)) {
+      this.lanes.get(name)?.preconnect(origin, slots);
+    }
   }
 
   /**

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
-import { Agent } from './undiciCore.ts';
+import { Agent, buildConnector } from './undiciCore.ts';
 import { createBoundConnect, type BindAddonStatus } from './binding/index.ts';
+import { SocketStash } from './SocketStash.ts';
 
 /** One network path as the engine binds to it: the interface name and the source address to use. */
 export interface PathEndpoint {
@@ -16,30 +17,75 @@ export type PathAgentFactory = (path: PathEndpoint) => Dispatcher;
  * bound to the path's source address: `localAddress` must be an Agent option — undici silently
  * ignores `connect: { localAddress }`. With the binding addon (`addon`, Linux), sockets are pinned
  * to the path's device (SO_BINDTODEVICE) through undici's `connect` hook instead, which holds
- * without policy routing.
+ * without policy routing. Either connector sits behind a SocketStash, so the engine can open a
+ * path's connections before its requests exist (`preconnect`).
  *
  * Undici's own header and body timeouts are off: the engine's per-connection watchdog decides
  * when a path has stalled, from the rate it measured, long before TCP or undici would notice.
  */
-export function createPathAgent(path: PathEndpoint, addon: BindAddonStatus | null = null): Dispatcher {
-  const pinned = addon?.available
-    ? {
-        connect: createBoundConnect({
+export function createPathAgent(path: PathEndpoint, addon: BindAddonStatus | null = null): PathAgent {
+  return new PathAgent(path, addon);
+}
+
+/** A pool that can open connections before its requests exist (see SocketStash). */
+export interface Preconnecting {
+  preconnect(origin: URL, count: number): void;
+}
+
+export function canPreconnect(dispatcher: Dispatcher): dispatcher is Dispatcher & Preconnecting {
+  return typeof (dispatcher as Partial<Preconnecting>).preconnect === 'function';
+}
+
+const CONNECT_TIMEOUT_MS = 15_000;
+
+export class PathAgent extends Agent implements Preconnecting {
+  private readonly stash: SocketStash;
+  private readonly address: string;
+
+  constructor(path: PathEndpoint, addon: BindAddonStatus | null) {
+    const inner = addon?.available
+      ? createBoundConnect({
           device: path.name,
           localAddress: path.address,
-          timeoutMs: 15_000,
+          timeoutMs: CONNECT_TIMEOUT_MS,
           addon,
-        }),
-      }
-    : {};
-  return new Agent({
-    localAddress: path.address,
-    ...pinned,
-    connectTimeout: 15_000,
-    headersTimeout: 0,
-    bodyTimeout: 0,
-    keepAliveTimeout: 30_000,
-    keepAliveMaxTimeout: 60_000,
-    pipelining: 1,
-  });
+        })
+      : buildConnector({ timeout: CONNECT_TIMEOUT_MS });
+    const stash = new SocketStash(inner);
+    super({
+      localAddress: path.address,
+      connect: stash.connect,
+      connectTimeout: CONNECT_TIMEOUT_MS,
+      headersTimeout: 0,
+      bodyTimeout: 0,
+      keepAliveTimeout: 30_000,
+      keepAliveMaxTimeout: 60_000,
+      pipelining: 1,
+    });
+    this.stash = stash;
+    this.address = path.address;
+  }
+
+  /** Opens up to `count` connections to `origin` now, for requests about to be sent there. */
+  preconnect(origin: URL, count: number): void {
+    this.stash.open(origin, count, this.address);
+  }
+
+  override close(): Promise<void>;
+  override close(callback: () => void): void;
+  override close(callback?: () => void): Promise<void> | void {
+    this.stash.clear();
+    return callback ? super.close(callback) : super.close();
+  }
+
+  override destroy(): Promise<void>;
+  override destroy(err: Error | null): Promise<void>;
+  override destroy(callback: () => void): void;
+  override destroy(err: Error | null, callback: () => void): void;
+  override destroy(errOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
+    this.stash.clear();
+    if (typeof errOrCallback === 'function') return super.destroy(errOrCallback);
+    if (callback) return super.destroy(errOrCallback ?? null, callback);
+    return super.destroy(errOrCallback ?? null);
+  }
 }

@@ -282,6 +282,29 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     expect((info.paths['a']?.bytes ?? 0) + (info.paths['b']?.bytes ?? 0)).toBe(SIZE);
   });
 
+  it("opens every path's connections while the probe runs, and no more than it uses", async () => {
+    server = await startRangeServer(content, {
+      behaviour: {
+        // A slow first answer: without connections opened ahead, path b would connect only
+        // after it (it carries the size the ranges need).
+        onRequest: (log, s) => {
+          s.behaviour.delayMs = isProbe(log) ? 300 : 0;
+        },
+      },
+    });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    const probe = server.requests[0] as (typeof server.requests)[number];
+    expect(isProbe(probe)).toBe(true);
+    const fromB = server.connections.filter((c) => c.remoteAddress === B);
+    expect(fromB.length).toBeGreaterThan(0);
+    expect(fromB.every((c) => c.at < probe.at + 150)).toBe(true);
+    // Each path has the two connections it uses, none opened for nothing.
+    expect(fromB).toHaveLength(2);
+    expect(server.connections.filter((c) => c.remoteAddress === A)).toHaveLength(2);
+  });
+
   it('takes a probe answer shorter than asked (a server that caps ranges) as the first chunk', async () => {
     server = await startRangeServer(content, {
       behaviour: {

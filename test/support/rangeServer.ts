@@ -34,6 +34,8 @@ export interface RequestLog {
   status: number;
   /** Body bytes the server wrote for this request (what it meant to send). */
   bytes: number;
+  /** When the request arrived (performance.now()). */
+  at: number;
 }
 
 /**
@@ -86,6 +88,8 @@ export interface RangeServerBehaviour {
   ignoreIfMatch: boolean;
   /** Omit Content-Length on 200 answers (chunked), as dynamic servers do. */
   chunked: boolean;
+  /** Wait this long before answering (read after onRequest, so it may be set per request). */
+  delayMs: number;
   /** Called for every request before it is answered (tests change the server from here). */
   onRequest: ((log: RequestLog, server: RangeServer) => void) | null;
 }
@@ -94,6 +98,8 @@ export interface RangeServer {
   readonly url: string;
   readonly port: number;
   readonly requests: RequestLog[];
+  /** Every connection accepted: who from, and when (performance.now()). */
+  readonly connections: Array<{ remoteAddress: string; at: number }>;
   readonly behaviour: RangeServerBehaviour;
   content: Buffer;
   /** Replace the file, as if it were updated on the server (new ETag and Last-Modified). */
@@ -170,6 +176,7 @@ export async function startRangeServer(
     ignoreConditions: false,
     ignoreIfMatch: false,
     chunked: false,
+    delayMs: 0,
     onRequest: null,
     ...options.behaviour,
   };
@@ -300,14 +307,18 @@ export async function startRangeServer(
       remoteAddress: req.socket.remoteAddress ?? '',
       status: 0,
       bytes: 0,
+      at: performance.now(),
     };
     requests.push(log);
     behaviour.onRequest?.(log, api);
-    handle(req, res, log);
+    if (behaviour.delayMs) setTimeout(() => handle(req, res, log), behaviour.delayMs);
+    else handle(req, res, log);
   };
   const server: Server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 30_000;
+  const connections: Array<{ remoteAddress: string; at: number }> = [];
   server.on('connection', (socket) => {
+    connections.push({ remoteAddress: socket.remoteAddress ?? '', at: performance.now() });
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -321,6 +332,7 @@ export async function startRangeServer(
     url: `${options.tls ? 'https' : 'http'}://${hostPart}:${port}${filePath}`,
     port,
     requests,
+    connections,
     behaviour,
     get content() {
       return content;
