@@ -325,7 +325,9 @@ export class Transfer extends EventEmitter<TransferEvents> {
     }
     this.setState('probing');
     try {
-      this.preconnect();
+      // The probe's path first: the probe is what everything waits for. The others open while
+      // its question is on the way (probeAnyLane).
+      this.preconnect(this.selection(performance.now(), true).slice(0, 1));
       await this.prepare();
       this.throwIfStopped();
       this.setState('running');
@@ -539,7 +541,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       const lane = this.lanes.get(name) as PathLane;
       try {
         const url = this.pinnedUrl?.href ?? this.url;
-        const result = await probeRange(url, {
+        const asked = probeRange(url, {
           dispatcher: lane.dispatcher(),
           pathName: lane.name,
           timeoutMs: this.tuning.probeTimeoutMs,
@@ -547,6 +549,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
           firstBytes: fresh && candidates.includes(name) ? this.probeChunk(lane) : 1,
           signal: this.phase.signal,
         });
+        this.preconnect(candidates.filter((other) => other !== name));
+        const result = await asked;
         lane.rttMs = result.rttMs;
         this.probeLane = lane.name;
         this.primary ??= this.mode === 'aggregate' ? null : lane.name;
@@ -566,11 +570,11 @@ export class Transfer extends EventEmitter<TransferEvents> {
   }
 
   /**
-   * Opens the connections the first ranges will use on every path the policy selects, while the
-   * probe and the file's preparation run: when the first chunks are planned, their handshakes
-   * are done. Paths that may not carry payload are left alone.
+   * Opens the connections the first ranges will use on the given paths (those the policy selects),
+   * while the probe and the file's preparation run: when the first chunks are planned, their
+   * handshakes are done. Paths that may not carry payload are never named here.
    */
-  private preconnect(): void {
+  private preconnect(names: string[]): void {
     let origin: URL;
     try {
       origin = new URL(this.pinnedUrl?.href ?? this.url);
@@ -578,9 +582,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
       return; // the probe reports a bad URL
     }
     const slots = this.connectionsFor();
-    for (const name of this.selection(performance.now(), true)) {
-      this.lanes.get(name)?.preconnect(origin, slots);
-    }
+    // A pool opens only what is missing, so asking twice for a path is harmless.
+    for (const name of names) this.lanes.get(name)?.preconnect(origin, slots);
   }
 
   /**
