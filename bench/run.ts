@@ -271,6 +271,8 @@ class Bench {
       this.size = sizeMiB * MiB;
       this.sha = await makeFile(file, this.size);
     }
+    // For "already running, after one earlier download" (bench/warm.ts).
+    await makeFile(join(this.root, 'earlier.bin'), MiB);
     this.lab = await NetLab.create(specs);
     this.nginx = await startNginx(this.lab, this.root);
     return this.lab;
@@ -515,6 +517,7 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
   // after the request.
   const warm = async (
     tool: 'pathwise' | 'aria2',
+    afterEarlier = false,
   ): Promise<{ seconds: number; ok: boolean; error?: string; firstByteMs: number }> => {
     b.clean();
     const rx = await rxSampler(lab);
@@ -531,6 +534,7 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
         b.out,
         file,
         [b.addr('wlan0'), b.addr('wwan0')].join(','),
+        ...(afterEarlier ? [`http://${SERVER_ADDRESS}:${PORT}/earlier.bin`] : []),
       ],
       {
         env: { PATHWISE_PROBE_URL: `http://${SERVER_ADDRESS}:${PORT}/generate_204` },
@@ -557,6 +561,10 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
   };
   const pwWarm = await warm('pathwise');
   const ariaWarm = await warm('aria2');
+  // The same, in a tool that has already done one (1 MiB) download since it started: a tray app
+  // that has been in use, its code and HTTP parser no longer run for the first time.
+  const pwUsed = await warm('pathwise', true);
+  const ariaUsed = await warm('aria2', true);
   const limit = kind === 'cut' ? 1500 : 2500;
   return {
     scenario: kind,
@@ -590,6 +598,18 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
         ok: ariaWarm.ok,
         firstByteMs: fmt(ariaWarm.firstByteMs, 0),
       },
+      {
+        tool: 'pathwise, running, after one download',
+        seconds: fmt(pwUsed.seconds),
+        ok: pwUsed.ok,
+        firstByteMs: fmt(pwUsed.firstByteMs, 0),
+      },
+      {
+        tool: 'aria2 daemon, after one download',
+        seconds: fmt(ariaUsed.seconds),
+        ok: ariaUsed.ok,
+        firstByteMs: fmt(ariaUsed.firstByteMs, 0),
+      },
     ],
     figures: {
       pathwiseS: pw.wallS,
@@ -600,6 +620,10 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
       aria2FirstByteMs: aria.firstByteMs,
       pathwiseWarmFirstByteMs: pwWarm.firstByteMs,
       aria2WarmFirstByteMs: ariaWarm.firstByteMs,
+      pathwiseUsedS: pwUsed.seconds,
+      aria2UsedS: ariaUsed.seconds,
+      pathwiseUsedFirstByteMs: pwUsed.firstByteMs,
+      aria2UsedFirstByteMs: ariaUsed.firstByteMs,
       longestStallMs: longest,
       stalls: stalls.join(','),
     },
@@ -619,6 +643,11 @@ async function fault(b: Bench, kind: 'cut' | 'blackhole'): Promise<ScenarioResul
         target: 'total time ≤ aria2’s (both already running)',
         value: `${fmt(pwWarm.seconds)} vs ${fmt(ariaWarm.seconds)}`,
         met: pwWarm.ok && (pwWarm.seconds <= ariaWarm.seconds || !ariaWarm.ok),
+      },
+      {
+        target: 'total time ≤ aria2’s (both running, each after one earlier download)',
+        value: `${fmt(pwUsed.seconds)} vs ${fmt(ariaUsed.seconds)}`,
+        met: pwUsed.ok && (pwUsed.seconds <= ariaUsed.seconds || !ariaUsed.ok),
       },
     ],
   };

@@ -3,9 +3,10 @@
  * as in the desktop app (Pathwise's tray app and `pathwise serve` share one core) and in aria2's
  * RPC daemon. Runs inside the bench's client namespace (bench/run.ts spawns it there):
  *
- *   node bench/warm.ts pathwise|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS
+ *   node bench/warm.ts pathwise|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS [EARLIER_URL]
  *
- * Starts the daemon, waits until it answers, asks for the download and prints
+ * Starts the daemon, waits until it answers, (with EARLIER_URL: has it download that file first
+ * and waits a second, as a tray app that has been in use), asks for the download and prints
  * `started <epoch ms>` (the bench times its fault from that line), then one JSON line when the
  * download ended: {"seconds", "ok", "error"?}. The daemon is stopped before this exits.
  */
@@ -20,11 +21,15 @@ interface Outcome {
   error?: string;
 }
 
-const [tool, url, outDir, fileName, addresses] = process.argv.slice(2);
+const [tool, url, outDir, fileName, addresses, earlierUrl] = process.argv.slice(2);
 if (!tool || !url || !outDir || !fileName || !addresses) {
-  process.stderr.write('usage: node bench/warm.ts pathwise|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS\n');
+  process.stderr.write(
+    'usage: node bench/warm.ts pathwise|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS [EARLIER_URL]\n',
+  );
   process.exit(2);
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Resolves with the first stdout line of `child` that matches, or rejects when it exits first. */
 function lineMatching(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
@@ -115,14 +120,21 @@ async function pathwise(): Promise<Outcome> {
       });
     // Answers once the core is up (paths read, ledger open): now it is warm.
     await invoke('paths.list', []);
-    const done = new Promise<Outcome>((resolve) => (finished = resolve));
-    startedEpoch = Date.now();
-    process.stdout.write(`started ${startedEpoch}\n`);
-    const info = (await invoke('transfers.start', [
-      { url, fileName, mode: 'aggregate', paths: ['wlan0', 'wwan0'] },
-    ])) as { id: string };
-    transferId = info.id;
-    const outcome = await done;
+    const download = async (from: string, name: string): Promise<Outcome> => {
+      const done = new Promise<Outcome>((resolve) => (finished = resolve));
+      startedEpoch = Date.now();
+      if (from === url) process.stdout.write(`started ${startedEpoch}\n`);
+      const info = (await invoke('transfers.start', [
+        { url: from, fileName: name, mode: 'aggregate', paths: ['wlan0', 'wwan0'] },
+      ])) as { id: string };
+      transferId = info.id;
+      return done;
+    };
+    if (earlierUrl) {
+      await download(earlierUrl, `earlier-${fileName}`);
+      await sleep(1000);
+    }
+    const outcome = await download(url as string, fileName as string);
     ws.close();
     return outcome;
   } finally {
@@ -160,26 +172,34 @@ async function aria2(): Promise<Outcome> {
       if (!ws) await new Promise((r) => setTimeout(r, 25));
     }
     if (!ws) throw new Error('aria2 RPC did not start');
+    const socket = ws;
     let startedAt = 0;
-    const done = new Promise<Outcome>((resolve) => {
-      ws.on('message', (data) => {
-        const message = JSON.parse(data.toString()) as { method?: string };
-        if (message.method === 'aria2.onDownloadComplete')
-          resolve({ seconds: (performance.now() - startedAt) / 1000, ok: true });
-        if (message.method === 'aria2.onDownloadError')
-          resolve({
-            seconds: (performance.now() - startedAt) / 1000,
-            ok: false,
-            error: 'aria2 download error',
-          });
-      });
+    let finished: ((outcome: Outcome) => void) | null = null;
+    socket.on('message', (data) => {
+      const message = JSON.parse(data.toString()) as { method?: string };
+      if (message.method === 'aria2.onDownloadComplete')
+        finished?.({ seconds: (performance.now() - startedAt) / 1000, ok: true });
+      if (message.method === 'aria2.onDownloadError')
+        finished?.({
+          seconds: (performance.now() - startedAt) / 1000,
+          ok: false,
+          error: 'aria2 download error',
+        });
     });
-    startedAt = performance.now();
-    process.stdout.write(`started ${Date.now()}\n`);
-    ws.send(
-      JSON.stringify({ jsonrpc: '2.0', id: '1', method: 'aria2.addUri', params: [[url], { out: fileName }] }),
-    );
-    const outcome = await done;
+    const download = (from: string, name: string): Promise<Outcome> => {
+      const done = new Promise<Outcome>((resolve) => (finished = resolve));
+      startedAt = performance.now();
+      if (from === url) process.stdout.write(`started ${Date.now()}\n`);
+      socket.send(
+        JSON.stringify({ jsonrpc: '2.0', id: name, method: 'aria2.addUri', params: [[from], { out: name }] }),
+      );
+      return done;
+    };
+    if (earlierUrl) {
+      await download(earlierUrl, `earlier-${fileName}`);
+      await sleep(1000);
+    }
+    const outcome = await download(url as string, fileName as string);
     ws.close();
     return outcome;
   } finally {
