@@ -549,7 +549,9 @@ export class Transfer extends EventEmitter<TransferEvents> {
           firstBytes: fresh && candidates.includes(name) ? this.probeChunk(lane) : 1,
           signal: this.phase.signal,
         });
-        this.preconnect(candidates.filter((other) => other !== name));
+        this.preconnect(
+          candidates.filter((other) => other !== name && this.usable(this.lanes.get(other) as PathLane, now)),
+        );
         const result = await asked;
         lane.rttMs = result.rttMs;
         this.probeLane = lane.name;
@@ -582,7 +584,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       return; // the probe reports a bad URL
     }
     const slots = this.connectionsFor();
-    // A pool opens only what is missing, so asking twice for a path is harmless.
+    // A pool opens only what is missing next to the connections still waiting in it.
     for (const name of names) this.lanes.get(name)?.preconnect(origin, slots);
   }
 
