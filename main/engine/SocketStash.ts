@@ -16,15 +16,10 @@ interface Entry {
   evict: () => void;
 }
 
-/** Same destination, same scheme: what a connection can be reused for. */
+/** Same destination, same scheme: what a connection can be reused for (IPv6 without brackets). */
 function keyOf(protocol: string, hostname: string, port: string | number): string {
-  const host = hostname.startsWith('[') ? hostname.slice(1, -1) : hostname;
   const number = Number(port) || (protocol === 'https:' ? 443 : 80);
-  return `${protocol}//${host}:${number}`;
-}
-
-function serverNameOf(servername: string | null | undefined): string {
-  return servername ?? '';
+  return `${protocol}//${hostname}:${number}`;
 }
 
 /**
@@ -79,8 +74,9 @@ export class SocketStash {
   /** Opens `count` connections to `origin` from `localAddress` unless that many are already waiting. */
   open(origin: URL, count: number, localAddress: string | null): void {
     if (this.closed || (origin.protocol !== 'http:' && origin.protocol !== 'https:')) return;
-    const key = keyOf(origin.protocol, origin.hostname, origin.port);
+    // undici connects IPv6 literals without their brackets, and so does this.
     const hostname = origin.hostname.startsWith('[') ? origin.hostname.slice(1, -1) : origin.hostname;
+    const key = keyOf(origin.protocol, hostname, origin.port);
     const servername = origin.protocol === 'https:' && !isIP(hostname) ? hostname : '';
     const waiting = this.entries.filter((e) => e.key === key).length;
     for (let i = waiting; i < count; i++) {
@@ -160,7 +156,7 @@ export class SocketStash {
     const key = keyOf(options.protocol, options.hostname, options.port);
     const https = options.protocol === 'https:';
     const fits = (e: Entry): boolean =>
-      e.key === key && (!https || e.servername === serverNameOf(options.servername));
+      e.key === key && (!https || e.servername === (options.servername ?? ''));
     // An open connection first, else one still opening.
     const entry =
       this.entries.find((e) => fits(e) && e.socket !== null && !e.socket.destroyed) ??

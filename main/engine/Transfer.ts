@@ -525,7 +525,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
    */
   private async probeAnyLane(keepBody: boolean): Promise<ProbeResult> {
     // Payload in the probe is for a fresh download only: a resumed one may have these bytes.
-    const fresh = !(await Promise.all([exists(`${this.file}.part`), exists(`${this.file}.part.json`)])).some(
+    const partPath = `${this.file}.part`;
+    const fresh = !(await Promise.all([exists(partPath), exists(new TransferJournal(partPath).file)])).some(
       Boolean,
     );
     const now = performance.now();
