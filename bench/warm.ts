@@ -31,6 +31,20 @@ if (!tool || !url || !outDir || !fileName || !addresses) {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * With EARLIER_URL: that download first and a second's pause (a tool in use); then the measured
+ * download (the one that prints `started`), whose outcome this returns.
+ */
+async function earlierThenMeasured(
+  download: (from: string, name: string, measured: boolean) => Promise<Outcome>,
+): Promise<Outcome> {
+  if (earlierUrl) {
+    await download(earlierUrl, `earlier-${fileName}`, false);
+    await sleep(1000);
+  }
+  return download(url as string, fileName as string, true);
+}
+
 /** Resolves with the first stdout line of `child` that matches, or rejects when it exits first. */
 function lineMatching(child: ChildProcess, pattern: RegExp): Promise<RegExpExecArray> {
   return new Promise((resolve, reject) => {
@@ -120,21 +134,17 @@ async function pathwise(): Promise<Outcome> {
       });
     // Answers once the core is up (paths read, ledger open): now it is warm.
     await invoke('paths.list', []);
-    const download = async (from: string, name: string): Promise<Outcome> => {
+    const download = async (from: string, name: string, measured: boolean): Promise<Outcome> => {
       const done = new Promise<Outcome>((resolve) => (finished = resolve));
       startedEpoch = Date.now();
-      if (from === url) process.stdout.write(`started ${startedEpoch}\n`);
+      if (measured) process.stdout.write(`started ${startedEpoch}\n`);
       const info = (await invoke('transfers.start', [
         { url: from, fileName: name, mode: 'aggregate', paths: ['wlan0', 'wwan0'] },
       ])) as { id: string };
       transferId = info.id;
       return done;
     };
-    if (earlierUrl) {
-      await download(earlierUrl, `earlier-${fileName}`);
-      await sleep(1000);
-    }
-    const outcome = await download(url as string, fileName as string);
+    const outcome = await earlierThenMeasured(download);
     ws.close();
     return outcome;
   } finally {
@@ -186,20 +196,16 @@ async function aria2(): Promise<Outcome> {
           error: 'aria2 download error',
         });
     });
-    const download = (from: string, name: string): Promise<Outcome> => {
+    const download = (from: string, name: string, measured: boolean): Promise<Outcome> => {
       const done = new Promise<Outcome>((resolve) => (finished = resolve));
       startedAt = performance.now();
-      if (from === url) process.stdout.write(`started ${Date.now()}\n`);
+      if (measured) process.stdout.write(`started ${Date.now()}\n`);
       socket.send(
         JSON.stringify({ jsonrpc: '2.0', id: name, method: 'aria2.addUri', params: [[from], { out: name }] }),
       );
       return done;
     };
-    if (earlierUrl) {
-      await download(earlierUrl, `earlier-${fileName}`);
-      await sleep(1000);
-    }
-    const outcome = await download(url as string, fileName as string);
+    const outcome = await earlierThenMeasured(download);
     ws.close();
     return outcome;
   } finally {
