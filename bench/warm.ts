@@ -135,6 +135,9 @@ async function pathwise(): Promise<Outcome> {
     // Answers once the core is up (paths read, ledger open): now it is warm.
     await invoke('paths.list', []);
     const download = async (from: string, name: string, measured: boolean): Promise<Outcome> => {
+      // Until this transfer's id is known, no pushed list may end it: the earlier download is
+      // still in every list, done.
+      transferId = null;
       const done = new Promise<Outcome>((resolve) => (finished = resolve));
       startedEpoch = Date.now();
       if (measured) process.stdout.write(`started ${startedEpoch}\n`);
