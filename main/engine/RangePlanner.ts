@@ -2,6 +2,8 @@ import { RangeSet, type Range } from './RangeSet.ts';
 
 /** A range being fetched, as the planner sees it. */
 export interface PlannedFetch {
+  /** The path it runs on. */
+  readonly lane: string;
   readonly start: number;
   /** Next byte this fetch will receive. */
   readonly pos: number;
@@ -17,6 +19,8 @@ export interface PlannedFetch {
 
 /** What the planner needs to know about the connection asking for work. */
 export interface Asker {
+  /** The path the connection belongs to. */
+  lane: string;
   /** Expected rate of one connection on this path in bytes/s; 0 when unmeasured. */
   rate: number;
   rttMs: number;
@@ -39,6 +43,12 @@ export interface PlannerOptions {
   minSteal: number;
   /** A steal or duplicate must save at least this much time. */
   marginMs: number;
+  /**
+   * Two connections of one path share its bottleneck: a steal between them moves no bytes faster
+   * and throws away what was in flight for the victim (its answer is cut short). Only a victim
+   * with at least this long to go is split, for servers that limit each connection's speed.
+   */
+  sameLaneStealMs: number;
 }
 
 export const DEFAULT_PLANNER: PlannerOptions = {
@@ -48,6 +58,7 @@ export const DEFAULT_PLANNER: PlannerOptions = {
   maxChunk: 32 << 20,
   minSteal: 64 << 10,
   marginMs: 150,
+  sameLaneStealMs: 4000,
 };
 
 /**
@@ -112,7 +123,7 @@ export class RangePlanner<F extends PlannedFetch> {
   }
 
   private stealOrDuplicate(asker: Asker, cap: number, live: Iterable<F>, now: number): Assignment<F> | null {
-    const { minSteal, marginMs } = this.options;
+    const { minSteal, marginMs, sameLaneStealMs } = this.options;
     const rtt = asker.rttMs / 1000;
     let victim: F | undefined;
     let victimEta = 0;
@@ -132,7 +143,9 @@ export class RangePlanner<F extends PlannedFetch> {
     const thiefRate = asker.rate;
     const victimRate = victim.rate(now);
     const margin = marginMs / 1000;
-    if (victimRate > 0) {
+    // On one path only a quiet connection is raced, and only a long range is split (see sameLaneStealMs).
+    const sameLane = victim.lane === asker.lane;
+    if (victimRate > 0 && (!sameLane || victimEta * 1000 >= sameLaneStealMs)) {
       // Split so both finish together: x/thief + rtt = (remaining - x)/victim.
       const share = (remaining / victimRate - rtt) / (1 / thiefRate + 1 / victimRate);
       const x = Math.floor(Math.min(share, cap));
@@ -140,6 +153,7 @@ export class RangePlanner<F extends PlannedFetch> {
         return { kind: 'steal', start: victim.end - x, end: victim.end, victim };
       }
     }
+    if (sameLane && victimRate > 0) return null;
     if (victimEta > rtt + remaining / thiefRate + margin && remaining <= cap) {
       return { kind: 'duplicate', start: victim.pos, end: victim.end, victim };
     }

@@ -15,7 +15,13 @@ import { PathLimits } from './PathLimits.ts';
 import { selectPaths, type PolicyPath } from './PathPolicy.ts';
 import { PrefixHasher } from './PrefixHasher.ts';
 import { RangeFetch, type FetchKind, type FetchResult } from './RangeFetch.ts';
-import { DEFAULT_PLANNER, RangePlanner, type Assignment, type PlannerOptions } from './RangePlanner.ts';
+import {
+  DEFAULT_PLANNER,
+  RangePlanner,
+  type Asker,
+  type Assignment,
+  type PlannerOptions,
+} from './RangePlanner.ts';
 import { probeRange, type ProbeResult, type ResponseBody } from './RangeProbe.ts';
 import { RangeSet } from './RangeSet.ts';
 import { noteReceived } from './receiveMemory.ts';
@@ -843,9 +849,9 @@ export class Transfer extends EventEmitter<TransferEvents> {
     this.checkComplete();
   }
 
-  private asker(lane: PathLane, now: number): { rate: number; rttMs: number; allowance: number | null } {
+  private asker(lane: PathLane, now: number): Asker {
     const rate = lane.meter.age(now) >= 300 ? lane.meter.rate(now) / (lane.fetches.size + 1) : 0;
-    return { rate, rttMs: lane.rttMs ?? 100, allowance: this.allowance(lane, now) };
+    return { lane: lane.name, rate, rttMs: lane.rttMs ?? 100, allowance: this.allowance(lane, now) };
   }
 
   private launch(lane: PathLane, assignment: Assignment<RangeFetch>): void {
