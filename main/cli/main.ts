@@ -93,9 +93,8 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
   }
 }
 
-const isEntry =
-  import.meta.url === `file://${process.argv[1]}` || process.argv[1]?.endsWith('/main/cli/main.ts');
-if (isEntry) {
+/** Runs this process's command line: its arguments, output and exit code (bin/pathwise). */
+export function main(): void {
   runCli(process.argv.slice(2)).then(
     (code) => {
       process.exitCode = code;
@@ -111,3 +110,7 @@ if (isEntry) {
     },
   );
 }
+
+// Run directly (`node main/cli/main.ts`); bin/pathwise goes through out/cli/pathwise.js, which
+// calls main() of the bundle or of this file (scripts/build-cli.ts).
+if (process.argv[1]?.endsWith('/main/cli/main.ts')) main();
