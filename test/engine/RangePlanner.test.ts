@@ -6,6 +6,11 @@ function fetchOf(pos: number, end: number, rate: number, lane = 'wwan0'): Planne
   return { lane, start: pos, pos, end, paired: false, rate: () => rate, silentFor: () => 0 };
 }
 
+/** Work for an idle wlan0 connection measured at 1 MB/s while `running` is under way. */
+function askAsWlan0(planner: RangePlanner<PlannedFetch>, running: PlannedFetch) {
+  return planner.next({ lane: 'wlan0', rate: 1_000_000, rttMs: 10, allowance: null }, [running], 0);
+}
+
 describe('range planning', () => {
   it('sizes chunks from each connection’s rate so they take about the same time', () => {
     const planner = new RangePlanner(100_000_000, new RangeSet(), {
@@ -45,15 +50,9 @@ describe('range planning', () => {
     // cut short, throws away what was in flight.
     const planner = new RangePlanner(10_000_000, new RangeSet([[0, 8_000_000]]), { minSteal: 1 });
     planner.unassigned.remove(0, 10_000_000);
-    const sibling = fetchOf(8_000_000, 10_000_000, 1_000_000, 'wlan0');
-    expect(
-      planner.next({ lane: 'wlan0', rate: 1_000_000, rttMs: 10, allowance: null }, [sibling], 0),
-    ).toBeNull();
+    expect(askAsWlan0(planner, fetchOf(8_000_000, 10_000_000, 1_000_000, 'wlan0'))).toBeNull();
     // The same range on another path is split.
-    const elsewhere = fetchOf(8_000_000, 10_000_000, 1_000_000, 'wwan0');
-    expect(
-      planner.next({ lane: 'wlan0', rate: 1_000_000, rttMs: 10, allowance: null }, [elsewhere], 0),
-    ).toMatchObject({
+    expect(askAsWlan0(planner, fetchOf(8_000_000, 10_000_000, 1_000_000, 'wwan0'))).toMatchObject({
       kind: 'steal',
     });
   });
@@ -62,19 +61,12 @@ describe('range planning', () => {
     const planner = new RangePlanner(100_000_000, new RangeSet([[0, 90_000_000]]), { minSteal: 1 });
     planner.unassigned.remove(0, 100_000_000);
     // 10 s to go at 1 MB/s: longer than sameLaneStealMs.
-    const long = fetchOf(90_000_000, 100_000_000, 1_000_000, 'wlan0');
-    expect(
-      planner.next({ lane: 'wlan0', rate: 1_000_000, rttMs: 10, allowance: null }, [long], 0),
-    ).toMatchObject({
+    expect(askAsWlan0(planner, fetchOf(90_000_000, 100_000_000, 1_000_000, 'wlan0'))).toMatchObject({
       kind: 'steal',
       end: 100_000_000,
     });
     const quiet: PlannedFetch = { ...fetchOf(95_000_000, 95_100_000, 0, 'wlan0'), silentFor: () => 2000 };
-    expect(
-      planner.next({ lane: 'wlan0', rate: 1_000_000, rttMs: 10, allowance: null }, [quiet], 0),
-    ).toMatchObject({
-      kind: 'duplicate',
-    });
+    expect(askAsWlan0(planner, quiet)).toMatchObject({ kind: 'duplicate' });
   });
 
   it('duplicates the remainder of a connection that has gone quiet (the endgame)', () => {
