@@ -367,6 +367,22 @@ export class NetLab {
     return { rx: rx ?? 0, tx: tx ?? 0 };
   }
 
+  /**
+   * The counters once `name` has received nothing for `quietMs`: what an earlier test's
+   * connections still had in flight (a shaper's queue drains after its process is gone) is not
+   * counted as the next test's traffic.
+   */
+  async settledCounters(name: string, quietMs = 300, timeoutMs = 5000): Promise<{ rx: number; tx: number }> {
+    const started = Date.now();
+    let last = await this.counters(name);
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, quietMs));
+      const now = await this.counters(name);
+      if (now.rx === last.rx || Date.now() - started > timeoutMs) return now;
+      last = now;
+    }
+  }
+
   async destroy(): Promise<void> {
     for (const child of this.children) child.kill('SIGKILL');
     await Promise.all(
