@@ -52,7 +52,10 @@ describe('the command-line launcher (out/cli/pathwise.js)', () => {
     async () => {
       const result = await runPathwise(['--version'], { env: { PATHWISE_LAUNCH_DEBUG: '1' } });
       expect(result.code).toBe(0);
-      expect(result.stderr).toBe('pathwise: bundle\n');
+      expect(
+        result.stderr,
+        'bin/pathwise ran the sources: a source changed since the last `npm run build` (npm test builds first)',
+      ).toBe('pathwise: bundle\n');
     },
   );
 });
