@@ -39,7 +39,8 @@ describe('the command-line launcher (out/cli/pathwise.js)', () => {
 
   it('runs the sources once a file the bundle was built from changed or is gone', async () => {
     const build = fakeBuild();
-    writeFileSync(build.source, 'export const x = 2;\n');
+    // Another size too: a rewrite within one tick of the kernel's coarse file clock keeps the mtime.
+    writeFileSync(build.source, 'export const x = 22;\n');
     expect(await build.launch()).toBe('sources');
     rmSync(build.source);
     expect(await build.launch()).toBe('sources');
