@@ -12,7 +12,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createCipheriv, createHash } from 'node:crypto';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -271,8 +271,9 @@ class Bench {
       this.size = sizeMiB * MiB;
       this.sha = await makeFile(file, this.size);
     }
-    // For "already running, after one earlier download" (bench/warm.ts).
-    await makeFile(join(this.root, 'earlier.bin'), MiB);
+    // For "already running, after one earlier download" (bench/warm.ts): made once per bench.
+    const earlier = join(this.root, 'earlier.bin');
+    if (!existsSync(earlier)) await makeFile(earlier, MiB);
     this.lab = await NetLab.create(specs);
     this.nginx = await startNginx(this.lab, this.root);
     return this.lab;
