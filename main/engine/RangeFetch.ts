@@ -10,7 +10,7 @@ import {
   type Validator,
 } from './httpHeaders.ts';
 import type { PartFile } from './PartFile.ts';
-import { discard, requestHeaders, type ResponseBody } from './RangeProbe.ts';
+import { discard, requestHeaders, type LeadRequest, type ResponseBody } from './RangeProbe.ts';
 import { RateMeter } from './RateMeter.ts';
 import {
   badResponse,
@@ -44,6 +44,11 @@ export interface RangeFetchOptions {
   onFirstByte?: (fetch: RangeFetch) => void;
   /** An answer that is already open: the probe's (a 200 for a stream, a 206 for the first chunk). */
   response?: { body: ResponseBody; abort: () => void };
+  /**
+   * This very range, asked for without a validator while the probe was on its way: its answer is
+   * used if it names the pinned version, else it is dropped and the range asked for again.
+   */
+  lead?: LeadRequest;
 }
 
 /** Received bytes held in memory per connection before reading pauses until the disk catches up. */
@@ -133,6 +138,7 @@ export class RangeFetch {
     this.stopReason = { error };
     this.controller.abort();
     this.options.response?.abort();
+    this.options.lead?.abort();
     if (this.body) discard(this.body);
     this.finishConsume?.();
   }
@@ -140,7 +146,7 @@ export class RangeFetch {
   async run(): Promise<FetchResult> {
     let failure: PathwiseError | null = null;
     try {
-      const body = this.options.response?.body ?? (await this.request());
+      const body = this.options.response?.body ?? (await this.adoptLead()) ?? (await this.request());
       if (this.options.response) this.headersAt = performance.now();
       this.lastProgressAt = performance.now();
       if (this.stopReason) discard(body);
@@ -168,6 +174,32 @@ export class RangeFetch {
           `The server ended the answer early over ${this.lane} (${this.pos - this.start} of ${this.end - this.start} bytes).`,
         ),
     };
+  }
+
+  /**
+   * The lead's answer when it is exactly this range of the pinned version, else null (the caller
+   * asks again with the validator). Its network errors are this fetch's: the path failed.
+   */
+  private async adoptLead(): Promise<ResponseBody | null> {
+    const lead = this.options.lead;
+    if (!lead) return null;
+    const response = await lead.response;
+    const pinned = this.options.expect.validator;
+    const validator = validatorOf(response.headers);
+    const sameVersion = pinned.etag
+      ? validator.etag === pinned.etag
+      : pinned.lastModified
+        ? validator.lastModified === pinned.lastModified
+        : true;
+    try {
+      if (!sameVersion) throw new Error('another version');
+      this.check(response, true);
+    } catch {
+      discard(response.body);
+      return null;
+    }
+    this.headersAt = performance.now();
+    return response.body;
   }
 
   private async request(): Promise<ResponseBody> {

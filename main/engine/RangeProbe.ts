@@ -242,3 +242,62 @@ export async function probeRange(url: string, options: ProbeOptions): Promise<Pr
     throw httpStatusError(statusCode, current.href);
   }
 }
+
+/**
+ * A range asked for on another path while the probe's question is still on its way, before the
+ * file's size and version are known: so that path's payload starts a preparation sooner. Its
+ * answer is used only if it names the same version as the probe's (`RangeFetch` checks that and
+ * asks again with the validator otherwise); until then it is an unread response.
+ */
+export interface LeadRequest {
+  /** Where it was sent: the URL as given (an answer from before a redirect is of no use). */
+  url: string;
+  lane: string;
+  start: number;
+  /** Exclusive. */
+  end: number;
+  response: Promise<Dispatcher.ResponseData>;
+  /** Cancels the request and throws its answer away. */
+  abort: () => void;
+}
+
+export function leadRange(
+  url: string,
+  options: { dispatcher: Dispatcher; lane: string; start: number; end: number; signal?: AbortSignal },
+): LeadRequest {
+  const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  const target = new URL(url);
+  const response = request(options.dispatcher, {
+    origin: target.origin,
+    path: `${target.pathname}${target.search}`,
+    method: 'GET',
+    headers: requestHeaders({ range: `bytes=${options.start}-${options.end - 1}` }),
+    signal: controller.signal,
+  });
+  let body: ResponseBody | null = null;
+  let aborted = false;
+  // Nobody may be listening yet: a failure is read by whoever adopts the lead (or by nobody).
+  response.then(
+    (answer) => {
+      body = answer.body;
+      body.on('error', () => undefined);
+      if (aborted) discard(body);
+    },
+    () => undefined,
+  );
+  return {
+    url: target.href,
+    lane: options.lane,
+    start: options.start,
+    end: options.end,
+    response,
+    abort: () => {
+      aborted = true;
+      options.signal?.removeEventListener('abort', onOuterAbort);
+      controller.abort();
+      if (body) discard(body);
+    },
+  };
+}

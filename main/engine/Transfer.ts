@@ -22,7 +22,13 @@ import {
   type Assignment,
   type PlannerOptions,
 } from './RangePlanner.ts';
-import { probeRange, type ProbeResult, type ResponseBody } from './RangeProbe.ts';
+import {
+  leadRange,
+  probeRange,
+  type LeadRequest,
+  type ProbeResult,
+  type ResponseBody,
+} from './RangeProbe.ts';
 import { RangeSet } from './RangeSet.ts';
 import { noteReceived } from './receiveMemory.ts';
 import { nameFromUrl, safeFileName, uniqueFileName } from './SafeFileName.ts';
@@ -150,6 +156,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
   /** A server without ranges: the probe's open 200 answer and the path it came over. */
   private probe: { result: ProbeResult; lane: string } | null = null;
   private probeLane: string | null = null;
+  /** Ranges asked for on the other paths alongside the probe (see sendLeads). */
+  private leads: LeadRequest[] = [];
   private published = false;
   private size: number | null = null;
   private rangeSupport: boolean | null = null;
@@ -338,6 +346,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       this.throwIfStopped();
       this.setState('running');
       if (this.published || this.size === 0) {
+        this.dropLeads();
         this.streamComplete = true;
       } else {
         await this.download();
@@ -372,6 +381,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       return { status: 'failed', error };
     } finally {
       this.stopTicker();
+      this.dropLeads();
       // Recovery probes still waiting on a dead path must not outlive the run.
       this.phase.abort();
       await Promise.all([...this.lanes.values()].map((l) => l.close()));
@@ -393,6 +403,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
   /** Probe, pick the file name, take the lock, and resume from the journal or start fresh. */
   private async prepare(): Promise<void> {
     const probe = await this.probeAnyLane(true);
+    if (!probe.rangeSupport) this.dropLeads();
     try {
       this.throwIfStopped();
       await this.resolveFile(probe);
@@ -460,6 +471,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       this.checkpointed = this.part.done.size;
     } catch (error) {
       probe.abort?.();
+      this.dropLeads();
       throw error;
     }
     if (
@@ -548,23 +560,29 @@ export class Transfer extends EventEmitter<TransferEvents> {
       const lane = this.lanes.get(name) as PathLane;
       try {
         const url = this.pinnedUrl?.href ?? this.url;
+        const firstBytes = fresh && candidates.includes(name) ? this.probeChunk(lane) : 1;
         const asked = probeRange(url, {
           dispatcher: lane.dispatcher(),
           pathName: lane.name,
           timeoutMs: this.tuning.probeTimeoutMs,
           keepBody,
-          firstBytes: fresh && candidates.includes(name) ? this.probeChunk(lane) : 1,
+          firstBytes,
           signal: this.phase.signal,
         });
-        this.preconnect(
-          candidates.filter((other) => other !== name && this.usable(this.lanes.get(other) as PathLane, now)),
+        const companions = candidates.filter(
+          (other) => other !== name && this.usable(this.lanes.get(other) as PathLane, now),
         );
+        this.preconnect(companions);
+        if (keepBody && fresh && first === null && this.mode === 'aggregate') {
+          this.sendLeads(url, companions, firstBytes, now);
+        }
         const result = await asked;
         lane.rttMs = result.rttMs;
         this.probeLane = lane.name;
         this.primary ??= this.mode === 'aggregate' ? null : lane.name;
         return result;
       } catch (error) {
+        this.dropLeads();
         this.throwIfStopped();
         const coded =
           error instanceof PathwiseError
@@ -593,6 +611,68 @@ export class Transfer extends EventEmitter<TransferEvents> {
     const slots = this.connectionsFor();
     // A pool opens only what is missing next to the connections still waiting in it.
     for (const name of names) this.lanes.get(name)?.preconnect(origin, slots);
+  }
+
+  /**
+   * Asks for the next chunks on the other paths the policy selects while the probe is on its way,
+   * one each (an aggregate download starting fresh): without them a path's first range leaves
+   * only after the probe's answer and the file's preparation, 10–60 ms later. They carry no
+   * validator, as the probe does not: an answer is used only if it names the version the probe
+   * pinned (`RangeFetch` asks again with the validator otherwise), and one the download cannot
+   * use (a smaller file, a redirect, a resume) is closed at once.
+   */
+  private sendLeads(url: string, names: string[], from: number, now: number): void {
+    const { initialChunk } = { ...DEFAULT_PLANNER, ...this.tuning.planner };
+    // A probe capped below a chunk: its path's budget is tight, leave the plan to the planner.
+    if (from < initialChunk) return;
+    let start = from;
+    for (const name of names) {
+      const lane = this.lanes.get(name) as PathLane;
+      const allowance = this.allowance(lane, now);
+      if (allowance !== null && allowance < initialChunk) continue;
+      this.leads.push(
+        leadRange(url, {
+          dispatcher: lane.dispatcher(),
+          lane: name,
+          start,
+          end: start + initialChunk,
+          signal: this.phase.signal,
+        }),
+      );
+      start += initialChunk;
+    }
+  }
+
+  private dropLeads(): void {
+    for (const lead of this.leads) lead.abort();
+    this.leads = [];
+  }
+
+  /** The leads whose ranges are still this download's to fetch become their paths' first fetches. */
+  private adoptLeads(): void {
+    const leads = this.leads;
+    this.leads = [];
+    const planner = this.planner as RangePlanner<RangeFetch>;
+    const now = performance.now();
+    for (const lead of leads) {
+      const lane = this.lanes.get(lead.lane);
+      const length = lead.end - lead.start;
+      const allowance = lane ? this.allowance(lane, now) : 0;
+      if (
+        !lane ||
+        lead.url !== this.pinnedUrl?.href ||
+        !this.usable(lane, now) ||
+        !this.selection(now).includes(lane.name) ||
+        (allowance !== null && allowance < length) ||
+        lead.end > planner.size ||
+        planner.unassigned.overlap(lead.start, lead.end) !== length
+      ) {
+        lead.abort();
+        continue;
+      }
+      planner.unassigned.remove(lead.start, lead.end);
+      this.startFetch(lane, this.createFetch(lane, 'chunk', lead.start, lead.end, undefined, lead));
+    }
   }
 
   /**
@@ -639,7 +719,12 @@ export class Transfer extends EventEmitter<TransferEvents> {
         },
       };
       this.ticker = setInterval(() => this.tick(), this.tuning.tickMs);
-      if (this.rangeSupport) this.adoptFirstRange();
+      if (this.rangeSupport) {
+        this.adoptFirstRange();
+        this.adoptLeads();
+      } else {
+        this.dropLeads();
+      }
       this.pump();
       this.checkComplete();
     });
@@ -871,6 +956,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
     start: number,
     end: number,
     probe?: ProbeResult,
+    lead?: LeadRequest,
   ): RangeFetch {
     const fetch = new RangeFetch({
       id: this.nextFetchId++,
@@ -884,6 +970,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       part: this.part as PartFile,
       onBytes: (f, bytes, now) => this.onBytes(lane, f, bytes, now),
       onFirstByte: (f) => this.onFirstByte(f),
+      ...(lead ? { lead } : {}),
       ...(probe && (probe.wholeBody ?? probe.firstRange)
         ? {
             response: {

@@ -6,6 +6,7 @@ import { Transfer } from '../../main/engine/Transfer.ts';
 import { A, B, fileEquals, loopPath, makeTransfer, tempDir, twoPaths } from '../support/engineLab.ts';
 import {
   deterministicContent,
+  isLead,
   isProbe,
   sha256,
   startRangeServer,
@@ -45,8 +46,10 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     expect(await fileEquals(file, content)).toBe(true);
     expect(existsSync(`${file}.part`)).toBe(false);
     expect(existsSync(`${file}.part.json`)).toBe(false);
+    const carried = server.requests.filter((r) => r.headers.range && !isProbe(r));
+    expect(new Set(carried.map((r) => r.remoteAddress))).toEqual(new Set([A, B]));
     const ranges = server.rangeRequests();
-    expect(new Set(ranges.map((r) => r.remoteAddress))).toEqual(new Set([A, B]));
+    expect(ranges.length).toBeGreaterThan(0);
     for (const r of ranges) {
       expect(r.status).toBe(206);
       expect(r.headers['if-match']).toBe(server.behaviour.etag);
@@ -79,8 +82,12 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     });
     expect((await transfer.run()).status).toBe('done');
     expect(await fileEquals(file, content)).toBe(true);
-    const toRedirect = server.requests.filter((r) => r.path === '/latest');
-    expect(toRedirect).toHaveLength(1);
+    // Resolved once, by the probe; the other path's lead, sent alongside it before the redirect
+    // was known, got the redirect too and was dropped unfollowed.
+    const requests = server.requests;
+    const toRedirect = requests.filter((r) => r.path === '/latest');
+    expect(toRedirect.filter((r) => !isLead(r, requests))).toHaveLength(1);
+    expect(requests.filter((r) => isLead(r, requests) && r.path !== '/latest')).toEqual([]);
     expect(server.rangeRequests().every((r) => r.path === '/file.bin')).toBe(true);
   });
 
@@ -91,8 +98,9 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     expect(outcome).toMatchObject({ status: 'done', sha256: sha256(content) });
     expect(await fileEquals(file, content)).toBe(true);
     expect(transfer.info().rangeSupport).toBe(false);
-    // The probe's answer already was the whole file: it is not fetched twice.
-    expect(server.requests).toHaveLength(1);
+    // The probe's answer already was the whole file: it is not fetched twice (the other path's
+    // lead, sent before the server's answer showed it has no ranges, is closed unread).
+    expect(server.requests.filter((r) => !isLead(r, server.requests))).toHaveLength(1);
   });
 
   it('handles a chunked answer without a length from a server without ranges', async () => {
@@ -295,6 +303,64 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     expect(server.requests.reduce((n, r) => n + r.bytes, 0)).toBe(SIZE);
     const info = transfer.info();
     expect((info.paths['a']?.bytes ?? 0) + (info.paths['b']?.bytes ?? 0)).toBe(SIZE);
+  });
+
+  it('asks for the next chunk on the other path alongside the probe and keeps that answer', async () => {
+    server = await startRangeServer(content);
+    const chunk = 256 << 10;
+    const { transfer, file } = makeTransfer({
+      url: server.url,
+      paths: twoPaths(),
+      tuning: {
+        planner: { initialChunk: chunk, maxChunk: chunk, minSteal: Infinity, marginMs: Infinity },
+      },
+    });
+    expect(await transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
+    expect(await fileEquals(file, content)).toBe(true);
+    const requests = server.requests;
+    const leads = requests.filter((r) => isLead(r, requests));
+    // Path b's first range left with the probe, before the validator was known…
+    expect(leads.map((r) => [r.remoteAddress, r.headers.range, r.status])).toEqual([
+      [B, `bytes=${chunk}-${2 * chunk - 1}`, 206],
+    ]);
+    // …and its answer was used: no byte was asked for twice.
+    expect(requests.filter((r) => r.headers.range?.startsWith(`bytes=${chunk}-`))).toHaveLength(1);
+    expect(requests.reduce((n, r) => n + r.bytes, 0)).toBe(SIZE);
+    expect(transfer.info().paths['b']?.bytes).toBeGreaterThanOrEqual(chunk);
+  });
+
+  it('drops a lead whose answer names another version and asks for its range again, pinned', async () => {
+    const chunk = 256 << 10;
+    server = await startRangeServer(content, {
+      behaviour: {
+        // Path b reaches a server that has another version (a load balancer mid-update): only
+        // the lead is answered from it.
+        onRequest: (log, s) => {
+          if (!isLead(log, s.requests)) return;
+          const pinned = s.behaviour.etag;
+          s.behaviour.etag = '"another-version"';
+          queueMicrotask(() => (s.behaviour.etag = pinned));
+        },
+      },
+    });
+    const { transfer, file, events } = makeTransfer({
+      url: server.url,
+      paths: twoPaths(),
+      tuning: {
+        planner: { initialChunk: chunk, maxChunk: chunk, minSteal: Infinity, marginMs: Infinity },
+      },
+    });
+    expect(await transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
+    expect(await fileEquals(file, content)).toBe(true);
+    const requests = server.requests;
+    const lead = requests.find((r) => isLead(r, requests));
+    expect(lead?.headers.range).toBe(`bytes=${chunk}-${2 * chunk - 1}`);
+    // Asked again with the validator, by the same path; no restart, no path taken out of service.
+    const again = requests.filter((r) => r !== lead && r.headers.range === lead?.headers.range);
+    expect(again).toHaveLength(1);
+    expect(again[0]?.headers['if-match']).toBe(server.behaviour.etag);
+    expect(again[0]?.remoteAddress).toBe(B);
+    expect(events.filter((e) => e.kind === 'restart' || e.kind === 'path-lost')).toEqual([]);
   });
 
   it("opens every path's connections while the probe runs, and no more than it uses", async () => {

@@ -53,6 +53,22 @@ export function isProbe(r: Pick<RequestLog, 'headers'>): boolean {
   );
 }
 
+function conditional(r: Pick<RequestLog, 'headers'>): boolean {
+  const h = r.headers;
+  return Boolean(h['if-range'] || h['if-match'] || h['if-unmodified-since']);
+}
+
+/**
+ * A lead: a range the engine asks for on another path alongside its probe, so before the
+ * validator is known and without conditions; a server with a validator sees it before any range
+ * that carries one (the engine can only send those once the probe has answered).
+ */
+export function isLead(r: RequestLog, requests: readonly RequestLog[]): boolean {
+  if (typeof r.headers.range !== 'string' || isProbe(r) || conditional(r)) return false;
+  const index = requests.indexOf(r);
+  return index >= 0 && !requests.slice(0, index).some(conditional);
+}
+
 /** What the server does; every field may be changed while it runs. */
 export interface RangeServerBehaviour {
   /** Serve ranges (206); false answers every request with the whole file (200). */
@@ -104,7 +120,10 @@ export interface RangeServer {
   content: Buffer;
   /** Replace the file, as if it were updated on the server (new ETag and Last-Modified). */
   setContent(content: Buffer): void;
-  /** Requests that asked for a byte range, excluding the engine's probe (see isProbe). */
+  /**
+   * Requests that asked for a byte range, excluding the engine's probe (see isProbe) and, when the
+   * server has a validator, its leads (see isLead; without one a lead is a range like any other).
+   */
   rangeRequests(): RequestLog[];
   close(): Promise<void>;
 }
@@ -345,7 +364,10 @@ export async function startRangeServer(
       behaviour.etag = etagOf(next);
       behaviour.lastModified = new Date(Math.floor(Date.now() / 1000) * 1000).toUTCString();
     },
-    rangeRequests: () => requests.filter((r) => r.headers.range && !isProbe(r)),
+    rangeRequests: () => {
+      const validated = Boolean(behaviour.etag || behaviour.lastModified);
+      return requests.filter((r) => r.headers.range && !isProbe(r) && !(validated && isLead(r, requests)));
+    },
     close: async () => {
       for (const socket of sockets) socket.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
