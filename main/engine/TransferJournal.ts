@@ -29,8 +29,13 @@ export type JournalState = z.infer<typeof JournalSchema>;
 export class TransferJournal {
   readonly file: string;
 
+  /** Where the journal of `partFile` lives. */
+  static fileFor(partFile: string): string {
+    return `${partFile}.json`;
+  }
+
   constructor(partFile: string) {
-    this.file = `${partFile}.json`;
+    this.file = TransferJournal.fileFor(partFile);
   }
 
   /** The saved state; null when there is none. A journal that can't be read is moved aside. */
