@@ -10,11 +10,13 @@
  */
 import type { Dispatcher } from 'undici';
 import agentModule from 'undici/lib/dispatcher/agent.js';
+import clientModule from 'undici/lib/dispatcher/client.js';
 import requestModule from 'undici/lib/api/api-request.js';
 import connectModule from 'undici/lib/core/connect.js';
 import errorsModule from 'undici/lib/core/errors.js';
 
 export const Agent = agentModule;
+export const Client = clientModule;
 export const buildConnector = connectModule;
 export const errors = errorsModule;
 

@@ -1,7 +1,10 @@
-import type { IncomingMessage } from 'node:http';
 import { isIP, type Socket } from 'node:net';
+import type { buildConnector } from 'undici';
 import type { PathHealth } from '../contract.ts';
 import { APP_VERSION } from '../core/version.ts';
+import type { BindAddonStatus } from '../engine/binding/bindAddon.ts';
+import { createBoundConnect } from '../engine/binding/boundConnect.ts';
+import { Client, request } from '../engine/undiciCore.ts';
 
 export interface HealthProberOptions {
   /** The probe URL, read on every probe so a settings change applies at once. */
@@ -19,6 +22,8 @@ export interface HealthProberOptions {
   txBytes?: (name: string) => number | undefined;
   /** How long to wait for slow NIC drivers to refresh counters before calling a probe unverified. */
   counterSettleMs?: number;
+  /** The device-binding addon to use; loadBindAddon() when absent (tests pass their own). */
+  addon?: BindAddonStatus;
 }
 
 export interface ProbeTarget {
@@ -75,9 +80,10 @@ function isLabHost(host: string): boolean {
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * One small HTTP GET bound to a path's address, answering: does this path reach the internet,
- * how far away is it (TCP handshake time), and is something in between (a captive portal
- * answering with a redirect or a sign-in page instead of the expected empty 204)? A blackhole
+ * One small HTTP GET bound to a path (to its device where the addon allows, else its address),
+ * answering: does this path reach the internet, how far away is it (TCP handshake time), and is
+ * something in between (a captive portal answering with a redirect or a sign-in page instead of
+ * the expected empty 204)? A blackhole
  * (associated Wi-Fi, no internet) shows as no answer: two short attempts, so it is called
  * offline within a few seconds.
  */
@@ -88,6 +94,7 @@ export class HealthProber {
   private readonly degradedRttMs: number;
   private readonly txBytes: ((name: string) => number | undefined) | undefined;
   private readonly counterSettleMs: number;
+  private readonly addon: BindAddonStatus | undefined;
 
   constructor(options: HealthProberOptions) {
     this.url = options.url;
@@ -96,6 +103,7 @@ export class HealthProber {
     this.degradedRttMs = options.degradedRttMs ?? 800;
     this.txBytes = options.txBytes;
     this.counterSettleMs = options.counterSettleMs ?? 2500;
+    this.addon = options.addon;
   }
 
   async probe(target: ProbeTarget, options: { retry?: boolean } = {}): Promise<ProbeResult> {
@@ -122,10 +130,10 @@ export class HealthProber {
       };
     }
     const txBefore = this.txBytes?.(target.name);
-    const attempts: Attempt[] = [await this.attempt(url, local)];
+    const attempts: Attempt[] = [await this.attempt(url, target.name, local)];
     if (!attempts[0]?.ok && options.retry !== false) {
       await sleep(this.retryDelayMs);
-      attempts.push(await this.attempt(url, local));
+      attempts.push(await this.attempt(url, target.name, local));
     }
     const bytesSent = attempts.reduce((n, a) => n + a.sent, 0);
     const bytesReceived = attempts.reduce((n, a) => n + a.received, 0);
@@ -201,71 +209,84 @@ export class HealthProber {
     return { status: 'good', rttMs, checkedAt };
   }
 
-  private attempt(url: URL, local: { address: string; family: 4 | 6 }): Promise<Attempt> {
+  /**
+   * One GET over a fresh connection pinned to the path (the engine's own binding: the device where
+   * the addon allows, else the address) and undici, as downloads use: so a probe leaves through
+   * the path it judges even without policy routing, and the first download after start finds
+   * the HTTP stack warm.
+   */
+  private async attempt(
+    url: URL,
+    device: string,
+    local: { address: string; family: 4 | 6 },
+  ): Promise<Attempt> {
     const started = performance.now();
-    // Loaded on first use: node:https pulls in TLS (~15 ms), and `pathwise get` never probes.
-    const get =
-      url.protocol === 'https:'
-        ? process.getBuiltinModule('node:https').get
-        : process.getBuiltinModule('node:http').get;
-    return new Promise<Attempt>((resolve) => {
-      let socket: Socket | undefined;
-      let connectMs: number | undefined;
-      let settled = false;
-      // Before the handshake completes, bytesWritten counts a request that never left the machine.
-      const counts = (): { sent: number; received: number } => ({
-        sent: connectMs === undefined ? 0 : (socket?.bytesWritten ?? 0),
-        received: socket?.bytesRead ?? 0,
+    let socket: Socket | undefined;
+    let connectMs: number | undefined;
+    // Before the handshake completes, bytesWritten counts a request that never left the machine.
+    const counts = (): { sent: number; received: number } => ({
+      sent: connectMs === undefined ? 0 : (socket?.bytesWritten ?? 0),
+      received: socket?.bytesRead ?? 0,
+    });
+    const bound = createBoundConnect({
+      device,
+      localAddress: local.address,
+      timeoutMs: this.timeoutMs,
+      ...(this.addon ? { addon: this.addon } : {}),
+    });
+    const connect: buildConnector.connector = (options, callback) =>
+      bound(options, (...result) => {
+        const [, opened] = result;
+        if (opened) {
+          socket = opened as Socket;
+          connectMs = performance.now() - started;
+        }
+        callback(...result);
       });
-      const finish = (attempt: Attempt): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        request.destroy();
-        resolve(attempt);
-      };
-      const timer = setTimeout(
-        () => finish({ ok: false, timedOut: true, message: 'timed out', ...counts() }),
-        this.timeoutMs,
-      );
-      const request = get(url, {
-        localAddress: local.address,
-        family: local.family,
-        agent: false,
+    const client = new Client(url.origin, { connect, headersTimeout: 0, bodyTimeout: 0 });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    try {
+      const response = await request(client, {
+        origin: url.origin,
+        path: `${url.pathname}${url.search}`,
+        method: 'GET',
         headers: {
           'user-agent': `Pathwise/${APP_VERSION} health probe`,
           'cache-control': 'no-cache',
           connection: 'close',
         },
+        signal: controller.signal,
       });
-      request.on('socket', (s: Socket) => {
-        socket = s;
-        s.once('connect', () => (connectMs = performance.now() - started));
-      });
-      request.on('error', (error: NodeJS.ErrnoException) =>
-        finish({ ok: false, timedOut: false, message: error.code ?? error.message, ...counts() }),
-      );
-      request.on('response', (response: IncomingMessage) => {
-        let bodyBytes = 0;
-        const done = (): void =>
-          finish({
-            ok: true,
-            status: response.statusCode ?? 0,
-            location: response.headers.location,
-            bodyBytes,
-            connectMs: connectMs ?? performance.now() - started,
-            totalMs: performance.now() - started,
-            ...counts(),
-          });
-        response.on('data', (chunk: Buffer) => {
-          bodyBytes += chunk.length;
-          // A portal page is proof enough; don't download a whole site over a metered path.
-          if (bodyBytes >= MAX_BODY) done();
-        });
-        response.on('end', done);
-        response.on('error', done);
-      });
-    });
+      let bodyBytes = 0;
+      for await (const chunk of response.body as AsyncIterable<Buffer>) {
+        bodyBytes += chunk.length;
+        // A portal page is proof enough; don't download a whole site over a metered path.
+        if (bodyBytes >= MAX_BODY) break;
+      }
+      const location = response.headers['location'];
+      return {
+        ok: true,
+        status: response.statusCode,
+        location: Array.isArray(location) ? location[0] : location,
+        bodyBytes,
+        connectMs: connectMs ?? performance.now() - started,
+        totalMs: performance.now() - started,
+        ...counts(),
+      };
+    } catch (error) {
+      const { code, message } = error as { code?: unknown; message?: string };
+      return {
+        ok: false,
+        timedOut: controller.signal.aborted,
+        // errno codes (ECONNREFUSED …) say it best; undici's own (UND_ERR_…) in words.
+        message: typeof code === 'string' && !code.startsWith('UND_') ? code : String(message ?? error),
+        ...counts(),
+      };
+    } finally {
+      clearTimeout(timer);
+      await client.destroy().catch(() => undefined);
+    }
   }
 }
 

@@ -49,8 +49,9 @@ describe.skipIf(!canUseNetns())('path monitor in a laptop-shaped namespace', () 
   beforeAll(async () => {
     lab = await NetLab.create([
       ...LAPTOP.map((name) => ({ name })),
-      // A second Wi-Fi without policy routing: a socket bound to its address leaves through wlan0.
-      { name: 'wlan1', policyRouting: false },
+      // A second Wi-Fi without policy routing, only a NetworkManager-style default of its own: a
+      // socket bound to its address alone would leave through wlan0; the probe is pinned to it.
+      { name: 'wlan1', policyRouting: false, metric: 650 },
     ]);
     // No IPv6 chatter (router solicitations) muddying the per-interface counters.
     await lab.inClient(['sysctl', '-qw', 'net.ipv6.conf.all.disable_ipv6=1']);
@@ -113,11 +114,13 @@ describe.skipIf(!canUseNetns())('path monitor in a laptop-shaped namespace', () 
         enx0c5b8f279a64: 'captive',
         eth0: 'offline',
         enp3s0: 'offline',
-        wlan1: 'unknown',
+        wlan1: 'good',
       });
       expect(byName.get('lo')?.health).toBeUndefined();
       expect(byName.get('usb0')?.health?.detail).toMatch(/Redirected to portal\.lab/);
-      expect(byName.get('wlan1')?.health?.detail).toMatch(/another interface/);
+      // wlan1's probe went out through wlan1 itself, without policy routing (PRODUCT.md §2a).
+      const wlan1 = lab.path('wlan1').clientAddress;
+      await probeLog.waitFor((l) => l.includes(`"${wlan1}"`), 10_000, logFrom);
       expect(byName.get('wlan0')?.health?.rttMs).toBeGreaterThanOrEqual(0);
 
       // Probe bytes: what the monitor counted equals what the server read and wrote.
