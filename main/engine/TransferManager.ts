@@ -100,8 +100,13 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
       if (this.timeline.length > CONTINUITY_KEPT) this.timeline.shift();
       this.emit('continuity', event);
     });
+    // Runs at once up to its first requests, which are on their way when this returns.
     void transfer.run();
     this.emit('changed');
+    // The caller's answer (checked against the contract and sent, 1–4 ms in a process that has
+    // just started) waits for the next turn of the event loop, after the connections those
+    // requests wait for have been picked up.
+    await new Promise<void>((resolve) => setImmediate(resolve));
     return transfer.info();
   }
 
