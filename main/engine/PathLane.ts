@@ -2,6 +2,7 @@ import type { Dispatcher } from 'undici';
 import type { PathwiseError } from '../core/errors.ts';
 import type { EnginePath } from './EnginePath.ts';
 import { canPreconnect, type PathAgentFactory } from './pathAgent.ts';
+import type { PoolLease, SharedPathPools } from './pathPools.ts';
 import type { RangeFetch } from './RangeFetch.ts';
 import { RateMeter } from './RateMeter.ts';
 
@@ -40,13 +41,22 @@ export class PathLane {
   lost = false;
   capNotified = false;
   private agent: Dispatcher | null = null;
+  private lease: PoolLease | null = null;
   private readonly factory: PathAgentFactory;
+  /** The app's pools, shared with its other downloads; without them this lane owns its pool. */
+  private readonly pools: SharedPathPools | null;
 
-  constructor(path: EnginePath, factory: PathAgentFactory, capBytes: number | null) {
+  constructor(
+    path: EnginePath,
+    factory: PathAgentFactory,
+    capBytes: number | null,
+    pools: SharedPathPools | null = null,
+  ) {
     this.path = path;
     this.factory = factory;
     this.capBytes = capBytes;
     this.rttMs = path.rttMs;
+    this.pools = pools;
   }
 
   get name(): string {
@@ -61,6 +71,10 @@ export class PathLane {
   dispatcher(): Dispatcher {
     const address = this.path.address;
     if (!address) throw new Error(`path ${this.name} has no address`);
+    if (this.pools) {
+      this.lease ??= this.pools.acquire({ name: this.name, address });
+      return this.lease.dispatcher;
+    }
     this.agent ??= this.factory({ name: this.name, address });
     return this.agent;
   }
@@ -77,12 +91,17 @@ export class PathLane {
 
   /** Throw the pool away (its sockets may be dead); the next request builds a fresh one. */
   dropAgent(): void {
+    this.lease?.retire();
+    this.lease = null;
     const agent = this.agent;
     this.agent = null;
     agent?.destroy().catch(() => undefined);
   }
 
+  /** The run ended: an owned pool is closed, a shared one kept for the next download. */
   async close(): Promise<void> {
+    this.lease?.release();
+    this.lease = null;
     const agent = this.agent;
     this.agent = null;
     await agent?.destroy().catch(() => undefined);

@@ -12,6 +12,7 @@ import { describeValidator, sameValidator, type Validator } from './httpHeaders.
 import { createPathAgent, type PathAgentFactory } from './pathAgent.ts';
 import { PartFile } from './PartFile.ts';
 import { PathLane } from './PathLane.ts';
+import type { SharedPathPools } from './pathPools.ts';
 import { PathLimits } from './PathLimits.ts';
 import { selectPaths, type PolicyPath } from './PathPolicy.ts';
 import { PrefixHasher } from './PrefixHasher.ts';
@@ -87,6 +88,8 @@ export interface TransferOptions {
   sha256?: string;
   limits?: PathLimits;
   agentFactory?: PathAgentFactory;
+  /** The app's pools, shared by its downloads (kept-alive connections); else each run owns its own. */
+  pools?: SharedPathPools;
   /** When every usable path is at its cap: fail (the CLI) or wait for more budget (the app). */
   whenCapped?: 'fail' | 'wait';
   tuning?: Partial<TransferTuning>;
@@ -214,7 +217,10 @@ export class Transfer extends EventEmitter<TransferEvents> {
     }
     const factory = options.agentFactory ?? createPathAgent;
     for (const path of options.paths) {
-      this.lanes.set(path.name, new PathLane(path, factory, options.caps?.[path.name] ?? null));
+      this.lanes.set(
+        path.name,
+        new PathLane(path, factory, options.caps?.[path.name] ?? null, options.pools ?? null),
+      );
     }
   }
 

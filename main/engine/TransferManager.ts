@@ -4,7 +4,8 @@ import type { ContinuityEvent, PathInfo, Settings, StartTransfer, TransferInfo }
 import type { PathBytesEvent } from '../core/budget.ts';
 import { PathwiseError } from '../core/errors.ts';
 import { enginePathsFrom } from './EnginePath.ts';
-import type { PathAgentFactory } from './pathAgent.ts';
+import { createPathAgent, type PathAgentFactory } from './pathAgent.ts';
+import { SharedPathPools } from './pathPools.ts';
 import { PathLimits } from './PathLimits.ts';
 import { safeFileName } from './SafeFileName.ts';
 import { Transfer, type TransferTuning } from './Transfer.ts';
@@ -49,11 +50,14 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
     }
   };
   private readonly allowed = new Map<string, string[] | null>();
+  /** One pool per path for all downloads: the next download starts on kept-alive connections. */
+  private readonly pools: SharedPathPools;
 
   constructor(options: TransferManagerOptions) {
     super();
     this.options = options;
     this.limits = options.limits ?? new PathLimits();
+    this.pools = new SharedPathPools(options.agentFactory ?? createPathAgent);
     options.paths.on('paths', this.onPaths);
   }
 
@@ -89,6 +93,7 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
       limits: this.limits,
       whenCapped: 'wait',
       ...(this.options.agentFactory ? { agentFactory: this.options.agentFactory } : {}),
+      pools: this.pools,
       ...(this.options.tuning ? { tuning: this.options.tuning } : {}),
     });
     this.allowed.set(transfer.id, only);
@@ -150,9 +155,10 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
     return this.list();
   }
 
-  /** Shutting down: running downloads are paused (kept resumable), listeners removed. */
+  /** Shutting down: running downloads are paused (kept resumable), listeners removed, pools closed. */
   async stop(): Promise<void> {
     this.options.paths.off('paths', this.onPaths);
     await Promise.all([...this.transfers.values()].map((t) => t.pause()));
+    await this.pools.close();
   }
 }

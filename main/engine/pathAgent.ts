@@ -66,9 +66,14 @@ export class PathAgent extends Agent implements Preconnecting {
     this.address = path.address;
   }
 
-  /** Opens up to `count` connections to `origin` now, for requests about to be sent there. */
+  /**
+   * Opens up to `count` connections to `origin` now, for requests about to be sent there, less the
+   * kept-alive ones idle in the pool (a shared pool after an earlier download).
+   */
   preconnect(origin: URL, count: number): void {
-    this.stash.open(origin, count, this.address);
+    const stats = this.stats[origin.origin];
+    const idle = stats && 'free' in stats ? stats.free : 0;
+    if (count > idle) this.stash.open(origin, count - idle, this.address);
   }
 
   override close(): Promise<void>;

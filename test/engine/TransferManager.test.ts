@@ -97,6 +97,27 @@ describe('transfers through the core service', () => {
     expect(readFileSync(join(downloads, 'slow.bin')).equals(content)).toBe(true);
   });
 
+  it('starts the next download from the same server on the connections the last one kept alive', async () => {
+    const download = async (fileName: string): Promise<void> => {
+      const { id } = (await app.service.invoke('transfers.start', [
+        { url: server.url, paths: ['lo'], fileName },
+      ])) as TransferInfo;
+      await until(
+        () => published.at(-1)?.find((t) => t.id === id)?.state === 'done',
+        30_000,
+        `${fileName} done`,
+      );
+    };
+    await download('first.bin');
+    const opened = server.connections.length;
+    const asked = server.requests.length;
+    await download('second.bin');
+    expect(readFileSync(join(downloads, 'second.bin')).equals(content)).toBe(true);
+    expect(server.requests.length).toBeGreaterThan(asked);
+    // No handshake for the second download: every request went over a kept-alive connection.
+    expect(server.connections.length).toBe(opened);
+  });
+
   it('answers reveal with E_UNSUPPORTED in the core and lists continuity events', async () => {
     await expect(app.service.invoke('transfers.reveal', ['x'])).rejects.toMatchObject({
       code: 'E_UNSUPPORTED',
