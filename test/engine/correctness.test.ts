@@ -37,6 +37,21 @@ afterEach(async () => {
   server = undefined;
 });
 
+/**
+ * Downloads `content` over both paths in fixed chunks, without steals or endgame duplicates (which
+ * may fetch a tail twice by design), and checks the result.
+ */
+async function downloadInChunks(url: string, chunk: number): Promise<ReturnType<typeof makeTransfer>> {
+  const made = makeTransfer({
+    url,
+    paths: twoPaths(),
+    tuning: { planner: { initialChunk: chunk, maxChunk: chunk, minSteal: Infinity, marginMs: Infinity } },
+  });
+  expect(await made.transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
+  expect(await fileEquals(made.file, content)).toBe(true);
+  return made;
+}
+
 describe('a download over two paths (RFC 9110 ranges)', () => {
   it('splits the file over both paths, pins the validator on every range and saves it verified', async () => {
     server = await startRangeServer(content);
@@ -285,16 +300,7 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
   it('makes the probe the first chunk: payload flows from the first answer and no byte is asked twice', async () => {
     server = await startRangeServer(content);
     const chunk = 256 << 10;
-    const { transfer, file } = makeTransfer({
-      url: server.url,
-      paths: twoPaths(),
-      // No steals or endgame duplicates, which may fetch a tail twice by design.
-      tuning: {
-        planner: { initialChunk: chunk, maxChunk: chunk, minSteal: Infinity, marginMs: Infinity },
-      },
-    });
-    expect(await transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
-    expect(await fileEquals(file, content)).toBe(true);
+    const { transfer } = await downloadInChunks(server.url, chunk);
     const [probe, ...rest] = server.requests;
     expect(probe?.headers.range).toBe(`bytes=0-${chunk - 1}`);
     expect(probe?.status).toBe(206);
@@ -309,15 +315,7 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
   it('asks for the next chunk on the other path alongside the probe and keeps that answer', async () => {
     server = await startRangeServer(content);
     const chunk = 256 << 10;
-    const { transfer, file } = makeTransfer({
-      url: server.url,
-      paths: twoPaths(),
-      tuning: {
-        planner: { initialChunk: chunk, maxChunk: chunk, minSteal: Infinity, marginMs: Infinity },
-      },
-    });
-    expect(await transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
-    expect(await fileEquals(file, content)).toBe(true);
+    const { transfer } = await downloadInChunks(server.url, chunk);
     const requests = server.requests;
     const leads = requests.filter((r) => isLead(r, requests));
     // Path b's first range left with the probe, before the validator was known…
@@ -344,15 +342,7 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
         },
       },
     });
-    const { transfer, file, events } = makeTransfer({
-      url: server.url,
-      paths: twoPaths(),
-      tuning: {
-        planner: { initialChunk: chunk, maxChunk: chunk, minSteal: Infinity, marginMs: Infinity },
-      },
-    });
-    expect(await transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
-    expect(await fileEquals(file, content)).toBe(true);
+    const { events } = await downloadInChunks(server.url, chunk);
     const requests = server.requests;
     const lead = requests.find((r) => isLead(r, requests));
     expect(lead?.headers.range).toBe(`bytes=${chunk}-${2 * chunk - 1}`);
