@@ -231,7 +231,8 @@ export class HealthProber {
     const bound = createBoundConnect({
       device,
       localAddress: local.address,
-      timeoutMs: this.timeoutMs,
+      // The attempt's own deadline (below) ends a connect that hangs; this one only backs it up.
+      timeoutMs: 2 * this.timeoutMs,
       ...(this.addon ? { addon: this.addon } : {}),
     });
     const connect: buildConnector.connector = (options, callback) =>
@@ -278,7 +279,7 @@ export class HealthProber {
       const { code, message } = error as { code?: unknown; message?: string };
       return {
         ok: false,
-        timedOut: controller.signal.aborted,
+        timedOut: controller.signal.aborted || code === 'UND_ERR_CONNECT_TIMEOUT',
         // errno codes (ECONNREFUSED …) say it best; undici's own (UND_ERR_…) in words.
         message: typeof code === 'string' && !code.startsWith('UND_') ? code : String(message ?? error),
         ...counts(),
