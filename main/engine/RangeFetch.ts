@@ -6,6 +6,7 @@ import {
   contentLength,
   header,
   parseContentRange,
+  sameValidator,
   validatorOf,
   type Validator,
 } from './httpHeaders.ts';
@@ -184,15 +185,10 @@ export class RangeFetch {
     const lead = this.options.lead;
     if (!lead) return null;
     const response = await lead.response;
-    const pinned = this.options.expect.validator;
-    const validator = validatorOf(response.headers);
-    const sameVersion = pinned.etag
-      ? validator.etag === pinned.etag
-      : pinned.lastModified
-        ? validator.lastModified === pinned.lastModified
-        : true;
     try {
-      if (!sameVersion) throw new Error('another version');
+      if (!sameValidator(this.options.expect.validator, validatorOf(response.headers))) {
+        throw new Error('another version');
+      }
       this.check(response, true);
     } catch {
       discard(response.body);

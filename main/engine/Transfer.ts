@@ -353,7 +353,6 @@ export class Transfer extends EventEmitter<TransferEvents> {
       this.throwIfStopped();
       this.setState('running');
       if (this.published || this.size === 0) {
-        this.dropLeads();
         this.streamComplete = true;
       } else {
         await this.download();
@@ -659,26 +658,12 @@ export class Transfer extends EventEmitter<TransferEvents> {
   private adoptLeads(): void {
     const leads = this.leads;
     this.leads = [];
-    const planner = this.planner as RangePlanner<RangeFetch>;
-    const now = performance.now();
     for (const lead of leads) {
-      const lane = this.lanes.get(lead.lane);
-      const length = lead.end - lead.start;
-      const allowance = lane ? this.allowance(lane, now) : 0;
-      if (
-        !lane ||
-        lead.url !== this.pinnedUrl?.href ||
-        !this.usable(lane, now) ||
-        !this.selection(now).includes(lane.name) ||
-        (allowance !== null && allowance < length) ||
-        lead.end > planner.size ||
-        planner.unassigned.overlap(lead.start, lead.end) !== length
-      ) {
-        lead.abort();
-        continue;
-      }
-      planner.unassigned.remove(lead.start, lead.end);
-      this.startFetch(lane, this.createFetch(lane, 'chunk', lead.start, lead.end, undefined, lead));
+      // An answer from before a redirect is of no use.
+      const lane =
+        lead.url === this.pinnedUrl?.href ? this.claimForOpenAnswer(lead.lane, lead.start, lead.end) : null;
+      if (lane) this.startFetch(lane, this.createFetch(lane, 'chunk', lead.start, lead.end, undefined, lead));
+      else lead.abort();
     }
   }
 
@@ -729,8 +714,6 @@ export class Transfer extends EventEmitter<TransferEvents> {
       if (this.rangeSupport) {
         this.adoptFirstRange();
         this.adoptLeads();
-      } else {
-        this.dropLeads();
       }
       this.pump();
       this.checkComplete();
@@ -746,22 +729,27 @@ export class Transfer extends EventEmitter<TransferEvents> {
     this.probe = null;
     const first = kept?.result.firstRange;
     if (!kept || !first) return;
-    const lane = this.lanes.get(kept.lane);
+    const lane = this.claimForOpenAnswer(kept.lane, 0, first.end);
+    if (lane) this.startFetch(lane, this.createFetch(lane, 'chunk', 0, first.end, kept.result));
+    else kept.result.abort?.();
+  }
+
+  /**
+   * Takes [start, end) off the plan for an answer already on its way over path `name` (the
+   * probe's first chunk, a lead), if that path may still carry it and nothing else has those
+   * bytes; null otherwise.
+   */
+  private claimForOpenAnswer(name: string, start: number, end: number): PathLane | null {
+    const lane = this.lanes.get(name);
     const planner = this.planner as RangePlanner<RangeFetch>;
     const now = performance.now();
-    const allowance = lane ? this.allowance(lane, now) : 0;
-    if (
-      !lane ||
-      !this.usable(lane, now) ||
-      !this.selection(now).includes(lane.name) ||
-      (allowance !== null && allowance < first.end) ||
-      planner.unassigned.overlap(0, first.end) !== first.end
-    ) {
-      kept.result.abort?.();
-      return;
-    }
-    planner.unassigned.remove(0, first.end);
-    this.startFetch(lane, this.createFetch(lane, 'chunk', 0, first.end, kept.result));
+    if (!lane || !this.usable(lane, now) || !this.selection(now).includes(name)) return null;
+    const allowance = this.allowance(lane, now);
+    if (allowance !== null && allowance < end - start) return null;
+    // (Bytes past the end of the file are never unassigned: a lead beyond it is refused here.)
+    if (planner.unassigned.overlap(start, end) !== end - start) return null;
+    planner.unassigned.remove(start, end);
+    return lane;
   }
 
   private async finish(): Promise<TransferDone> {

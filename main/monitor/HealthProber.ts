@@ -130,10 +130,10 @@ export class HealthProber {
       };
     }
     const txBefore = this.txBytes?.(target.name);
-    const attempts: Attempt[] = [await this.attempt(url, target.name, local)];
+    const attempts: Attempt[] = [await this.attempt(url, target.name, local.address)];
     if (!attempts[0]?.ok && options.retry !== false) {
       await sleep(this.retryDelayMs);
-      attempts.push(await this.attempt(url, target.name, local));
+      attempts.push(await this.attempt(url, target.name, local.address));
     }
     const bytesSent = attempts.reduce((n, a) => n + a.sent, 0);
     const bytesReceived = attempts.reduce((n, a) => n + a.received, 0);
@@ -215,11 +215,7 @@ export class HealthProber {
    * the path it judges even without policy routing, and the first download after start finds
    * the HTTP stack warm.
    */
-  private async attempt(
-    url: URL,
-    device: string,
-    local: { address: string; family: 4 | 6 },
-  ): Promise<Attempt> {
+  private async attempt(url: URL, device: string, localAddress: string): Promise<Attempt> {
     const started = performance.now();
     let socket: Socket | undefined;
     let connectMs: number | undefined;
@@ -230,7 +226,7 @@ export class HealthProber {
     });
     const bound = createBoundConnect({
       device,
-      localAddress: local.address,
+      localAddress,
       // The attempt's own deadline (below) ends a connect that hangs; this one only backs it up.
       timeoutMs: 2 * this.timeoutMs,
       ...(this.addon ? { addon: this.addon } : {}),

@@ -38,24 +38,19 @@ export interface RequestLog {
   at: number;
 }
 
+/** The request carries the pinned validator's conditions (every range after the probe does). */
+function conditional(r: Pick<RequestLog, 'headers'>): boolean {
+  const h = r.headers;
+  return Boolean(h['if-range'] || h['if-match'] || h['if-unmodified-since']);
+}
+
 /**
  * The engine's probe: a range from byte 0 (the first byte, or the first chunk it keeps) sent
  * before the validator is known, so without the conditions every later range carries.
  */
 export function isProbe(r: Pick<RequestLog, 'headers'>): boolean {
   const h = r.headers;
-  return (
-    typeof h.range === 'string' &&
-    h.range.startsWith('bytes=0-') &&
-    !h['if-range'] &&
-    !h['if-match'] &&
-    !h['if-unmodified-since']
-  );
-}
-
-function conditional(r: Pick<RequestLog, 'headers'>): boolean {
-  const h = r.headers;
-  return Boolean(h['if-range'] || h['if-match'] || h['if-unmodified-since']);
+  return typeof h.range === 'string' && h.range.startsWith('bytes=0-') && !conditional(r);
 }
 
 /**
