@@ -1,7 +1,7 @@
 import type { Dispatcher } from 'undici';
 import type { PathwiseError } from '../core/errors.ts';
 import type { EnginePath } from './EnginePath.ts';
-import { canPreconnect, type PathAgentFactory } from './pathAgent.ts';
+import { canPreconnect, canTellSent, type PathAgentFactory } from './pathAgent.ts';
 import type { PoolLease, SharedPathPools } from './pathPools.ts';
 import type { RangeFetch } from './RangeFetch.ts';
 import { RateMeter } from './RateMeter.ts';
@@ -87,6 +87,16 @@ export class PathLane {
     } catch {
       // Best effort: the first request connects (and reports) on its own.
     }
+  }
+
+  /**
+   * Resolves once this lane's requests to `origin` are on the wire or failed (at once when its
+   * pool can't tell, or has not been made).
+   */
+  whenSent(origin: URL): Promise<void> {
+    const dispatcher = this.lease?.dispatcher ?? this.agent;
+    if (!dispatcher || !canTellSent(dispatcher)) return Promise.resolve();
+    return dispatcher.whenSent(origin.origin);
   }
 
   /** Throw the pool away (its sockets may be dead); the next request builds a fresh one. */

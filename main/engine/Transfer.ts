@@ -290,6 +290,23 @@ export class Transfer extends EventEmitter<TransferEvents> {
     this.emitChangeIfLanesChanged();
   }
 
+  /**
+   * Resolves once the requests sent so far are on the wire or failed: every path's pool has a
+   * connection for them, or gave up on one.
+   */
+  async requestsSent(): Promise<void> {
+    const origins = new Map<string, URL>();
+    for (const href of [this.url, this.pinnedUrl?.href]) {
+      if (!href || !URL.canParse(href)) continue;
+      const url = new URL(href);
+      origins.set(url.origin, url);
+    }
+    const waits: Promise<void>[] = [];
+    for (const lane of this.lanes.values())
+      for (const url of origins.values()) waits.push(lane.whenSent(url));
+    await Promise.all(waits);
+  }
+
   info(): TransferInfo {
     const now = performance.now();
     const running = this.state === 'running';

@@ -39,6 +39,19 @@ const CONTINUITY_KEPT = 500;
  * keeps every transfer's view of the paths current (a path that goes down drops out of every
  * transfer at once), and relays their events for the ledger and the UI.
  */
+/** How long start() waits for a new download's first requests to leave before it answers. */
+const SENT_WAIT_MS = 100;
+
+function requestsSentOrTimeout(transfer: Transfer, ms: number): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    void transfer.requestsSent().then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
 export class TransferManager extends EventEmitter<TransferManagerEvents> {
   readonly limits: PathLimits;
   private readonly options: TransferManagerOptions;
@@ -98,20 +111,21 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
     });
     this.allowed.set(transfer.id, only);
     this.transfers.set(transfer.id, transfer);
-    transfer.on('change', () => this.emit('changed'));
     transfer.on('bytes', (event) => this.emit('bytes', event));
     transfer.on('continuity', (event) => {
       this.timeline.push(event);
       if (this.timeline.length > CONTINUITY_KEPT) this.timeline.shift();
       this.emit('continuity', event);
     });
-    // Runs at once up to its first requests, which are on their way when this returns.
+    // Runs at once up to its first requests, which are handed to the paths' pools when this returns.
     void transfer.run();
+    // The caller's answer and the list's update (each checked against the contract and sent:
+    // 1–4 ms, more in a process that has just started) wait until those requests are on the wire,
+    // as long as a handshake takes but no longer than SENT_WAIT_MS: work done before the
+    // connections are picked up holds the first request back by as much.
+    await requestsSentOrTimeout(transfer, SENT_WAIT_MS);
+    transfer.on('change', () => this.emit('changed'));
     this.emit('changed');
-    // The caller's answer (checked against the contract and sent, 1–4 ms in a process that has
-    // just started) waits for the next turn of the event loop, after the connections those
-    // requests wait for have been picked up.
-    await new Promise<void>((resolve) => setImmediate(resolve));
     return transfer.info();
   }
 

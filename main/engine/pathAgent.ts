@@ -36,6 +36,15 @@ export function canPreconnect(dispatcher: Dispatcher): dispatcher is Dispatcher 
   return typeof (dispatcher as Partial<Preconnecting>).preconnect === 'function';
 }
 
+/** A pool that can tell when the requests handed to it are on the wire. */
+export interface TellsSent {
+  whenSent(origin: string): Promise<void>;
+}
+
+export function canTellSent(dispatcher: Dispatcher): dispatcher is Dispatcher & TellsSent {
+  return typeof (dispatcher as Partial<TellsSent>).whenSent === 'function';
+}
+
 const CONNECT_TIMEOUT_MS = 15_000;
 
 export class PathAgent extends Agent implements Preconnecting {
@@ -74,6 +83,31 @@ export class PathAgent extends Agent implements Preconnecting {
     const stats = this.stats[origin.origin];
     const idle = stats && 'free' in stats ? stats.free : 0;
     if (count > idle) this.stash.open(origin, count - idle, this.address);
+  }
+
+  /**
+   * Resolves once no request to `origin` waits for a connection: each one was written to its
+   * socket, or failed. undici writes a connection's first request right after it announces the
+   * connection ('connect'), and a kept-alive connection's within the same turn of the event loop.
+   */
+  whenSent(origin: string): Promise<void> {
+    const waiting = (): boolean => {
+      const stats = this.stats[origin];
+      return stats !== undefined && stats.pending > 0;
+    };
+    if (!waiting()) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const check = (): void =>
+        queueMicrotask(() => {
+          if (waiting()) return;
+          this.off('connect', check);
+          this.off('connectionError', check);
+          resolve();
+        });
+      this.on('connect', check);
+      this.on('connectionError', check);
+      setImmediate(check);
+    });
   }
 
   override close(): Promise<void>;

@@ -1,3 +1,4 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -64,6 +65,35 @@ describe('transfers through the core service', () => {
     expect(bytes.filter((e) => e.path === 'lo').reduce((n, e) => n + e.bytes, 0)).toBe(SIZE);
     const listed = (await app.service.invoke('transfers.list', [])) as TransferInfo[];
     expect(listed.map((t) => t.state)).toEqual(['done']);
+  });
+
+  it('answers a start once its first request is on the wire', async () => {
+    // Answering first (checking the answer against the contract and sending it) would hold the
+    // request back by that long in a process that has just started.
+    const order: string[] = [];
+    const sent = (): void => {
+      order.push('request sent');
+    };
+    subscribe('undici:client:sendHeaders', sent);
+    try {
+      const started = app.service
+        .invoke('transfers.start', [{ url: server.url, paths: ['lo'] }])
+        .then(() => order.push('answered'));
+      const listed = new Promise<void>((resolve) => {
+        const off = app.service.subscribe((channel) => {
+          if (channel !== 'transfers') return;
+          order.push('listed');
+          off();
+          resolve();
+        });
+      });
+      await Promise.all([started, listed]);
+      expect(order[0]).toBe('request sent');
+      expect(order).toContain('answered');
+      await until(() => latest()?.state === 'done', 30_000, 'done');
+    } finally {
+      unsubscribe('undici:client:sendHeaders', sent);
+    }
   });
 
   it('pauses, resumes and cancels by id', async () => {

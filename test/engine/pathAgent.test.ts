@@ -1,0 +1,62 @@
+import { createServer, type Server } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createPathAgent, type PathAgent } from '../../main/engine/pathAgent.ts';
+import { request } from '../../main/engine/undiciCore.ts';
+import { until } from '../support/engineLab.ts';
+import { deterministicContent, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
+
+let server: RangeServer | null = null;
+let agent: PathAgent | null = null;
+
+afterEach(async () => {
+  await agent?.destroy();
+  agent = null;
+  await server?.close();
+  server = null;
+});
+
+const lo = { name: 'lo', address: '127.0.0.1' };
+
+describe('PathAgent.whenSent', () => {
+  it('resolves once a request that waited for its connection has been written', async () => {
+    server = await startRangeServer(deterministicContent(4096));
+    agent = createPathAgent(lo);
+    const origin = new URL(server.url).origin;
+    await expect(agent.whenSent(origin)).resolves.toBeUndefined(); // nothing asked yet
+    const answer = request(agent, { origin, path: '/file.bin', method: 'GET' });
+    // Handed to the pool, its connection not open yet.
+    expect(agent.stats[origin]?.pending).toBe(1);
+    await agent.whenSent(origin);
+    expect(agent.stats[origin]).toMatchObject({ pending: 0, running: 1 });
+    const first = await answer;
+    await first.body.dump();
+    await until(
+      () => {
+        const stats = agent?.stats[origin];
+        return stats !== undefined && 'free' in stats && stats.free === 1;
+      },
+      5000,
+      'connection kept alive',
+    );
+
+    // A kept-alive connection writes at once; whenSent does not wait for a connect that never comes.
+    const again = request(agent, { origin, path: '/file.bin', method: 'GET' });
+    await agent.whenSent(origin);
+    expect(agent.stats[origin]?.pending).toBe(0);
+    await (await again).body.dump();
+    expect(server.connections).toHaveLength(1);
+  });
+
+  it('resolves when the connection fails', async () => {
+    // A port that was just free: the connect is refused.
+    const probe: Server = createServer();
+    await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
+    const port = (probe.address() as { port: number }).port;
+    await new Promise<void>((resolve) => probe.close(() => resolve()));
+    agent = createPathAgent(lo);
+    const origin = `http://127.0.0.1:${port}`;
+    const answer = request(agent, { origin, path: '/', method: 'GET' }).catch((error: unknown) => error);
+    await agent.whenSent(origin);
+    expect(await answer).toMatchObject({ code: 'ECONNREFUSED' });
+  });
+});
