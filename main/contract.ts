@@ -7,26 +7,38 @@
  * currency units, energy in watt-hours.
  */
 import { z } from 'zod';
+import {
+  bytes,
+  name,
+  PathOverrideSchema,
+  PathTypeSchema,
+  PreferenceSchema,
+  SettingsPatchSchema,
+  SettingsSchema,
+  TransferModeSchema,
+} from './settingsContract.ts';
 
-const name = z.string().min(1).max(64);
-const bytes = z.number().nonnegative();
+// Settings, plans, path types, preferences and transfer modes live in `settingsContract.ts`, which
+// the command line loads without the rest of this file (see there); they are part of this contract.
+export {
+  PathOverrideSchema,
+  PathTypeSchema,
+  PlanSchema,
+  PreferenceSchema,
+  SettingsPatchSchema,
+  SettingsSchema,
+  TransferModeSchema,
+} from './settingsContract.ts';
+export type {
+  PathType,
+  Plan,
+  Preference,
+  Settings,
+  SettingsPatch,
+  TransferMode,
+} from './settingsContract.ts';
 
 // ─── Paths (monitor) ─────────────────────────────────────────────────────────────────────────
-
-export const PathTypeSchema = z.enum([
-  'ethernet',
-  'wifi',
-  'cellular',
-  'tether',
-  'vpn',
-  'loopback',
-  'virtual',
-  'unknown',
-]);
-export type PathType = z.infer<typeof PathTypeSchema>;
-
-export const PreferenceSchema = z.enum(['always', 'secondary', 'backup', 'never']);
-export type Preference = z.infer<typeof PreferenceSchema>;
 
 export const HealthStatusSchema = z.enum(['good', 'degraded', 'captive', 'offline', 'unknown']);
 export type HealthStatus = z.infer<typeof HealthStatusSchema>;
@@ -105,9 +117,6 @@ export const BatterySchema = z.object({
 export type Battery = z.infer<typeof BatterySchema>;
 
 // ─── Transfers (engine) ──────────────────────────────────────────────────────────────────────
-
-export const TransferModeSchema = z.enum(['aggregate', 'handover', 'interactive']);
-export type TransferMode = z.infer<typeof TransferModeSchema>;
 
 export const TransferStateSchema = z.enum([
   'queued',
@@ -195,51 +204,6 @@ export const ContinuityEventSchema = z.object({
   detail: z.string().optional(),
 });
 export type ContinuityEvent = z.infer<typeof ContinuityEventSchema>;
-
-// ─── Settings and plans ──────────────────────────────────────────────────────────────────────
-
-export const PlanSchema = z.object({
-  capBytes: bytes.nullable(),
-  cycle: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('monthly'), startDay: z.number().int().min(1).max(28) }),
-    z.object({ kind: z.literal('rolling30') }),
-  ]),
-  pricePerGb: z.number().nonnegative(),
-  overagePricePerGb: z.number().nonnegative(),
-  atCap: z.enum(['stop', 'rate-limit', 'allow']),
-  /** Used when atCap is 'rate-limit'. */
-  rateLimitBps: z.number().positive().nullable(),
-  currency: z.string().min(1).max(8),
-});
-export type Plan = z.infer<typeof PlanSchema>;
-
-export const PathOverrideSchema = z.object({
-  type: PathTypeSchema.optional(),
-  metered: z.boolean().optional(),
-});
-
-export const SettingsSchema = z.object({
-  preferences: z.record(name, PreferenceSchema),
-  overrides: z.record(name, PathOverrideSchema),
-  plans: z.record(name, PlanSchema),
-  /** Alert thresholds as fractions of the cap, e.g. [0.75, 1]. */
-  capThresholds: z.array(z.number().gt(0).max(2)).max(8),
-  probeUrl: z
-    .string()
-    .max(2048)
-    .refine(
-      (u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
-      'The probe URL must be http(s).',
-    ),
-  probeIntervalMs: z.number().int().min(1000).max(3_600_000),
-  downloadDir: z.string().min(1).max(4096),
-  notifications: z.boolean(),
-  launchAtLogin: z.boolean(),
-});
-export type Settings = z.infer<typeof SettingsSchema>;
-
-export const SettingsPatchSchema = SettingsSchema.partial();
-export type SettingsPatch = z.infer<typeof SettingsPatchSchema>;
 
 // ─── Usage, cost, energy, alerts (ledger) ────────────────────────────────────────────────────
 

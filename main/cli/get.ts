@@ -2,16 +2,11 @@ import { existsSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import {
-  TransferModeSchema,
-  type ContinuityEvent,
-  type PathBinding,
-  type PathInfo,
-  type TransferInfo,
-  type TransferMode,
-} from '../contract.ts';
+import type { ContinuityEvent, PathBinding, PathInfo, TransferInfo } from '../contract.ts';
 import { resolveDataDir } from '../core/dataDir.ts';
 import { PathwiseError } from '../core/errors.ts';
+// Not from contract.ts: building all of its schemas would hold the first request back.
+import { TransferModeSchema, type TransferMode } from '../settingsContract.ts';
 import { SettingsStore } from '../core/SettingsStore.ts';
 import { formatBytes, formatRate, parseByteSize } from '../engine/byteSize.ts';
 import { enginePathsFrom, type EnginePath } from '../engine/EnginePath.ts';

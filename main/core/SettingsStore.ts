@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SettingsSchema, type Settings, type SettingsPatch } from '../contract.ts';
+import { SettingsSchema, type Settings, type SettingsPatch } from '../settingsContract.ts';
 import { writeFileAtomic } from './atomicWrite.ts';
 import { defaultDownloadDir } from './dataDir.ts';
 import { PathwiseError } from './errors.ts';
