@@ -45,10 +45,11 @@ const SENT_WAIT_MS = 100;
 function requestsSentOrTimeout(transfer: Transfer, ms: number): Promise<void> {
   return new Promise<void>((resolve) => {
     const timer = setTimeout(resolve, ms);
-    void transfer.requestsSent().then(() => {
+    const done = (): void => {
       clearTimeout(timer);
       resolve();
-    });
+    };
+    transfer.requestsSent().then(done, done);
   });
 }
 
