@@ -253,6 +253,7 @@ class Bench {
   size = 0;
   sha = '';
   out: string;
+  private primed = false;
 
   constructor(ctx: Context) {
     this.ctx = ctx;
@@ -276,7 +277,60 @@ class Bench {
     if (!existsSync(earlier)) await makeFile(earlier, MiB);
     this.lab = await NetLab.create(specs);
     this.nginx = await startNginx(this.lab, this.root);
+    if (!this.primed) {
+      this.primed = true;
+      await this.prime(specs.map((s) => s.name));
+    }
     return this.lab;
+  }
+
+  /**
+   * Before anything is timed, each tool downloads a small file once, from a shell and as a
+   * daemon: as on any run after a tool's first, its files are in the page cache and Node's
+   * compile cache holds the code compiled for the bundle `npm run build` just wrote (a new
+   * build's first `pathwise get` compiles it: its first request leaves ~0.02 s later, which a
+   * race with a cut three seconds in pays about three times over).
+   */
+  private async prime(paths: string[]): Promise<void> {
+    const lab = this.lab as NetLab;
+    const url = `http://${SERVER_ADDRESS}:${PORT}/earlier.bin`;
+    const addresses = paths.map((p) => this.addr(p));
+    this.clean();
+    const runs = [
+      await timed(lab, PATHWISE_BIN, [
+        'get',
+        url,
+        '-o',
+        join(this.out, 'prime.bin'),
+        '--paths',
+        paths.join(','),
+      ]),
+      await timed(lab, 'aria2c', [
+        `--multiple-interface=${addresses.join(',')}`,
+        '-d',
+        this.out,
+        '-o',
+        'prime-aria2.bin',
+        '--allow-overwrite=true',
+        '--console-log-level=warn',
+        url,
+      ]),
+      await timed(
+        lab,
+        process.execPath,
+        [
+          join(REPO_ROOT, 'bench', 'warm.ts'),
+          'pathwise',
+          url,
+          this.out,
+          'prime-warm.bin',
+          addresses.join(','),
+        ],
+        { env: { PATHWISE_PROBE_URL: `http://${SERVER_ADDRESS}:${PORT}/generate_204` } },
+      ),
+    ];
+    for (const run of runs)
+      if (run.code !== 0) process.stderr.write(`priming run failed (${run.code}): ${run.stderr}\n`);
   }
 
   async teardown(): Promise<void> {
