@@ -93,10 +93,10 @@ export class PathLane {
    * Resolves once this lane's requests to `origin` are on the wire or failed (at once when its
    * pool can't tell, or has not been made).
    */
-  whenSent(origin: URL): Promise<void> {
+  whenSent(origin: string): Promise<void> {
     const dispatcher = this.lease?.dispatcher ?? this.agent;
     if (!dispatcher || !canTellSent(dispatcher)) return Promise.resolve();
-    return dispatcher.whenSent(origin.origin);
+    return dispatcher.whenSent(origin);
   }
 
   /** Throw the pool away (its sockets may be dead); the next request builds a fresh one. */

@@ -295,15 +295,12 @@ export class Transfer extends EventEmitter<TransferEvents> {
    * connection for them, or gave up on one.
    */
   async requestsSent(): Promise<void> {
-    const origins = new Map<string, URL>();
+    const origins = new Set<string>();
     for (const href of [this.url, this.pinnedUrl?.href]) {
-      if (!href || !URL.canParse(href)) continue;
-      const url = new URL(href);
-      origins.set(url.origin, url);
+      if (href && URL.canParse(href)) origins.add(new URL(href).origin);
     }
     const waits: Promise<void>[] = [];
-    for (const lane of this.lanes.values())
-      for (const url of origins.values()) waits.push(lane.whenSent(url));
+    for (const lane of this.lanes.values()) for (const origin of origins) waits.push(lane.whenSent(origin));
     await Promise.all(waits);
   }
 

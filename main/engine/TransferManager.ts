@@ -34,11 +34,6 @@ interface TransferManagerEvents {
 
 const CONTINUITY_KEPT = 500;
 
-/**
- * The app's downloads: starts them in the download folder, pauses, resumes and cancels them,
- * keeps every transfer's view of the paths current (a path that goes down drops out of every
- * transfer at once), and relays their events for the ledger and the UI.
- */
 /** How long start() waits for a new download's first requests to leave before it answers. */
 const SENT_WAIT_MS = 100;
 
@@ -53,6 +48,11 @@ function requestsSentOrTimeout(transfer: Transfer, ms: number): Promise<void> {
   });
 }
 
+/**
+ * The app's downloads: starts them in the download folder, pauses, resumes and cancels them,
+ * keeps every transfer's view of the paths current (a path that goes down drops out of every
+ * transfer at once), and relays their events for the ledger and the UI.
+ */
 export class TransferManager extends EventEmitter<TransferManagerEvents> {
   readonly limits: PathLimits;
   private readonly options: TransferManagerOptions;

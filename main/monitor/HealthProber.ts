@@ -83,9 +83,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
  * One small HTTP GET bound to a path (to its device where the addon allows, else its address),
  * answering: does this path reach the internet, how far away is it (TCP handshake time), and is
  * something in between (a captive portal answering with a redirect or a sign-in page instead of
- * the expected empty 204)? A blackhole
- * (associated Wi-Fi, no internet) shows as no answer: two short attempts, so it is called
- * offline within a few seconds.
+ * the expected empty 204)? A blackhole (associated Wi-Fi, no internet) shows as no answer: two
+ * short attempts, so it is called offline within a few seconds.
  */
 export class HealthProber {
   private readonly url: () => string;
