@@ -91,12 +91,12 @@ export class PathLane {
 
   /**
    * Resolves once this lane's requests to `origin` are on the wire or failed (at once when its
-   * pool can't tell, or has not been made).
+   * pool can't tell, or has not been made), or when `signal` aborts.
    */
-  whenSent(origin: string): Promise<void> {
+  whenSent(origin: string, signal?: AbortSignal): Promise<void> {
     const dispatcher = this.lease?.dispatcher ?? this.agent;
     if (!dispatcher || !canTellSent(dispatcher)) return Promise.resolve();
-    return dispatcher.whenSent(origin);
+    return dispatcher.whenSent(origin, signal);
   }
 
   /** Throw the pool away (its sockets may be dead); the next request builds a fresh one. */

@@ -292,15 +292,16 @@ export class Transfer extends EventEmitter<TransferEvents> {
 
   /**
    * Resolves once the requests sent so far are on the wire or failed: every path's pool has a
-   * connection for them, or gave up on one.
+   * connection for them, or gave up on one; or once `signal` aborts (the waiting stops).
    */
-  async requestsSent(): Promise<void> {
+  async requestsSent(signal?: AbortSignal): Promise<void> {
     const origins = new Set<string>();
     for (const href of [this.url, this.pinnedUrl?.href]) {
       if (href && URL.canParse(href)) origins.add(new URL(href).origin);
     }
     const waits: Promise<void>[] = [];
-    for (const lane of this.lanes.values()) for (const origin of origins) waits.push(lane.whenSent(origin));
+    for (const lane of this.lanes.values())
+      for (const origin of origins) waits.push(lane.whenSent(origin, signal));
     await Promise.all(waits);
   }
 

@@ -37,15 +37,16 @@ const CONTINUITY_KEPT = 500;
 /** How long start() waits for a new download's first requests to leave before it answers. */
 const SENT_WAIT_MS = 100;
 
-function requestsSentOrTimeout(transfer: Transfer, ms: number): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    const done = (): void => {
-      clearTimeout(timer);
-      resolve();
-    };
-    transfer.requestsSent().then(done, done);
-  });
+async function requestsSentOrTimeout(transfer: Transfer, ms: number): Promise<void> {
+  const stop = new AbortController();
+  const timer = setTimeout(() => stop.abort(), ms);
+  try {
+    await transfer.requestsSent(stop.signal);
+  } catch {
+    // A failed wait answers as one that timed out: the transfer reports its own errors.
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /**

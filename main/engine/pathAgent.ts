@@ -38,7 +38,7 @@ export function canPreconnect(dispatcher: Dispatcher): dispatcher is Dispatcher 
 
 /** A pool that can tell when the requests handed to it are on the wire. */
 export interface TellsSent {
-  whenSent(origin: string): Promise<void>;
+  whenSent(origin: string, signal?: AbortSignal): Promise<void>;
 }
 
 export function canTellSent(dispatcher: Dispatcher): dispatcher is Dispatcher & TellsSent {
@@ -89,23 +89,29 @@ export class PathAgent extends Agent implements Preconnecting {
    * Resolves once no request to `origin` waits for a connection: each one was written to its
    * socket, or failed. undici writes a connection's first request right after it announces the
    * connection ('connect'), and a kept-alive connection's within the same turn of the event loop.
+   * Also resolves when `signal` aborts: the caller stopped waiting, and the listeners go with it
+   * (behind a connect that hangs they would otherwise stay until its timeout).
    */
-  whenSent(origin: string): Promise<void> {
+  whenSent(origin: string, signal?: AbortSignal): Promise<void> {
     const waiting = (): boolean => {
       const stats = this.stats[origin];
       return stats !== undefined && stats.pending > 0;
     };
-    if (!waiting()) return Promise.resolve();
+    if (!waiting() || signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
+      const finish = (): void => {
+        this.off('connect', check);
+        this.off('connectionError', check);
+        signal?.removeEventListener('abort', finish);
+        resolve();
+      };
       const check = (): void =>
         queueMicrotask(() => {
-          if (waiting()) return;
-          this.off('connect', check);
-          this.off('connectionError', check);
-          resolve();
+          if (!waiting()) finish();
         });
       this.on('connect', check);
       this.on('connectionError', check);
+      signal?.addEventListener('abort', finish, { once: true });
       setImmediate(check);
     });
   }

@@ -59,4 +59,25 @@ describe('PathAgent.whenSent', () => {
     await agent.whenSent(origin);
     expect(await answer).toMatchObject({ code: 'ECONNREFUSED' });
   });
+
+  it('stops waiting, and listening, when its signal aborts before the connection opens', async () => {
+    server = await startRangeServer(deterministicContent(4096));
+    agent = createPathAgent(lo);
+    const origin = new URL(server.url).origin;
+    const answer = request(agent, { origin, path: '/file.bin', method: 'GET' });
+    const listening = (): number => agent!.listenerCount('connect') + agent!.listenerCount('connectionError');
+    const before = listening();
+    const stop = new AbortController();
+    const waited = agent.whenSent(origin, stop.signal);
+    expect(listening()).toBe(before + 2);
+    stop.abort();
+    // Gone at once, not when the connect ends (behind a hanging one, up to its 15 s timeout).
+    expect(listening()).toBe(before);
+    expect(agent.stats[origin]?.pending).toBe(1);
+    await waited;
+    expect(agent.stats[origin]?.pending).toBe(1); // resolved by the abort, not by the connect
+    await (await answer).body.dump();
+    // An aborted signal: no wait at all.
+    await agent.whenSent(origin, AbortSignal.abort());
+  });
 });
