@@ -219,6 +219,17 @@ export async function runGet(
   const snapshot = await monitor.refresh();
   binder.watch(snapshot);
   const paths = pathsFor(options, binder.decorate(snapshot));
+  const here = snapshot.map((p) => p.name);
+  const absent = (options.paths ?? [])
+    .filter((spec) => !spec.includes('='))
+    .filter((name) => !here.includes(name));
+  if (absent.length > 0 && absent.length === options.paths?.length) {
+    // None of them exists: most likely a typo, not every named link unplugged at once.
+    throw new PathwiseError(
+      'E_NO_PATH',
+      `This machine has no interface named ${absent.join(' or ')} (it has ${here.join(', ') || 'none'}). "pathwise interfaces" lists them.`,
+    );
+  }
   for (const name of Object.keys(options.caps)) {
     if (!paths.some((p) => p.name === name)) {
       throw usage(
@@ -230,6 +241,11 @@ export async function runGet(
   const out = io.stdout;
   const err = io.stderr;
   const tty = !options.json && isTty(err);
+  if (absent.length > 0 && !options.json) {
+    err.write(
+      `pathwise: ${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'} not on this machine now; the download starts without ${absent.length === 1 ? 'it' : 'them'} and takes ${absent.length === 1 ? 'it' : 'them'} up if ${absent.length === 1 ? 'it appears' : 'they appear'}.\n`,
+    );
+  }
   const line = (value: unknown): void => {
     out.write(`${JSON.stringify(value)}\n`);
   };

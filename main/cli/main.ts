@@ -26,7 +26,38 @@ export interface CliIo {
 }
 
 export async function runCli(argv: string[], io: CliIo = process): Promise<number> {
+  try {
+    return await runCommand(argv, io);
+  } catch (error) {
+    throw usageFromParseArgs(error, argv[0]);
+  }
+}
+
+/**
+ * node:util's parseArgs errors (an unknown option, a missing value) as usage errors: exit code 2
+ * like every other usage mistake, and a pointer to the command's help instead of Node's advice.
+ */
+function usageFromParseArgs(error: unknown, command: string | undefined): unknown {
+  const code = errorCode(error);
+  if (!code.startsWith('ERR_PARSE_ARGS_')) return error;
+  const help =
+    command === 'get'
+      ? 'Run "pathwise get --help" for its options.'
+      : 'Run "pathwise --help" for the options.';
+  const option = /^Unknown option '([^']+)'/.exec(errorMessage(error))?.[1];
+  const message = option ? `Unknown option ${option}.` : errorMessage(error).replace(/\.?$/, '.');
+  return new PathwiseError('E_USAGE', `${message} ${help}`, { cause: error });
+}
+
+const COMMANDS = new Set(['interfaces', 'watch', 'usage', 'serve']);
+
+async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
+  // `pathwise <command> --help`: the overview lists every command's options (get has its own).
+  if (command && COMMANDS.has(command) && (rest.includes('-h') || rest.includes('--help'))) {
+    io.stdout.write(HELP);
+    return 0;
+  }
   if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
     io.stdout.write(HELP);
     return command === undefined ? 2 : 0;
@@ -93,6 +124,17 @@ export async function runCli(argv: string[], io: CliIo = process): Promise<numbe
   }
 }
 
+/**
+ * What stderr says about a failed command: the message with its code at the end of its first
+ * paragraph (a usage error's help text follows it, not the other way round).
+ */
+export function errorReport(error: unknown): string {
+  const code = errorCode(error);
+  const tag = code === 'E_INTERNAL' ? '' : ` [${code}]`;
+  const [first, ...more] = errorMessage(error).split('\n\n');
+  return `pathwise: ${[`${first ?? ''}${tag}`, ...more].join('\n\n').trimEnd()}\n`;
+}
+
 /** Runs this process's command line: its arguments, output and exit code (bin/pathwise). */
 export function main(): void {
   runCli(process.argv.slice(2)).then(
@@ -103,10 +145,9 @@ export function main(): void {
       process.stdout.write('', () => process.exit(code));
     },
     (error: unknown) => {
-      const code = errorCode(error);
-      process.stderr.write(`pathwise: ${errorMessage(error)}${code === 'E_INTERNAL' ? '' : ` [${code}]`}\n`);
+      process.stderr.write(errorReport(error));
       // Usage mistakes exit 2 like most Unix tools; everything else 1.
-      process.exitCode = code === 'E_USAGE' || code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 2 : 1;
+      process.exitCode = errorCode(error) === 'E_USAGE' ? 2 : 1;
     },
   );
 }

@@ -43,9 +43,24 @@ describe('bin/pathwise', () => {
     expect(result.stderr).toContain('E_USAGE');
   });
 
-  it('refuses an unknown option', async () => {
+  it('refuses an unknown option as a usage error that points to the help', async () => {
     const result = await runPathwise(['interfaces', '--jsn']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/--jsn/);
+    expect(result.stderr).toBe(
+      'pathwise: Unknown option --jsn. Run "pathwise --help" for the options. [E_USAGE]\n',
+    );
+    const get = await runPathwise(['get', 'http://127.0.0.1:1/f', '--frobnicate']);
+    expect(get.code).toBe(2);
+    expect(get.stderr).toContain('Unknown option --frobnicate. Run "pathwise get --help"');
+    const missing = await runPathwise(['get', 'http://127.0.0.1:1/f', '-o']);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/--output <value>' argument missing\..*\[E_USAGE\]/);
+  });
+
+  it.each(['interfaces', 'watch', 'usage', 'serve'])('answers "%s --help" with the help', async (command) => {
+    const result = await runPathwise([command, '--help']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`${command} [`);
+    expect(result.stderr).toBe('');
   });
 });

@@ -135,7 +135,22 @@ describe('pathwise get', () => {
     const result = await runPathwise(args);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
-    expect(result.stderr).toContain('E_USAGE');
+    // The code ends the message's line; the usage follows.
+    expect(result.stderr.split('\n')[0]).toMatch(/\. \[E_USAGE\]$/);
+    expect(result.stderr).toContain('\n\nUsage: pathwise get URL');
+  });
+
+  it('names interfaces that are not on this machine instead of calling them down', async () => {
+    const result = await runPathwise(['get', 'http://127.0.0.1:1/f', '--paths', 'nope0,nope1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/no interface named nope0 or nope1 \(it has [^)]*\blo\b[^)]*\)/);
+    expect(result.stderr).toContain('[E_NO_PATH]');
+    // One of several missing: the download goes ahead without it, and says so.
+    const some = await runPathwise(['get', 'http://127.0.0.1:1/f', '--paths', 'nope0,lo']);
+    expect(some.stderr).toContain(
+      'pathwise: nope0 is not on this machine now; the download starts without it',
+    );
+    expect(some.stderr).toContain('[E_REFUSED]');
   });
 
   it('shows its help', async () => {
