@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { resolve } from 'node:path';
+import { dirname, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ContinuityEvent, PathBinding, PathInfo, TransferInfo } from '../contract.ts';
 import { resolveDataDir } from '../core/dataDir.ts';
@@ -14,6 +14,7 @@ import { PathBinder } from '../engine/PathBinder.ts';
 import { PathLimits } from '../engine/PathLimits.ts';
 import { Ledger } from '../ledger/Ledger.ts';
 import { Transfer, type TransferOutcome, type TransferTuning } from '../engine/Transfer.ts';
+import { missingFolder } from '../engine/transferErrors.ts';
 import { PathMonitor } from '../monitor/PathMonitor.ts';
 import type { CliIo } from './main.ts';
 
@@ -22,7 +23,8 @@ export const GET_USAGE = `Usage: pathwise get URL [-o FILE] [options]
 Downloads URL over several network paths at once; re-running the same command resumes.
 
 Options:
-  -o, --output FILE      where to save (default: a safe name from the server, in this folder)
+  -o, --output FILE      where to save; a folder (or a name ending in /) saves in it under a
+                         safe name from the server (default: that name, in this folder)
   --paths A,B            use exactly these interfaces, in order (the first is the primary in
                          handover mode); NAME=ADDRESS binds a path to a given source address
   --mode MODE            aggregate (default) | handover | interactive
@@ -149,6 +151,22 @@ function pathsFor(options: GetOptions, snapshot: PathInfo[]): EnginePath[] {
   return enginePathsFrom(snapshot);
 }
 
+/**
+ * Where -o says to save: a file, or a folder to save in under the server's name (an existing
+ * folder, or any name ending in a slash). Its folder must exist: said now, before any request.
+ */
+function saveTarget(output: string | null): { file: string } | { directory: string } {
+  const folderOnly = output === null || output.endsWith('/') || output.endsWith(sep);
+  const path = resolve(output ?? '.');
+  const stat = statSync(path, { throwIfNoEntry: false });
+  if (folderOnly || stat?.isDirectory()) {
+    if (!stat?.isDirectory()) throw missingFolder(path);
+    return { directory: path };
+  }
+  if (!statSync(dirname(path), { throwIfNoEntry: false })?.isDirectory()) throw missingFolder(dirname(path));
+  return { file: path };
+}
+
 function tuningFromEnv(env: NodeJS.ProcessEnv, connections: number | null): Partial<TransferTuning> {
   const tuning: Partial<TransferTuning> = {};
   if (connections !== null) tuning.connectionsPerPath = connections;
@@ -205,6 +223,7 @@ export async function runGet(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   const options = parseGetArgs(args);
+  const target = saveTarget(options.output);
   const dataDir = resolveDataDir(options.dataDir, env);
   const { store: settings } = await SettingsStore.open(dataDir, env);
   // Link state, addresses, metered and the user's preferences are all a download needs: no
@@ -237,7 +256,6 @@ export async function runGet(
       );
     }
   }
-  const output = options.output ? resolve(options.output) : null;
   const out = io.stdout;
   const err = io.stderr;
   const tty = !options.json && isTty(err);
@@ -260,7 +278,7 @@ export async function runGet(
   const transfer = new Transfer({
     limits: new PathLimits(ledger),
     url: options.url,
-    ...(output ? { file: output } : { directory: process.cwd() }),
+    ...target,
     mode: options.mode,
     paths,
     allowedPaths: options.paths ? paths.map((p) => p.name) : null,

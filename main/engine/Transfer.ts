@@ -429,7 +429,9 @@ export class Transfer extends EventEmitter<TransferEvents> {
       this.throwIfStopped();
       await this.resolveFile(probe);
       const partPath = `${this.file}.part`;
-      this.unlock = await lockDownload(partPath, this.file);
+      this.unlock = await lockDownload(partPath, this.file).catch((error: unknown) => {
+        throw diskError(error, partPath);
+      });
       this.journal = new TransferJournal(partPath);
       const saved = await this.journal.load();
       if (await this.alreadyPublished(saved)) {

@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { PathwiseError } from '../core/errors.ts';
 
 /**
@@ -165,8 +166,25 @@ export function diskError(error: unknown, file: string): PathwiseError {
       { cause: error },
     );
   }
+  if (code === 'ENOENT' || code === 'ENOTDIR') return missingFolder(dirname(file), error);
+  if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
+    return new PathwiseError(
+      TransferErrorCodes.disk,
+      `Pathwise may not write in ${dirname(file)} (${code}). Choose another place to save, or change the folder's permissions.`,
+      { cause: error },
+    );
+  }
   const detail = error instanceof Error ? error.message : String(error);
   return new PathwiseError(TransferErrorCodes.disk, `Could not write ${file}: ${detail}.`, { cause: error });
+}
+
+/** The folder a download was to be saved in is not there (or is not a folder). */
+export function missingFolder(folder: string, cause?: unknown): PathwiseError {
+  return new PathwiseError(
+    TransferErrorCodes.disk,
+    `The folder ${folder} does not exist. Create it, or choose another place to save.`,
+    cause === undefined ? undefined : { cause },
+  );
 }
 
 export function changedOnServer(url: string, what: string): PathwiseError {

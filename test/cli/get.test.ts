@@ -47,6 +47,29 @@ describe('pathwise get', () => {
     expect(readFileSync(file).equals(content)).toBe(true);
   });
 
+  it('saves in the folder -o names, under the server-side name', async () => {
+    server = await startRangeServer(content);
+    const dir = tempDir();
+    const result = await runPathwise(['get', server.url, '-o', dir, '--json', ...PATHS]);
+    expect(result.code).toBe(0);
+    expect(lastJson(result)).toMatchObject({ status: 'done', file: join(dir, 'file.bin') });
+    expect(readFileSync(join(dir, 'file.bin')).equals(content)).toBe(true);
+  });
+
+  it('says a missing folder is missing before it asks the server anything', async () => {
+    server = await startRangeServer(content);
+    const dir = tempDir();
+    for (const output of [join(dir, 'nope', 'f.bin'), `${join(dir, 'nope')}/`]) {
+      const result = await runPathwise(['get', server.url, '-o', output, ...PATHS]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `pathwise: The folder ${join(dir, 'nope')} does not exist. Create it, or choose another place to save. [E_DISK]\n`,
+      );
+    }
+    expect(server.requests).toHaveLength(0);
+    expect(existsSync(join(dir, 'nope'))).toBe(false);
+  });
+
   it('prints a human summary without --json and saves under the server-side name', async () => {
     server = await startRangeServer(content);
     const dir = tempDir();

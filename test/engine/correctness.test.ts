@@ -434,4 +434,16 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     expect(await fileEquals(file, content)).toBe(true);
     expect(server.requests.every((r) => r.remoteAddress === B)).toBe(true);
   });
+
+  it('fails with the missing folder named when the download folder is gone', async () => {
+    server = await startRangeServer(content);
+    const folder = join(tempDir(), 'gone');
+    const { transfer } = makeTransfer({ url: server.url, paths: twoPaths(), file: join(folder, 'out.bin') });
+    expect(await transfer.run()).toMatchObject({ status: 'failed' });
+    expect(transfer.info().error).toMatchObject({
+      code: 'E_DISK',
+      message: `The folder ${folder} does not exist. Create it, or choose another place to save.`,
+    });
+    expect(existsSync(folder)).toBe(false);
+  });
 });
