@@ -809,6 +809,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
       );
     }
     this.sha256 = sha256;
+    // A periodic checkpoint may still be on its way: the final save goes after it.
+    await this.checkpointing?.catch(() => undefined);
     await this.saveJournal(sha256);
     await part.close();
     this.part = null;
@@ -1435,19 +1437,24 @@ export class Transfer extends EventEmitter<TransferEvents> {
 
   private async saveJournal(sha256: string | null, done?: RangeSet): Promise<void> {
     if (!this.journal || !this.pinnedUrl) return;
-    await this.journal.save({
-      version: 1,
-      url: this.url,
-      finalUrl: this.pinnedUrl.href,
-      size: this.size,
-      etag: this.validator.etag,
-      lastModified: this.validator.lastModified,
-      encoding: this.encoding,
-      rangeSupport: this.rangeSupport ?? false,
-      done: (done ?? this.part?.done ?? new RangeSet()).toArray().map(([s, e]) => [s, e]),
-      sha256,
-      updatedAt: Date.now(),
-    });
+    const journal = this.journal;
+    await journal
+      .save({
+        version: 1,
+        url: this.url,
+        finalUrl: this.pinnedUrl.href,
+        size: this.size,
+        etag: this.validator.etag,
+        lastModified: this.validator.lastModified,
+        encoding: this.encoding,
+        rangeSupport: this.rangeSupport ?? false,
+        done: (done ?? this.part?.done ?? new RangeSet()).toArray().map(([s, e]) => [s, e]),
+        sha256,
+        updatedAt: Date.now(),
+      })
+      .catch((error: unknown) => {
+        throw diskError(error, journal.file);
+      });
   }
 
   // ─── Events ────────────────────────────────────────────────────────────────────────────────

@@ -55,13 +55,29 @@ export class TransferJournal {
     }
   }
 
-  async save(state: JournalState): Promise<void> {
-    await writeFileAtomic(this.file, JSON.stringify(state));
+  /**
+   * Saves and removals run one after another, in the order they were asked for: a checkpoint
+   * still being written when the download finishes can't land after the final save, or bring the
+   * journal back after its removal.
+   */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private inTurn(step: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(step, step);
+    this.queue = run.catch(() => undefined);
+    return run;
   }
 
-  async remove(): Promise<void> {
-    await unlink(this.file).catch((error: NodeJS.ErrnoException) => {
-      if (error.code !== 'ENOENT') throw error;
-    });
+  save(state: JournalState): Promise<void> {
+    const text = JSON.stringify(state);
+    return this.inTurn(() => writeFileAtomic(this.file, text));
+  }
+
+  remove(): Promise<void> {
+    return this.inTurn(() =>
+      unlink(this.file).catch((error: NodeJS.ErrnoException) => {
+        if (error.code !== 'ENOENT') throw error;
+      }),
+    );
   }
 }
