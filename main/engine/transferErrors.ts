@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PathwiseError } from '../core/errors.ts';
 
@@ -166,7 +167,11 @@ export function diskError(error: unknown, file: string): PathwiseError {
       { cause: error },
     );
   }
-  if (code === 'ENOENT' || code === 'ENOTDIR') return missingFolder(dirname(file), error);
+  // ENOENT also means the file itself went (a part file deleted by hand): only a folder that is
+  // really gone is called missing.
+  if ((code === 'ENOENT' || code === 'ENOTDIR') && !isFolder(dirname(file))) {
+    return missingFolder(dirname(file), error);
+  }
   if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') {
     return new PathwiseError(
       TransferErrorCodes.disk,
@@ -176,6 +181,10 @@ export function diskError(error: unknown, file: string): PathwiseError {
   }
   const detail = error instanceof Error ? error.message : String(error);
   return new PathwiseError(TransferErrorCodes.disk, `Could not write ${file}: ${detail}.`, { cause: error });
+}
+
+function isFolder(path: string): boolean {
+  return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
 }
 
 /** The folder a download was to be saved in is not there (or is not a folder). */
