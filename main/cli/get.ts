@@ -260,8 +260,10 @@ export async function runGet(
   const err = io.stderr;
   const tty = !options.json && isTty(err);
   if (absent.length > 0 && !options.json) {
+    const [are, them, appear] =
+      absent.length === 1 ? ['is', 'it', 'it appears'] : ['are', 'them', 'they appear'];
     err.write(
-      `pathwise: ${absent.join(', ')} ${absent.length === 1 ? 'is' : 'are'} not on this machine now; the download starts without ${absent.length === 1 ? 'it' : 'them'} and takes ${absent.length === 1 ? 'it' : 'them'} up if ${absent.length === 1 ? 'it appears' : 'they appear'}.\n`,
+      `pathwise: ${absent.join(', ')} ${are} not on this machine now; the download starts without ${them} and takes ${them} up if ${appear}.\n`,
     );
   }
   const line = (value: unknown): void => {
