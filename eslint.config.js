@@ -6,6 +6,7 @@ import tseslint from 'typescript-eslint';
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'test-results/**', 'native/build/**'] },
   js.configs.recommended,
+  { files: ['**/*.cjs'], languageOptions: { sourceType: 'commonjs', globals: { ...globals.node } } },
   ...tseslint.configs.recommended,
   {
     files: ['**/*.{ts,tsx}'],
@@ -21,10 +22,20 @@ export default tseslint.config(
     plugins: { 'react-hooks': reactHooks },
     rules: {
       ...reactHooks.configs.recommended.rules,
-      // The renderer reaches the system only through the preload's named functions.
+      // The renderer reaches the system only through the preload, and the core only through
+      // common/ (the layer rule in .dependency-cruiser.cjs says the same for every folder).
       'no-restricted-imports': [
         'error',
-        { paths: ['electron'], patterns: ['node:*', '../../main/!(contract.ts)*'] },
+        {
+          paths: ['electron'],
+          patterns: [
+            { group: ['node:*'], message: 'The renderer runs in a browser sandbox.' },
+            {
+              group: ['**/main/**', '**/preload/**'],
+              message: 'The renderer imports only common/ of the core.',
+            },
+          ],
+        },
       ],
     },
   },

@@ -17,7 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DatabaseSync } from 'node:sqlite';
-import type { PathInfo, Plan } from '../main/contract.ts';
+import type { PathInfo, Plan } from '../common/contract.ts';
 import { dayStart, hourStart, minuteStart } from '../main/ledger/calendar.ts';
 import { Ledger } from '../main/ledger/Ledger.ts';
 

@@ -6,9 +6,16 @@
 import { app, BrowserWindow, ipcMain, Notification, shell, type WebContents } from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Alert, InvokeChannel, PathInfo, Settings, TransferInfo, UsageSummary } from './contract.ts';
+import type {
+  Alert,
+  InvokeChannel,
+  PathInfo,
+  Settings,
+  TransferInfo,
+  UsageSummary,
+} from '../common/contract.ts';
 import { createPathwise } from './core/createPathwise.ts';
-import { errorCode, errorMessage } from './core/errors.ts';
+import { errorCode, errorMessage } from '../common/errors.ts';
 import type { PathwiseService } from './core/PathwiseService.ts';
 import { registerIpc } from './shell/ipc.ts';
 import { createLoginItemSync } from './shell/loginItem.ts';

@@ -9,7 +9,7 @@ import {
   type EventChannel,
   type InvokeChannel,
   type PathwiseApi,
-} from '../main/contract.ts';
+} from '../common/contract.ts';
 
 const allowedInvoke = new Set<string>(invokeChannels);
 const allowedEvents = new Set<string>(eventChannels);

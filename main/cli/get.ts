@@ -2,13 +2,13 @@ import { existsSync, statSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { dirname, resolve, sep } from 'node:path';
 import { parseArgs } from 'node:util';
-import type { ContinuityEvent, PathBinding, PathInfo, TransferInfo } from '../contract.ts';
-import { resolveDataDir } from '../core/dataDir.ts';
-import { PathwiseError } from '../core/errors.ts';
+import type { ContinuityEvent, PathBinding, PathInfo, TransferInfo } from '../../common/contract.ts';
+import { resolveDataDir } from '../base/dataDir.ts';
+import { PathwiseError } from '../../common/errors.ts';
 // Not from contract.ts: building all of its schemas would hold the first request back.
-import { TransferModeSchema, type TransferMode } from '../settingsContract.ts';
+import { TransferModeSchema, type TransferMode } from '../../common/settingsContract.ts';
 import { SettingsStore } from '../core/SettingsStore.ts';
-import { formatBytes, formatRate, parseByteSize } from '../engine/byteSize.ts';
+import { formatBytes, formatRate, parseByteSize } from '../../common/format.ts';
 import { enginePathsFrom, type EnginePath } from '../engine/EnginePath.ts';
 import { PathBinder } from '../engine/PathBinder.ts';
 import { PathLimits } from '../engine/PathLimits.ts';
@@ -16,7 +16,7 @@ import { Ledger } from '../ledger/Ledger.ts';
 import { Transfer, type TransferOutcome, type TransferTuning } from '../engine/Transfer.ts';
 import { missingFolder } from '../engine/transferErrors.ts';
 import { PathMonitor } from '../monitor/PathMonitor.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 export const GET_USAGE = `Usage: pathwise get URL [-o FILE] [options]
 

@@ -1,8 +1,8 @@
-import type { PathInfo } from '../contract.ts';
-import { resolveDataDir } from '../core/dataDir.ts';
+import type { PathInfo } from '../../common/contract.ts';
+import { resolveDataDir } from '../base/dataDir.ts';
 import { SettingsStore } from '../core/SettingsStore.ts';
 import { monitorSettings, PathMonitor } from '../monitor/PathMonitor.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 export interface InterfacesOptions {
   json: boolean;

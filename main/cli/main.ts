@@ -1,6 +1,7 @@
 import { parseArgs } from 'node:util';
-import { errorCode, errorMessage, PathwiseError } from '../core/errors.ts';
-import { APP_VERSION } from '../core/version.ts';
+import { errorCode, errorMessage, PathwiseError } from '../../common/errors.ts';
+import { APP_VERSION } from '../base/version.ts';
+import type { CliIo } from './io.ts';
 
 const HELP = `Pathwise ${APP_VERSION} — keep transfers alive across every network path.
 
@@ -20,10 +21,7 @@ Global options:
   -v, --version    print the version
 `;
 
-export interface CliIo {
-  stdout: NodeJS.WritableStream;
-  stderr: NodeJS.WritableStream;
-}
+export type { CliIo };
 
 export async function runCli(argv: string[], io: CliIo = process): Promise<number> {
   try {

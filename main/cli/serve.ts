@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { PathwiseError } from '../core/errors.ts';
+import { PathwiseError } from '../../common/errors.ts';
 import { createPathwise } from '../core/createPathwise.ts';
 import { HeadlessHost } from '../host/HeadlessHost.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 export const RENDERER_DIR = fileURLToPath(new URL('../../out/renderer', import.meta.url));
 

@@ -1,9 +1,9 @@
-import type { PathUsage, UsageSummary } from '../contract.ts';
-import { resolveDataDir } from '../core/dataDir.ts';
-import { formatBytes } from '../engine/byteSize.ts';
+import type { PathUsage, UsageSummary } from '../../common/contract.ts';
+import { resolveDataDir } from '../base/dataDir.ts';
+import { formatBytes } from '../../common/format.ts';
 import { Ledger } from '../ledger/Ledger.ts';
 import { openSettings } from './interfaces.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 export interface UsageOptions {
   json: boolean;

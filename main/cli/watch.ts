@@ -1,7 +1,7 @@
-import type { PathEvent } from '../contract.ts';
+import type { PathEvent } from '../../common/contract.ts';
 import { monitorSettings, PathMonitor } from '../monitor/PathMonitor.ts';
 import { openSettings } from './interfaces.ts';
-import type { CliIo } from './main.ts';
+import type { CliIo } from './io.ts';
 
 export function formatEvent(event: PathEvent): string {
   const p = event.path;

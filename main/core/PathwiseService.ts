@@ -7,8 +7,8 @@ import {
   type InvokeChannel,
   type InvokeParsedArgs,
   type InvokeResult,
-} from '../contract.ts';
-import { PathwiseError } from './errors.ts';
+} from '../../common/contract.ts';
+import { PathwiseError } from '../../common/errors.ts';
 
 export type ShellKind = 'electron' | 'headless';
 
@@ -59,9 +59,10 @@ export class PathwiseService {
   /**
    * Entry point for every message from a UI: the channel and arguments are untrusted and are
    * validated against the contract before any handler runs; the result is validated on the way
-   * out so a bug here can't send the UI a shape it doesn't expect.
+   * out so a bug here can't send the UI a shape it doesn't expect. `override` answers in place of
+   * the registered handler (a shell's own, e.g. the OS file manager), checked the same way.
    */
-  async invoke(channel: unknown, args: unknown): Promise<unknown> {
+  async invoke(channel: unknown, args: unknown, override?: unknown): Promise<unknown> {
     if (!isInvokeChannel(channel)) {
       throw new PathwiseError('E_BAD_CHANNEL', `Unknown request "${String(channel)}".`);
     }
@@ -73,7 +74,8 @@ export class PathwiseService {
       );
       throw new PathwiseError('E_BAD_REQUEST', `Invalid request "${channel}": ${issues.join('; ')}`);
     }
-    const handler = this.handlers[channel] as ((...a: unknown[]) => Promise<unknown>) | undefined;
+    const handler = (override ?? this.handlers[channel]) as
+      ((...a: unknown[]) => Promise<unknown>) | undefined;
     if (!handler) {
       throw new PathwiseError('E_UNAVAILABLE', `"${channel}" is not available in this build of Pathwise.`);
     }

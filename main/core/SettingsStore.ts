@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { mkdir, readFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SettingsSchema, type Settings, type SettingsPatch } from '../settingsContract.ts';
-import { writeFileAtomic } from './atomicWrite.ts';
-import { defaultDownloadDir } from './dataDir.ts';
-import { PathwiseError } from './errors.ts';
+import { SettingsSchema, type Settings, type SettingsPatch } from '../../common/settingsContract.ts';
+import { writeFileAtomic } from '../base/atomicWrite.ts';
+import { defaultDownloadDir } from '../base/dataDir.ts';
+import { PathwiseError } from '../../common/errors.ts';
 
 export const DEFAULT_PROBE_URL = 'http://connectivitycheck.gstatic.com/generate_204';
 

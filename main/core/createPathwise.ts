@@ -1,5 +1,5 @@
 import { basename } from 'node:path';
-import type { Battery } from '../contract.ts';
+import type { Battery } from '../../common/contract.ts';
 import { BoundPaths, PathBinder } from '../engine/PathBinder.ts';
 import { PathLimits } from '../engine/PathLimits.ts';
 import { Ledger } from '../ledger/Ledger.ts';
@@ -7,12 +7,12 @@ import { TransferManager } from '../engine/TransferManager.ts';
 import { AppRateMeter } from '../monitor/AppRateMeter.ts';
 import { BatteryMonitor, type BatteryMonitorOptions } from '../monitor/BatteryMonitor.ts';
 import { monitorSettings, PathMonitor, type PathMonitorOptions } from '../monitor/PathMonitor.ts';
-import type { BudgetProvider } from './budget.ts';
-import { PathwiseError } from './errors.ts';
-import { resolveDataDir } from './dataDir.ts';
+import type { BudgetProvider } from '../base/budget.ts';
+import { PathwiseError } from '../../common/errors.ts';
+import { resolveDataDir } from '../base/dataDir.ts';
 import { PathwiseService, type ShellKind } from './PathwiseService.ts';
 import { SettingsStore } from './SettingsStore.ts';
-import { APP_VERSION } from './version.ts';
+import { APP_VERSION } from '../base/version.ts';
 
 export interface CreatePathwiseOptions {
   shell: ShellKind;

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { HealthStatus, PathInfo, Preference } from '../contract.ts';
+import type { HealthStatus, PathInfo, Preference } from '../../common/contract.ts';
 
 /** A network path as a transfer sees it: what to bind to and whether the policy may use it. */
 export interface EnginePath {

@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { PathwiseError } from '../core/errors.ts';
+import type { PathwiseError } from '../../common/errors.ts';
 import { RangeSet } from './RangeSet.ts';
 import { diskError } from './transferErrors.ts';
 

@@ -1,16 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { networkInterfaces } from 'node:os';
 import type { Dispatcher } from 'undici';
-import type { PathBinding, PathInfo } from '../contract.ts';
-import {
-  loadBindAddon,
-  PathVerifier,
-  warnAddressBindingOnce,
-  type BindAddonStatus,
-  type BindingMode,
-  type PathVerification,
-  type Verdict,
-} from './binding/index.ts';
+import type { PathBinding, PathInfo } from '../../common/contract.ts';
+import { loadBindAddon, warnAddressBindingOnce, type BindAddonStatus } from '../network/bindAddon.ts';
+import type { BindingMode } from '../network/boundConnect.ts';
+import { PathVerifier, type PathVerification, type Verdict } from './PathVerifier.ts';
 import { createPathAgent, type PathAgentFactory, type PathEndpoint } from './pathAgent.ts';
 
 export interface PathBinderOptions {

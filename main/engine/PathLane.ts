@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import type { PathwiseError } from '../core/errors.ts';
+import type { PathwiseError } from '../../common/errors.ts';
 import type { EnginePath } from './EnginePath.ts';
 import { canPreconnect, canTellSent, type PathAgentFactory } from './pathAgent.ts';
 import type { PoolLease, SharedPathPools } from './pathPools.ts';

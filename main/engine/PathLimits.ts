@@ -1,4 +1,4 @@
-import { UNLIMITED, type BudgetProvider, type PathBudget } from '../core/budget.ts';
+import { UNLIMITED, type BudgetProvider, type PathBudget } from '../base/budget.ts';
 
 interface Bucket {
   tokens: number;

@@ -1,4 +1,4 @@
-import type { HealthStatus, Preference, TransferMode } from '../contract.ts';
+import type { HealthStatus, Preference, TransferMode } from '../../common/contract.ts';
 
 /** What the policy needs to know about a path at this moment. */
 export interface PolicyPath {

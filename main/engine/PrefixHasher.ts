@@ -1,5 +1,5 @@
 import { createHash, type Hash } from 'node:crypto';
-import { PathwiseError } from '../core/errors.ts';
+import { PathwiseError } from '../../common/errors.ts';
 import type { PartFile } from './PartFile.ts';
 
 const BLOCK = 1 << 20;

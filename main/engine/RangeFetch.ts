@@ -1,5 +1,5 @@
 import type { Dispatcher } from 'undici';
-import { PathwiseError } from '../core/errors.ts';
+import { PathwiseError } from '../../common/errors.ts';
 import {
   conditionalHeaders,
   contentEncoding,
@@ -20,7 +20,7 @@ import {
   networkError,
   TransferErrorCodes,
 } from './transferErrors.ts';
-import { request as sendRequest } from './undiciCore.ts';
+import { request as sendRequest } from '../network/undiciCore.ts';
 
 /** chunk: fresh work; steal: the tail of another connection's range; duplicate: the endgame race; stream: a server without ranges. */
 export type FetchKind = 'chunk' | 'steal' | 'duplicate' | 'stream';

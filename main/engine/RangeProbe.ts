@@ -1,6 +1,6 @@
 import type { Dispatcher } from 'undici';
-import { PathwiseError } from '../core/errors.ts';
-import { APP_VERSION } from '../core/version.ts';
+import { PathwiseError } from '../../common/errors.ts';
+import { APP_VERSION } from '../base/version.ts';
 import {
   contentEncoding,
   contentLength,
@@ -11,7 +11,7 @@ import {
   type Validator,
 } from './httpHeaders.ts';
 import { badResponse, httpStatusError, networkError, TransferErrorCodes } from './transferErrors.ts';
-import { request } from './undiciCore.ts';
+import { request } from '../network/undiciCore.ts';
 
 export const USER_AGENT = `Pathwise/${APP_VERSION}`;
 const MAX_REDIRECTS = 10;

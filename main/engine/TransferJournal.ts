@@ -1,6 +1,6 @@
 import { readFile, rename, unlink } from 'node:fs/promises';
 import { z } from 'zod';
-import { writeFileAtomic } from '../core/atomicWrite.ts';
+import { writeFileAtomic } from '../base/atomicWrite.ts';
 
 const JournalSchema = z.object({
   version: z.literal(1),

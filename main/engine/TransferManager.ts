@@ -1,8 +1,14 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
-import type { ContinuityEvent, PathInfo, Settings, StartTransfer, TransferInfo } from '../contract.ts';
-import type { PathBytesEvent } from '../core/budget.ts';
-import { PathwiseError } from '../core/errors.ts';
+import type {
+  ContinuityEvent,
+  PathInfo,
+  Settings,
+  StartTransfer,
+  TransferInfo,
+} from '../../common/contract.ts';
+import type { PathBytesEvent } from '../base/budget.ts';
+import { PathwiseError } from '../../common/errors.ts';
 import { enginePathsFrom } from './EnginePath.ts';
 import { createPathAgent, type PathAgentFactory } from './pathAgent.ts';
 import { SharedPathPools } from './pathPools.ts';

@@ -1,5 +1,5 @@
 import { open, readFile, unlink } from 'node:fs/promises';
-import { PathwiseError } from '../core/errors.ts';
+import { PathwiseError } from '../../common/errors.ts';
 import { TransferErrorCodes } from './transferErrors.ts';
 
 const held = new Set<string>();

@@ -1,6 +1,7 @@
 import type { Dispatcher } from 'undici';
-import { Agent, buildConnector } from './undiciCore.ts';
-import { createBoundConnect, type BindAddonStatus } from './binding/index.ts';
+import { Agent, buildConnector } from '../network/undiciCore.ts';
+import type { BindAddonStatus } from '../network/bindAddon.ts';
+import { createBoundConnect } from '../network/boundConnect.ts';
 import { SocketStash } from './SocketStash.ts';
 
 /** One network path as the engine binds to it: the interface name and the source address to use. */

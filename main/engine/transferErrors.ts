@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { PathwiseError } from '../core/errors.ts';
+import { PathwiseError } from '../../common/errors.ts';
 
 /**
  * Stable codes for everything a download can run into. Each message says what happened and

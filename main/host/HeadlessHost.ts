@@ -6,8 +6,8 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { WireRequestSchema, type WireMessage } from '../contract.ts';
-import { errorCode, errorMessage, PathwiseError } from '../core/errors.ts';
+import { WireRequestSchema, type WireMessage } from '../../common/contract.ts';
+import { wireError } from '../../common/errors.ts';
 import type { PathwiseService } from '../core/PathwiseService.ts';
 
 export interface HeadlessHostOptions {
@@ -290,9 +290,8 @@ export class HeadlessHost {
       send({ kind: 'result', id, ok: true, value });
       return true;
     } catch (error) {
-      const safe =
-        error instanceof PathwiseError ? error : new PathwiseError(errorCode(error), errorMessage(error));
-      send({ kind: 'result', id, ok: false, error: { code: safe.code, message: safe.message } });
+      const safe = wireError(error);
+      send({ kind: 'result', id, ok: false, error: safe });
       // Asking for something that doesn't exist or with bad arguments counts against the client;
       // a domain error (a transfer that failed, a full disk) does not.
       return safe.code !== 'E_BAD_CHANNEL' && safe.code !== 'E_BAD_REQUEST';

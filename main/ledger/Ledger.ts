@@ -12,9 +12,9 @@ import type {
   UsageHistoryQuery,
   UsagePoint,
   UsageSummary,
-} from '../contract.ts';
-import type { BudgetProvider, PathBudget, PathBytesEvent } from '../core/budget.ts';
-import { formatBytes } from '../engine/byteSize.ts';
+} from '../../common/contract.ts';
+import type { BudgetProvider, PathBudget, PathBytesEvent } from '../base/budget.ts';
+import { formatBytes } from '../../common/format.ts';
 import { cycleAt, dayStart, hourStart, localDate, minuteStart, type Cycle } from './calendar.ts';
 import { energyWh, type Activity } from './energy.ts';
 import { openLedgerDb } from './LedgerDb.ts';

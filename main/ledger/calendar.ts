@@ -1,4 +1,4 @@
-import type { Plan } from '../contract.ts';
+import type { Plan } from '../../common/contract.ts';
 
 /**
  * Local-time calendar arithmetic for usage buckets and billing cycles. Everything goes through

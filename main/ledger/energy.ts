@@ -1,4 +1,4 @@
-import type { PathType } from '../contract.ts';
+import type { PathType } from '../../common/contract.ts';
 
 /**
  * Radio power model from Huang et al., "A Close Examination of Performance and Power

@@ -1,4 +1,4 @@
-import type { PathBytesEvent } from '../core/budget.ts';
+import type { PathBytesEvent } from '../base/budget.ts';
 
 /**
  * The app's own payload rate per path, from the engine's byte events, sampled once a second

@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import si from 'systeminformation';
-import type { Battery } from '../contract.ts';
+import type { Battery } from '../../common/contract.ts';
 
 export interface BatteryMonitorOptions {
   /** Where Linux exposes batteries; systeminformation always reads /sys/class/power_supply itself. */

@@ -1,9 +1,16 @@
 import { EventEmitter } from 'node:events';
 import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
-import type { PathEvent, PathHealth, PathInfo, PathType, Preference, Settings } from '../contract.ts';
-import type { PathBytesEvent } from '../core/budget.ts';
+import type {
+  PathEvent,
+  PathHealth,
+  PathInfo,
+  PathType,
+  Preference,
+  Settings,
+} from '../../common/contract.ts';
+import type { PathBytesEvent } from '../base/budget.ts';
 import { classifyInterface, defaultMetered } from './classify.ts';
-import { HealthProber, type HealthProberOptions } from './HealthProber.ts';
+import { HealthProber, type HealthProberOptions } from '../network/HealthProber.ts';
 import {
   listLinks,
   readGateways,

@@ -1,4 +1,4 @@
-import type { PathType } from '../contract.ts';
+import type { PathType } from '../../common/contract.ts';
 
 /** Facts about an interface that classification can use; all optional but the name. */
 export interface InterfaceFacts {

@@ -1,4 +1,4 @@
-import type { PathEvent, PathInfo } from '../contract.ts';
+import type { PathEvent, PathInfo } from '../../common/contract.ts';
 
 const sameAddresses = (a: string[], b: string[]): boolean =>
   a.length === b.length && [...a].sort().join() === [...b].sort().join();

@@ -1,25 +1,11 @@
 import type { IpcMain, IpcMainInvokeEvent, WebContents } from 'electron';
-import { invokeChannels, invokeContract, type InvokeChannel } from '../contract.ts';
-import { errorCode, errorMessage, PathwiseError } from '../core/errors.ts';
+import { invokeChannels } from '../../common/contract.ts';
+import { PathwiseError, wireError } from '../../common/errors.ts';
 import type { Handlers, PathwiseService } from '../core/PathwiseService.ts';
 
 /** Serialisable error so the renderer gets a code and a message, never a stack. */
 function toWireError(error: unknown): Error {
-  return new Error(JSON.stringify({ code: errorCode(error), message: errorMessage(error) }));
-}
-
-/** Validate and run a shell-side handler exactly as the service runs its own. */
-async function runOverride(channel: InvokeChannel, handler: unknown, args: unknown[]): Promise<unknown> {
-  const spec = invokeContract[channel];
-  const parsed = spec.args.safeParse(args);
-  if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) =>
-      i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message,
-    );
-    throw new PathwiseError('E_BAD_REQUEST', `Invalid request "${channel}": ${issues.join('; ')}`);
-  }
-  const result = await (handler as (...a: unknown[]) => Promise<unknown>)(...(parsed.data as unknown[]));
-  return spec.result.parse(result);
+  return new Error(JSON.stringify(wireError(error)));
 }
 
 /**
@@ -43,7 +29,7 @@ export function registerIpc(
         );
       }
       try {
-        return override ? await runOverride(channel, override, args) : await service.invoke(channel, args);
+        return await service.invoke(channel, args, override);
       } catch (error) {
         throw toWireError(error);
       }

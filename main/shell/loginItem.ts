@@ -1,4 +1,4 @@
-import type { Settings } from '../contract.ts';
+import type { Settings } from '../../common/contract.ts';
 
 export interface LoginItemPort {
   getLoginItemSettings(): { openAtLogin: boolean };

@@ -1,4 +1,4 @@
-import type { Alert, Settings } from '../contract.ts';
+import type { Alert, Settings } from '../../common/contract.ts';
 
 export interface NotificationPort {
   isSupported(): boolean;

@@ -1,7 +1,7 @@
 import { existsSync, realpathSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
-import type { Settings, TransferInfo } from '../contract.ts';
-import { PathwiseError } from '../core/errors.ts';
+import type { Settings, TransferInfo } from '../../common/contract.ts';
+import { PathwiseError } from '../../common/errors.ts';
 
 function real(path: string): string {
   try {

@@ -1,5 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron';
-import type { Preference } from '../contract.ts';
+import type { Preference } from '../../common/contract.ts';
 import { PREFERENCES, trayStatus, TRAY_TOOLTIP, type TrayState } from './trayState.ts';
 
 export interface TrayActions {

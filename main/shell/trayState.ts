@@ -1,7 +1,7 @@
-import type { PathInfo, Preference, TransferInfo, UsageSummary } from '../contract.ts';
+import type { PathInfo, Preference, TransferInfo, UsageSummary } from '../../common/contract.ts';
+import { overallStatus, type OverallStatus } from '../../common/status.ts';
 
-/** What the tray icon shows: the same rule as the dashboard's status line. */
-export type TrayStatus = 'ok' | 'cellular' | 'offline' | 'near-cap';
+export type TrayStatus = Exclude<OverallStatus, 'unknown'>;
 
 export interface TrayState {
   paths: PathInfo[];
@@ -10,29 +10,10 @@ export interface TrayState {
   capThresholds: number[];
 }
 
-export function usablePaths(paths: readonly PathInfo[]): PathInfo[] {
-  return paths.filter(
-    (p) =>
-      p.up &&
-      p.type !== 'loopback' &&
-      p.type !== 'virtual' &&
-      p.preference !== 'never' &&
-      p.health?.status !== 'offline' &&
-      p.addresses.length > 0,
-  );
-}
-
-/** Near a cap beats everything, then offline, then "on cellular" when only metered paths are usable. */
+/** What the tray icon shows: the dashboard's status rule (`common/status.ts`), never 'unknown'. */
 export function trayStatus(state: TrayState): TrayStatus {
-  const first = Math.min(...state.capThresholds, 1);
-  const nearCap = state.usage?.paths.some(
-    (p) => p.capBytes !== null && p.capBytes > 0 && p.allBytes / p.capBytes >= first,
-  );
-  if (nearCap) return 'near-cap';
-  const usable = usablePaths(state.paths);
-  if (usable.length === 0) return 'offline';
-  if (usable.every((p) => p.metered || p.type === 'cellular' || p.type === 'tether')) return 'cellular';
-  return 'ok';
+  const status = overallStatus(state.paths, state.usage ?? undefined, state.capThresholds);
+  return status === 'unknown' ? 'offline' : status;
 }
 
 export const TRAY_TOOLTIP: Record<TrayStatus, string> = {

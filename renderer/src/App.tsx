@@ -1,9 +1,9 @@
 import { useEffect, useRef, type ReactNode } from 'react';
-import type { PathwiseApi } from '../../main/contract.ts';
+import type { PathwiseApi } from '../../common/contract.ts';
 import { Icon, type IconName } from './components/Icon.tsx';
 import { DashboardContext, useDashboardState } from './hooks/useDashboard.ts';
 import { valueOf } from './hooks/useLive.ts';
-import { overallStatus, STATUS_TEXT } from './lib/status.ts';
+import { overallStatus, STATUS_TEXT } from '../../common/status.ts';
 import { useHashRoute, type Route } from './lib/useHashRoute.ts';
 import { AlertsView } from './views/AlertsView.tsx';
 import { ContinuityView } from './views/ContinuityView.tsx';

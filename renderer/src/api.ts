@@ -6,7 +6,7 @@ import type {
   InvokeResult,
   PathwiseApi,
   WireMessage,
-} from '../../main/contract.ts';
+} from '../../common/contract.ts';
 
 declare global {
   interface Window {

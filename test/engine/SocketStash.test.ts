@@ -4,7 +4,7 @@ import type { buildConnector } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPathAgent, type PathAgent } from '../../main/engine/pathAgent.ts';
 import { SocketStash } from '../../main/engine/SocketStash.ts';
-import { request } from '../../main/engine/undiciCore.ts';
+import { request } from '../../main/network/undiciCore.ts';
 import { until } from '../support/engineLab.ts';
 
 interface Seen {

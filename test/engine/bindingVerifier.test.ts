@@ -2,8 +2,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { sysfsCounters, type CounterSample } from '../../main/engine/binding/interfaceCounters.ts';
-import { judgeWindow, PathVerifier, type PathVerification } from '../../main/engine/binding/PathVerifier.ts';
+import { sysfsCounters, type CounterSample } from '../../main/network/interfaceCounters.ts';
+import { judgeWindow, PathVerifier, type PathVerification } from '../../main/engine/PathVerifier.ts';
 
 const MiB = 1 << 20;
 

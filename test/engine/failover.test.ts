@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PathBytesEvent } from '../../main/core/budget.ts';
+import type { PathBytesEvent } from '../../main/base/budget.ts';
 import { PathLimits } from '../../main/engine/PathLimits.ts';
 import {
   A,

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createPathAgent, type PathAgent } from '../../main/engine/pathAgent.ts';
-import { request } from '../../main/engine/undiciCore.ts';
+import { request } from '../../main/network/undiciCore.ts';
 import { until } from '../support/engineLab.ts';
 import { deterministicContent, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
 

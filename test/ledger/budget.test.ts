@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { Plan } from '../../main/contract.ts';
+import type { Plan } from '../../common/contract.ts';
 import { PathLimits } from '../../main/engine/PathLimits.ts';
 import { Ledger } from '../../main/ledger/Ledger.ts';
 import { A, B, fileEquals, makeTransfer, twoPaths } from '../support/engineLab.ts';

@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PathInfo, Plan } from '../../main/contract.ts';
+import type { PathInfo, Plan } from '../../common/contract.ts';
 import { addDays, cycleAt, dayStart, hourStart } from '../../main/ledger/calendar.ts';
 import { energyWh, LTE } from '../../main/ledger/energy.ts';
 import { Ledger, type LedgerOptions } from '../../main/ledger/Ledger.ts';

@@ -3,7 +3,7 @@ import type { NetworkInterfaceInfo } from 'node:os';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import type { PathEvent, PathInfo } from '../../main/contract.ts';
+import type { PathEvent, PathInfo } from '../../common/contract.ts';
 import { classifyInterface } from '../../main/monitor/classify.ts';
 import { PathMonitor, type PathOverride } from '../../main/monitor/PathMonitor.ts';
 

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Battery } from '../../main/contract.ts';
+import type { Battery } from '../../common/contract.ts';
 import { parseGauge } from '../../main/monitor/BatteryMonitor.ts';
 import { LineReader } from '../support/lines.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { PathInfo } from '../../main/contract.ts';
+import type { PathInfo } from '../../common/contract.ts';
 import { AppRateMeter } from '../../main/monitor/AppRateMeter.ts';
 import { parseProcNetDev, parseProcNetRoute, parseProcNetWireless } from '../../main/monitor/linuxLinks.ts';
 import { NetworkManagerMetered, parseNmcliMetered } from '../../main/monitor/networkManager.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import type { PathVerification } from '../../main/engine/binding/PathVerifier.ts';
+import type { PathVerification } from '../../main/engine/PathVerifier.ts';
 import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
 
 const CLIENT = fileURLToPath(new URL('../support/bindingClient.ts', import.meta.url));

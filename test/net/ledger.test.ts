@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, TransferInfo, UsageSummary } from '../../main/contract.ts';
+import type { Alert, TransferInfo, UsageSummary } from '../../common/contract.ts';
 import { testEnv } from '../support/cli.ts';
 import { startLabRangeServer } from '../support/labServer.ts';
 import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';

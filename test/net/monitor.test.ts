@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PathEvent, PathInfo } from '../../main/contract.ts';
+import type { PathEvent, PathInfo } from '../../common/contract.ts';
 import { PATHWISE_BIN, runPathwise, SYSTEM_PATH, testEnv } from '../support/cli.ts';
 import { LineReader } from '../support/lines.ts';
 import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';

@@ -7,7 +7,7 @@ import type {
   PathInfo,
   PathwiseApi,
   TransferInfo,
-} from '../../main/contract.ts';
+} from '../../common/contract.ts';
 import { scenario, type Scenario } from './scenario.ts';
 
 type Handlers = {

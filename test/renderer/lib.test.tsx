@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { downsample, MAX_POINTS_PER_SERIES } from '../../renderer/src/lib/downsample.ts';
-import { formatBytes, formatMoney, formatRate, parseSize } from '../../renderer/src/lib/format.ts';
+import { formatBytes, formatMoney, formatRate, parseByteSize } from '../../common/format.ts';
 import { appendSample, LIVE_WINDOW_MS, throughputRows } from '../../renderer/src/lib/liveSeries.ts';
 import { pathColors } from '../../renderer/src/lib/pathColors.ts';
-import { overallStatus } from '../../renderer/src/lib/status.ts';
+import { overallStatus } from '../../common/status.ts';
 import { niceTicks, timeTicks } from '../../renderer/src/lib/ticks.ts';
 import { downsampleUsage, forecastRows, padQuietGaps } from '../../renderer/src/lib/usageSeries.ts';
 import { path } from './fakeApi.ts';
@@ -157,7 +157,7 @@ describe('formatting', () => {
     ['1.5 GiB', 1.5 * 1024 ** 3],
     ['0', 0],
     ['lots', null],
-  ])('parseSize(%s) = %s', (text, bytes) => expect(parseSize(text)).toBe(bytes));
+  ])('parseByteSize(%s) = %s', (text, bytes) => expect(parseByteSize(text)).toBe(bytes));
 
   it('makes round axis ticks', () => {
     expect(niceTicks(2.6e9)).toEqual([0, 1e9, 2e9, 3e9]);

@@ -14,7 +14,7 @@ import type {
   TransferInfo,
   UsagePoint,
   UsageSummary,
-} from '../../main/contract.ts';
+} from '../../common/contract.ts';
 
 const GB = 1e9;
 const MB = 1e6;

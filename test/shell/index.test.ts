@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { invokeChannels } from '../../main/contract.ts';
+import { invokeChannels } from '../../common/contract.ts';
 import * as electron from '../mocks/electron.ts';
 
 vi.mock('electron', () => import('../mocks/electron.ts'));

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { Alert } from '../../main/contract.ts';
+import type { Alert } from '../../common/contract.ts';
 import { defaultSettings } from '../../main/core/SettingsStore.ts';
 import { createLoginItemSync } from '../../main/shell/loginItem.ts';
 import { createAlertNotifier, type NotificationPort } from '../../main/shell/notifications.ts';

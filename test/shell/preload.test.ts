@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
-import type { PathwiseApi } from '../../main/contract.ts';
+import type { PathwiseApi } from '../../common/contract.ts';
 import * as electron from '../mocks/electron.ts';
 
 vi.mock('electron', () => import('../mocks/electron.ts'));

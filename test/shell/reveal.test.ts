@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { TransferInfo } from '../../main/contract.ts';
+import type { TransferInfo } from '../../common/contract.ts';
 import { defaultSettings } from '../../main/core/SettingsStore.ts';
 import { createRevealHandler, isInside } from '../../main/shell/reveal.ts';
 import { scenario } from '../renderer/scenario.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { PathwiseService } from '../../main/core/PathwiseService.ts';
-import { invokeChannels } from '../../main/contract.ts';
+import { invokeChannels } from '../../common/contract.ts';
 import { registerIpc } from '../../main/shell/ipc.ts';
 import { hardenWebContents, isSafeExternalUrl } from '../../main/shell/security.ts';
 import { dashboardWindowOptions } from '../../main/shell/windowOptions.ts';

@@ -1,6 +1,6 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
-import type { PathInfo } from '../../main/contract.ts';
+import type { PathInfo } from '../../common/contract.ts';
 import { buildTrayMenu, trayMenuKey, type TrayActions } from '../../main/shell/trayMenu.ts';
 import { trayStatus, type TrayState } from '../../main/shell/trayState.ts';
 import { scenario } from '../renderer/scenario.ts';

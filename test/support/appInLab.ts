@@ -5,7 +5,7 @@
  * interfaces' counters settle, then prints one JSON line: the transfer and the usage summary.
  */
 import { createPathwise } from '../../main/core/createPathwise.ts';
-import type { Preference, TransferInfo } from '../../main/contract.ts';
+import type { Preference, TransferInfo } from '../../common/contract.ts';
 
 const [dataDir, url, ...prefs] = process.argv.slice(2) as [string, string, ...string[]];
 const app = await createPathwise({ shell: 'headless', dataDir });

@@ -6,8 +6,8 @@
  *   spec: {"url":"http://198.19.0.1:8080/","device":"wwan0","localAddress":"198.18.2.2","timeoutMs":10000}
  */
 import { Agent, request } from 'undici';
-import { createBoundConnect } from '../../main/engine/binding/boundConnect.ts';
-import { PathVerifier } from '../../main/engine/binding/PathVerifier.ts';
+import { createBoundConnect } from '../../main/network/boundConnect.ts';
+import { PathVerifier } from '../../main/engine/PathVerifier.ts';
 
 interface ClientSpec {
   url: string;

@@ -6,10 +6,10 @@ import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Preference } from '../../main/contract.ts';
+import type { Preference } from '../../common/contract.ts';
 import type { EnginePath } from '../../main/engine/EnginePath.ts';
 import { Transfer, type TransferOptions } from '../../main/engine/Transfer.ts';
-import type { ContinuityEvent } from '../../main/contract.ts';
+import type { ContinuityEvent } from '../../common/contract.ts';
 import { LinkEmulator } from './linkEmulator.ts';
 import { startRangeServer, type RangeServer } from './rangeServer.ts';
 

@@ -1,5 +1,5 @@
 import { Bar, BarChart, ResponsiveContainer } from 'recharts';
-import { formatDate } from '../lib/format.ts';
+import { formatDate } from '../../../common/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
 import { niceTicks } from '../lib/ticks.ts';
 import { CHART_MARGIN, chartGrid, chartTooltip, timeAxis, valueAxis } from './chartParts.tsx';

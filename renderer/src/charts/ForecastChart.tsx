@@ -1,5 +1,5 @@
 import { Area, ComposedChart, Line, ReferenceLine, ResponsiveContainer } from 'recharts';
-import { formatBytes, formatDate } from '../lib/format.ts';
+import { formatBytes, formatDate } from '../../../common/format.ts';
 import { niceTicks } from '../lib/ticks.ts';
 import { chartGrid, chartTooltip, timeAxis, valueAxis } from './chartParts.tsx';
 

@@ -1,5 +1,5 @@
 import { Area, AreaChart, ResponsiveContainer } from 'recharts';
-import { formatDate, formatDateTime } from '../lib/format.ts';
+import { formatDate, formatDateTime } from '../../../common/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
 import { niceTicks, timeTicks } from '../lib/ticks.ts';
 import { DAY_MS } from '../lib/usageSeries.ts';

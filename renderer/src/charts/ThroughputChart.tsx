@@ -1,6 +1,6 @@
 import { Area, AreaChart, ResponsiveContainer } from 'recharts';
 import type { PathColors } from '../lib/pathColors.ts';
-import { formatBitsShort, formatRate } from '../lib/format.ts';
+import { formatBitsShort, formatRate } from '../../../common/format.ts';
 import { CHART_MARGIN, chartGrid, chartTooltip, timeAxis, valueAxis } from './chartParts.tsx';
 
 /** Live throughput, one stacked area per path, so the top edge is the machine's total. */

@@ -1,6 +1,6 @@
 import type { ReactElement } from 'react';
 import { CartesianGrid, Tooltip, XAxis, YAxis } from 'recharts';
-import { formatBytes, formatBytesShort } from '../lib/format.ts';
+import { formatBytes, formatBytesShort } from '../../../common/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
 import { ChartTooltip } from './ChartTooltip.tsx';
 

@@ -1,5 +1,5 @@
 import type { PathColors } from '../lib/pathColors.ts';
-import { formatBytes, formatPercent } from '../lib/format.ts';
+import { formatBytes, formatPercent } from '../../../common/format.ts';
 
 /**
  * A transfer's progress split by path: each path's share of the file in its colour, so the

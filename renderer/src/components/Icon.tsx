@@ -1,4 +1,4 @@
-import type { PathType } from '../../../main/contract.ts';
+import type { PathType } from '../../../common/contract.ts';
 
 /** Line icons drawn inline as SVG (no icon font, nothing fetched: the CSP allows only 'self'). */
 const PATHS = {

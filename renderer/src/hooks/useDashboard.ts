@@ -10,7 +10,7 @@ import type {
   ThroughputSample,
   TransferInfo,
   UsageSummary,
-} from '../../../main/contract.ts';
+} from '../../../common/contract.ts';
 import { pathColors, type PathColors } from '../lib/pathColors.ts';
 import { useLive, valueOf, type Live } from './useLive.ts';
 import { useThroughput } from './useThroughput.ts';

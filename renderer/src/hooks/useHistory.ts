@@ -1,6 +1,6 @@
 import { useEffect, useState } from 'react';
-import type { PathwiseApi, UsageHistoryQuery, UsagePoint } from '../../../main/contract.ts';
-import { errorCode, errorText } from '../lib/errors.ts';
+import type { PathwiseApi, UsageHistoryQuery, UsagePoint } from '../../../common/contract.ts';
+import { errorCode, errorMessage } from '../../../common/errors.ts';
 import type { Loadable } from './useLive.ts';
 
 /** Refetch history at most this often while usage pushes arrive. */
@@ -23,8 +23,8 @@ export function useHistory(api: PathwiseApi, query: UsageHistoryQuery | null): L
           const code = errorCode(error);
           setData(
             code === 'E_UNAVAILABLE'
-              ? { state: 'unavailable', message: errorText(error) }
-              : { state: 'error', message: errorText(error), code },
+              ? { state: 'unavailable', message: errorMessage(error) }
+              : { state: 'error', message: errorMessage(error), code },
           );
         },
       );

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { EventChannel, EventPayload, PathwiseApi } from '../../../main/contract.ts';
-import { errorCode, errorText } from '../lib/errors.ts';
+import type { EventChannel, EventPayload, PathwiseApi } from '../../../common/contract.ts';
+import { errorCode, errorMessage, isUnavailable } from '../../../common/errors.ts';
 
 export type Loadable<T> =
   | { state: 'loading' }
@@ -65,9 +65,9 @@ export function useLive<T, E extends EventChannel>(
         const code = errorCode(error);
         setData((prev) => {
           if (prev.state === 'ready') return prev;
-          return code === 'E_UNAVAILABLE'
-            ? { state: 'unavailable', message: errorText(error) }
-            : { state: 'error', message: errorText(error), code };
+          return isUnavailable(error)
+            ? { state: 'unavailable', message: errorMessage(error) }
+            : { state: 'error', message: errorMessage(error), code };
         });
       },
     );

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { PathwiseApi, ThroughputSample } from '../../../main/contract.ts';
+import type { PathwiseApi, ThroughputSample } from '../../../common/contract.ts';
 import { appendSample, LIVE_WINDOW_MS } from '../lib/liveSeries.ts';
 
 /** The live throughput series (one sample a second from the core), bounded to the last window. */

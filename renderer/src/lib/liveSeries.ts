@@ -1,4 +1,4 @@
-import type { ThroughputSample } from '../../../main/contract.ts';
+import type { ThroughputSample } from '../../../common/contract.ts';
 
 /** How much live throughput the dashboard keeps in memory: the longest window the chart offers. */
 export const LIVE_WINDOW_MS = 15 * 60_000;

@@ -1,4 +1,4 @@
-import type { PathInfo, PathType } from '../../../main/contract.ts';
+import type { PathInfo, PathType } from '../../../common/contract.ts';
 
 /**
  * One colour per path, the same in every card, chart and progress bar. The hue follows the type

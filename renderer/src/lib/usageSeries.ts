@@ -1,4 +1,4 @@
-import type { PathUsage, UsagePoint } from '../../../main/contract.ts';
+import type { PathUsage, UsagePoint } from '../../../common/contract.ts';
 import { downsample, MAX_POINTS_PER_SERIES } from './downsample.ts';
 
 export const DAY_MS = 86_400_000;

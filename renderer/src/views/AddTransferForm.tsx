@@ -1,9 +1,9 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { PathInfo, StartTransfer, TransferMode } from '../../../main/contract.ts';
+import type { PathInfo, StartTransfer, TransferMode } from '../../../common/contract.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Segmented } from '../components/Segmented.tsx';
-import { errorText } from '../lib/errors.ts';
+import { errorMessage } from '../../../common/errors.ts';
 import type { PathColors } from '../lib/pathColors.ts';
 
 export const MODE_OPTIONS: ReadonlyArray<{ value: TransferMode; label: string; title: string }> = [
@@ -83,7 +83,7 @@ export function AddTransferForm({
       setFileName('');
       setSha256('');
     } catch (error) {
-      setErrors({ submit: errorText(error) });
+      setErrors({ submit: errorMessage(error) });
     } finally {
       setBusy(false);
     }

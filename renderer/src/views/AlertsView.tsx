@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Alert } from '../../../main/contract.ts';
+import type { Alert } from '../../../common/contract.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { Icon, type IconName } from '../components/Icon.tsx';
 import { Segmented } from '../components/Segmented.tsx';
@@ -7,8 +7,8 @@ import { EmptyState, LoadableView } from '../components/States.tsx';
 import { ViewHeader } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
-import { errorText } from '../lib/errors.ts';
-import { formatAgo } from '../lib/format.ts';
+import { errorMessage } from '../../../common/errors.ts';
+import { formatAgo } from '../../../common/format.ts';
 
 const SEVERITY_ICON: Record<Alert['severity'], IconName> = {
   info: 'info',
@@ -25,7 +25,7 @@ export function AlertsView() {
 
   const markRead = (ids: string[]): void => {
     setError(null);
-    api.invoke('alerts.markRead', ids).then(alerts.set, (e: unknown) => setError(errorText(e)));
+    api.invoke('alerts.markRead', ids).then(alerts.set, (e: unknown) => setError(errorMessage(e)));
   };
 
   return (

@@ -1,11 +1,11 @@
-import type { ContinuityEvent, TransferInfo } from '../../../main/contract.ts';
+import type { ContinuityEvent, TransferInfo } from '../../../common/contract.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { Icon, type IconName } from '../components/Icon.tsx';
 import { EmptyState, LoadableView } from '../components/States.tsx';
 import { Section, ViewHeader } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
-import { formatBytes, formatDuration, formatTime } from '../lib/format.ts';
+import { formatBytes, formatDuration, formatTime } from '../../../common/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
 import { fileLabel } from './TransfersView.tsx';
 

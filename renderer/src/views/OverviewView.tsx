@@ -1,12 +1,12 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
-import type { PathInfo, Preference } from '../../../main/contract.ts';
+import type { PathInfo, Preference } from '../../../common/contract.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { Segmented } from '../components/Segmented.tsx';
 import { EmptyState, LoadableView, Loading } from '../components/States.tsx';
 import { Section, ViewHeader } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
-import { formatBytes, formatMoney, formatRate } from '../lib/format.ts';
+import { formatBytes, formatMoney, formatRate } from '../../../common/format.ts';
 import { latestRates, throughputRows, type RateKind } from '../lib/liveSeries.ts';
 import { PathCard } from './PathCard.tsx';
 

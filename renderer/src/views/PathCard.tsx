@@ -1,10 +1,10 @@
 import { useState } from 'react';
-import type { PathInfo, PathUsage, Preference } from '../../../main/contract.ts';
+import type { PathInfo, PathUsage, Preference } from '../../../common/contract.ts';
 import { CapMeter } from '../components/Bars.tsx';
 import { Icon, TYPE_ICON, TYPE_LABEL } from '../components/Icon.tsx';
 import { Segmented } from '../components/Segmented.tsx';
-import { errorText } from '../lib/errors.ts';
-import { formatBytes, formatDate, formatEnergy, formatMoney, formatRate } from '../lib/format.ts';
+import { errorMessage } from '../../../common/errors.ts';
+import { formatBytes, formatDate, formatEnergy, formatMoney, formatRate } from '../../../common/format.ts';
 
 export const PREFERENCE_OPTIONS: ReadonlyArray<{ value: Preference; label: string; title: string }> = [
   { value: 'always', label: 'Always', title: 'Use this path for every transfer' },
@@ -152,7 +152,7 @@ export function PathCard({
             setBusy(true);
             setError(null);
             onPreference(path.name, preference)
-              .catch((e: unknown) => setError(errorText(e)))
+              .catch((e: unknown) => setError(errorMessage(e)))
               .finally(() => setBusy(false));
           }}
         />

@@ -1,8 +1,8 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { Plan } from '../../../main/contract.ts';
+import type { Plan } from '../../../common/contract.ts';
 import { Segmented } from '../components/Segmented.tsx';
-import { errorText } from '../lib/errors.ts';
-import { formatBytes, parseSize } from '../lib/format.ts';
+import { errorMessage } from '../../../common/errors.ts';
+import { formatBytes, parseByteSize } from '../../../common/format.ts';
 
 type AtCap = Plan['atCap'];
 
@@ -42,7 +42,7 @@ export function PlanEditor({
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
     const next: Record<string, string> = {};
-    const capBytes = cap.trim() === '' ? null : parseSize(cap);
+    const capBytes = cap.trim() === '' ? null : parseByteSize(cap);
     if (cap.trim() !== '' && (capBytes === null || capBytes <= 0)) {
       next['cap'] = 'Write the cap as a size, such as 20 GB or 500 MB; leave it empty for no cap.';
     }
@@ -74,7 +74,7 @@ export function PlanEditor({
         currency: currency.trim().toUpperCase(),
       });
     } catch (error) {
-      setErrors({ form: errorText(error) });
+      setErrors({ form: errorMessage(error) });
     }
   };
 

@@ -1,13 +1,13 @@
 import { useId, useState, type FormEvent } from 'react';
-import type { PathInfo, Plan, Settings, SettingsPatch } from '../../../main/contract.ts';
+import type { PathInfo, Plan, Settings, SettingsPatch } from '../../../common/contract.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { TYPE_LABEL } from '../components/Icon.tsx';
 import { LoadableView } from '../components/States.tsx';
 import { Section, ViewHeader } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
-import { errorText } from '../lib/errors.ts';
-import { formatBytes, formatMoney, formatRate } from '../lib/format.ts';
+import { errorMessage } from '../../../common/errors.ts';
+import { formatBytes, formatMoney, formatRate } from '../../../common/format.ts';
 import { PlanEditor } from './PlanEditor.tsx';
 
 export function SettingsView() {
@@ -110,7 +110,7 @@ function Plans({ settings, save }: { settings: Settings; save: (patch: SettingsP
                         aria-label={`Remove plan for ${name}`}
                         onClick={() => {
                           setError(null);
-                          setPlan(name, null).catch((e: unknown) => setError(errorText(e)));
+                          setPlan(name, null).catch((e: unknown) => setError(errorMessage(e)));
                         }}
                       >
                         Remove
@@ -149,7 +149,7 @@ function Toggles({ settings, save }: { settings: Settings; save: (patch: Setting
   const desktop = valueOf(info.data)?.shell !== 'headless';
   const toggle = (patch: SettingsPatch): void => {
     setError(null);
-    save(patch).catch((e: unknown) => setError(errorText(e)));
+    save(patch).catch((e: unknown) => setError(errorMessage(e)));
   };
   return (
     <Section title="Notifications and startup">
@@ -273,7 +273,7 @@ function GeneralForm({
       });
       setStatus('Saved.');
     } catch (error) {
-      setErrors({ form: errorText(error) });
+      setErrors({ form: errorMessage(error) });
     }
   };
 

@@ -1,13 +1,13 @@
 import { useState } from 'react';
-import type { StartTransfer, TransferInfo } from '../../../main/contract.ts';
+import type { StartTransfer, TransferInfo } from '../../../common/contract.ts';
 import { PathDot, SplitProgress } from '../components/Bars.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { EmptyState, LoadableView } from '../components/States.tsx';
 import { Section, ViewHeader } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
-import { errorText } from '../lib/errors.ts';
-import { formatBytes, formatDuration, formatPercent, formatRate, formatAgo } from '../lib/format.ts';
+import { errorMessage } from '../../../common/errors.ts';
+import { formatBytes, formatDuration, formatPercent, formatRate, formatAgo } from '../../../common/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
 import { AddTransferForm } from './AddTransferForm.tsx';
 import { isNetworkPath } from './OverviewView.tsx';
@@ -48,7 +48,7 @@ export function TransfersView() {
 
   const run = (work: Promise<unknown>): void => {
     setError(null);
-    work.catch((e: unknown) => setError(errorText(e)));
+    work.catch((e: unknown) => setError(errorMessage(e)));
   };
   const update = (changed: TransferInfo): void => {
     const current = valueOf(transfers.data) ?? [];

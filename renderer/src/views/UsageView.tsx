@@ -1,5 +1,5 @@
 import { lazy, Suspense, useMemo, useState } from 'react';
-import type { Battery, PathUsage, UsagePoint, UsageSummary } from '../../../main/contract.ts';
+import type { Battery, PathUsage, UsagePoint, UsageSummary } from '../../../common/contract.ts';
 import { CapMeter, PathDot } from '../components/Bars.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Segmented } from '../components/Segmented.tsx';
@@ -8,7 +8,7 @@ import { Section, ViewHeader } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { useHistory } from '../hooks/useHistory.ts';
 import { valueOf, type Loadable } from '../hooks/useLive.ts';
-import { formatBytes, formatDate, formatEnergy, formatMoney, formatPercent } from '../lib/format.ts';
+import { formatBytes, formatDate, formatEnergy, formatMoney, formatPercent } from '../../../common/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
 import { DAY_MS, downsampleUsage, forecastRows, padQuietGaps, pivotUsage } from '../lib/usageSeries.ts';
 

@@ -4,7 +4,7 @@
  * view full of realistic data before the engine and ledger exist, and exercises the real wire:
  * HTTP, token cookie, WebSocket, contract validation on every request and push.
  */
-import { invokeChannels, type InvokeChannel } from '../../../main/contract.ts';
+import { invokeChannels, type InvokeChannel } from '../../../common/contract.ts';
 import { PathwiseService, type Handlers } from '../../../main/core/PathwiseService.ts';
 import { HeadlessHost } from '../../../main/host/HeadlessHost.ts';
 import { RENDERER_DIR } from '../../../main/cli/serve.ts';

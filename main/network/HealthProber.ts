@@ -1,10 +1,10 @@
 import { isIP, type Socket } from 'node:net';
 import type { buildConnector } from 'undici';
-import type { PathHealth } from '../contract.ts';
-import { APP_VERSION } from '../core/version.ts';
-import type { BindAddonStatus } from '../engine/binding/bindAddon.ts';
-import { createBoundConnect } from '../engine/binding/boundConnect.ts';
-import { Client, request } from '../engine/undiciCore.ts';
+import type { PathHealth } from '../../common/contract.ts';
+import { APP_VERSION } from '../base/version.ts';
+import type { BindAddonStatus } from './bindAddon.ts';
+import { createBoundConnect } from './boundConnect.ts';
+import { Client, request } from './undiciCore.ts';
 
 export interface HealthProberOptions {
   /** The probe URL, read on every probe so a settings change applies at once. */

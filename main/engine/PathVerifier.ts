@@ -19,7 +19,7 @@
  * when a path starts afresh.
  */
 import { EventEmitter } from 'node:events';
-import { defaultInterfaceCounters, type InterfaceCounters } from './interfaceCounters.ts';
+import { defaultInterfaceCounters, type InterfaceCounters } from '../network/interfaceCounters.ts';
 
 export type Verdict = boolean | null;
 

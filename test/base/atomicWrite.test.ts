@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { writeFileAtomic } from '../../main/core/atomicWrite.ts';
+import { writeFileAtomic } from '../../main/base/atomicWrite.ts';
 
 let dir: string | null = null;
 

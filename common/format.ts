@@ -1,4 +1,7 @@
-/** Human formatting for sizes, rates, money, time. Sizes use decimal units like OS file managers. */
+/**
+ * Human formatting for sizes, rates, money, time, and the one parser for sizes: the CLI, the
+ * core and the dashboard all print through these. Sizes use decimal units like OS file managers.
+ */
 
 const SIZE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
 
@@ -113,11 +116,29 @@ export function formatAgo(at: number, now: number = Date.now()): string {
   return formatDateTime(at);
 }
 
-/** Parses "2 GB", "500mb", "1.5 GiB", "0" into bytes; null when it isn't a size. */
-export function parseSize(text: string): number | null {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*(?:([kmgt])(i)?)?b?\s*$/i.exec(text);
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1e3,
+  kb: 1e3,
+  m: 1e6,
+  mb: 1e6,
+  g: 1e9,
+  gb: 1e9,
+  t: 1e12,
+  tb: 1e12,
+  kib: 1024,
+  mib: 1024 ** 2,
+  gib: 1024 ** 3,
+  tib: 1024 ** 4,
+};
+
+/** Parses sizes as people write them: 5000, 10M, 1.5GB, 500KiB (decimal units, binary with "i"). */
+export function parseByteSize(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(text);
   if (!match) return null;
-  const power = { '': 0, k: 1, m: 2, g: 3, t: 4 }[(match[2] ?? '').toLowerCase()] ?? 0;
-  const base = match[3] ? 1024 : 1000;
-  return Math.round(Number(match[1]) * base ** power);
+  const unit = UNITS[(match[2] ?? '').toLowerCase()];
+  if (unit === undefined) return null;
+  const value = Math.round(Number(match[1]) * unit);
+  return Number.isSafeInteger(value) ? value : null;
 }

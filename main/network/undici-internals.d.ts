@@ -1,4 +1,4 @@
-// Types for the undici files main/engine/undiciCore.ts loads directly (CommonJS, no typings of
+// Types for the undici files main/network/undiciCore.ts loads directly (CommonJS, no typings of
 // their own): each is the same value the undici index re-exports.
 declare module 'undici/lib/dispatcher/agent.js' {
   import { Agent } from 'undici';

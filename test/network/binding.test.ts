@@ -5,12 +5,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  loadBindAddon,
-  warnAddressBindingOnce,
-  type BindAddonStatus,
-} from '../../main/engine/binding/bindAddon.ts';
-import { createBoundConnect, type BoundConnect } from '../../main/engine/binding/boundConnect.ts';
+import { loadBindAddon, warnAddressBindingOnce, type BindAddonStatus } from '../../main/network/bindAddon.ts';
+import { createBoundConnect, type BoundConnect } from '../../main/network/boundConnect.ts';
 import { selfSignedCert } from '../support/selfSigned.ts';
 
 const onLinux = process.platform === 'linux';

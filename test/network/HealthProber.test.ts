@@ -1,7 +1,7 @@
 import http, { type Server } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HealthProber, pickLocalAddress } from '../../main/monitor/HealthProber.ts';
+import { HealthProber, pickLocalAddress } from '../../main/network/HealthProber.ts';
 
 /** A probe endpoint on loopback whose answer depends on the path asked for. */
 let server: Server;

@@ -1,4 +1,4 @@
-import type { PathInfo, UsageSummary } from '../../../main/contract.ts';
+import type { PathInfo, UsageSummary } from './contract.ts';
 
 export type OverallStatus = 'ok' | 'cellular' | 'offline' | 'near-cap' | 'unknown';
 
@@ -17,7 +17,7 @@ export function usablePaths(paths: readonly PathInfo[]): PathInfo[] {
 }
 
 /**
- * One word for the whole machine, the same rule the tray icon follows: near a cap beats
+ * One word for the whole machine, for the tray icon and the dashboard alike: near a cap beats
  * everything, then offline, then "on cellular" when only metered paths carry traffic.
  */
 export function overallStatus(

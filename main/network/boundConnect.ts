@@ -20,7 +20,7 @@ import { closeSync } from 'node:fs';
 import { isIP, Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { buildConnector } from 'undici';
-import { buildConnector as buildConnectorImpl, errors } from '../undiciCore.ts';
+import { buildConnector as buildConnectorImpl, errors } from './undiciCore.ts';
 import { loadBindAddon, openDeviceSocket, type BindAddon, type BindAddonStatus } from './bindAddon.ts';
 
 export type BindingMode = 'device' | 'address';
