@@ -2,7 +2,7 @@
 # Debian packages the test suite and benchmarks use: Chromium for e2e, iproute2/iptables for the
 # network-namespace labs, curl/aria2/nginx/mptcpd as yardsticks. Installs only what is missing.
 set -euo pipefail
-packages=(chromium iproute2 iptables curl aria2 nginx-light mptcpd procps psmisc)
+packages=(chromium iproute2 iptables curl aria2 nginx-light mptcpd procps psmisc time)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
