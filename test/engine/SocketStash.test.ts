@@ -96,36 +96,37 @@ describe('connections opened ahead of their requests', () => {
   });
 });
 
+type Options = buildConnector.Options;
+type Callback = buildConnector.Callback;
+
+/** An inner connector that answers after `delayMs` with an unconnected Socket (enough here). */
+function fakeConnector(delayMs = 0): {
+  connect: buildConnector.connector;
+  calls: Options[];
+  sockets: Socket[];
+} {
+  const calls: Options[] = [];
+  const sockets: Socket[] = [];
+  const connect = (options: Options, callback: Callback): void => {
+    calls.push(options);
+    const socket = new Socket();
+    sockets.push(socket);
+    setTimeout(() => callback(null, socket), delayMs);
+  };
+  return { connect, calls, sockets };
+}
+
+/** Asks the stash for a connection as undici would, for https://example.org unless told otherwise. */
+function take(stash: SocketStash, options: Partial<Options> = {}): Promise<Socket | null> {
+  return new Promise((resolve, reject) =>
+    stash.connect(
+      { hostname: 'example.org', protocol: 'https:', port: '', servername: 'example.org', ...options },
+      (error, socket) => (error ? reject(error) : resolve(socket as Socket)),
+    ),
+  );
+}
+
 describe('SocketStash', () => {
-  type Options = buildConnector.Options;
-  type Callback = buildConnector.Callback;
-
-  /** An inner connector that answers after `delayMs` with an unconnected Socket (enough here). */
-  function fakeConnector(delayMs = 0): {
-    connect: buildConnector.connector;
-    calls: Options[];
-    sockets: Socket[];
-  } {
-    const calls: Options[] = [];
-    const sockets: Socket[] = [];
-    const connect = (options: Options, callback: Callback): void => {
-      calls.push(options);
-      const socket = new Socket();
-      sockets.push(socket);
-      setTimeout(() => callback(null, socket), delayMs);
-    };
-    return { connect, calls, sockets };
-  }
-
-  function take(stash: SocketStash, options: Partial<Options> = {}): Promise<Socket | null> {
-    return new Promise((resolve, reject) =>
-      stash.connect(
-        { hostname: 'example.org', protocol: 'https:', port: '', servername: 'example.org', ...options },
-        (error, socket) => (error ? reject(error) : resolve(socket as Socket)),
-      ),
-    );
-  }
-
   it('hands over a connection that is still opening instead of opening another', async () => {
     const inner = fakeConnector(50);
     const stash = new SocketStash(inner.connect);

@@ -44,7 +44,7 @@ afterEach(async () => {
 
 const latest = (): TransferInfo | undefined => published.at(-1)?.[0];
 
-describe('transfers through the core service', () => {
+describe('transfers through the core service: starting, finishing and refusing', () => {
   it('downloads into the download folder and publishes progress and the result', async () => {
     const bytes: PathBytesEvent[] = [];
     app.transfers.on('bytes', (e) => bytes.push(e));
@@ -96,6 +96,24 @@ describe('transfers through the core service', () => {
     }
   });
 
+  it('answers reveal with E_UNSUPPORTED in the core and lists continuity events', async () => {
+    await expect(app.service.invoke('transfers.reveal', ['x'])).rejects.toMatchObject({
+      code: 'E_UNSUPPORTED',
+    });
+    await expect(app.service.invoke('transfers.pause', ['nope'])).rejects.toMatchObject({
+      code: 'E_NOT_FOUND',
+    });
+    expect(await app.service.invoke('continuity.list', [])).toEqual([]);
+    await app.service.invoke('transfers.start', [
+      { url: server.url.replace('file.bin', 'gone'), paths: ['lo'] },
+    ]);
+    await until(() => latest()?.state === 'failed', 30_000, 'failed published');
+    expect(latest()?.error).toMatchObject({ code: 'E_HTTP_STATUS' });
+    expect(continuity).toEqual([]);
+  });
+});
+
+describe('transfers through the core service: pausing, cancelling and the next download', () => {
   it('pauses, resumes and cancels by id', async () => {
     link.set('127.0.0.1', { rateBps: 500_000 });
     const { id } = (await app.service.invoke('transfers.start', [
@@ -146,21 +164,5 @@ describe('transfers through the core service', () => {
     expect(server.requests.length).toBeGreaterThan(asked);
     // No handshake for the second download: every request went over a kept-alive connection.
     expect(server.connections.length).toBe(opened);
-  });
-
-  it('answers reveal with E_UNSUPPORTED in the core and lists continuity events', async () => {
-    await expect(app.service.invoke('transfers.reveal', ['x'])).rejects.toMatchObject({
-      code: 'E_UNSUPPORTED',
-    });
-    await expect(app.service.invoke('transfers.pause', ['nope'])).rejects.toMatchObject({
-      code: 'E_NOT_FOUND',
-    });
-    expect(await app.service.invoke('continuity.list', [])).toEqual([]);
-    await app.service.invoke('transfers.start', [
-      { url: server.url.replace('file.bin', 'gone'), paths: ['lo'] },
-    ]);
-    await until(() => latest()?.state === 'failed', 30_000, 'failed published');
-    expect(latest()?.error).toMatchObject({ code: 'E_HTTP_STATUS' });
-    expect(continuity).toEqual([]);
   });
 });

@@ -52,7 +52,7 @@ describe('judgeWindow', () => {
   });
 });
 
-describe('PathVerifier', () => {
+describe('PathVerifier: the verdict', () => {
   it('verifies a path whose payload shows on its interface, and not one whose bytes went elsewhere', async () => {
     const net = fakeNetwork();
     const { verifier, changes } = verifierOn(net);
@@ -96,6 +96,18 @@ describe('PathVerifier', () => {
     expect(verifier.verdict('wwan0')).toBe(true);
   });
 
+  it('says nothing about a path whose device is gone', async () => {
+    const net = fakeNetwork();
+    const { verifier } = verifierOn(net);
+    await verifier.track('usb0', 'usb0');
+    verifier.record('usb0', 5 * MiB);
+    const [result] = await verifier.check();
+    expect(result).toMatchObject({ path: 'usb0', verified: null });
+  });
+});
+
+/** A verdict weighs one window of traffic: when that window starts afresh, and when it must stay open. */
+describe('PathVerifier: the window a verdict covers', () => {
   it('starts a fresh window after the path was idle, so a later misroute is caught', async () => {
     const net = fakeNetwork();
     const { verifier, changes } = verifierOn(net);
@@ -146,15 +158,6 @@ describe('PathVerifier', () => {
     net.receive('wwan0', 2 * MiB);
     await verifier.check();
     expect(verifier.verdict('wwan0')).toBe(true);
-  });
-
-  it('says nothing about a path whose device is gone', async () => {
-    const net = fakeNetwork();
-    const { verifier } = verifierOn(net);
-    await verifier.track('usb0', 'usb0');
-    verifier.record('usb0', 5 * MiB);
-    const [result] = await verifier.check();
-    expect(result).toMatchObject({ path: 'usb0', verified: null });
   });
 });
 

@@ -52,7 +52,8 @@ async function downloadInChunks(url: string, chunk: number): Promise<ReturnType<
   return made;
 }
 
-describe('a download over two paths (RFC 9110 ranges)', () => {
+/** Which path asks for which bytes, and the validator that pins every range to one version. */
+describe('a download over two paths (RFC 9110 ranges): paths and the validator', () => {
   it('splits the file over both paths, pins the validator on every range and saves it verified', async () => {
     server = await startRangeServer(content);
     const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
@@ -76,6 +77,14 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     expect(info.paths['a']?.bytes).toBeGreaterThan(0);
     expect(info.paths['b']?.bytes).toBeGreaterThan(0);
     expect((info.paths['a']?.bytes ?? 0) + (info.paths['b']?.bytes ?? 0)).toBe(SIZE);
+  });
+
+  it('uses only the path named in --paths order for a single-path transfer', async () => {
+    server = await startRangeServer(content);
+    const { transfer, file } = makeTransfer({ url: server.url, paths: [loopPath('b', B)] });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(server.requests.every((r) => r.remoteAddress === B)).toBe(true);
   });
 
   it('pins Last-Modified (If-Unmodified-Since) when the server only has a weak ETag', async () => {
@@ -105,71 +114,9 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     expect(requests.filter((r) => isLead(r, requests) && r.path !== '/latest')).toEqual([]);
     expect(server.rangeRequests().every((r) => r.path === '/file.bin')).toBe(true);
   });
+});
 
-  it('downloads from a server without range support as one stream', async () => {
-    server = await startRangeServer(content, { behaviour: { ranges: false } });
-    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
-    const outcome = await transfer.run();
-    expect(outcome).toMatchObject({ status: 'done', sha256: sha256(content) });
-    expect(await fileEquals(file, content)).toBe(true);
-    expect(transfer.info().rangeSupport).toBe(false);
-    // The probe's answer already was the whole file: it is not fetched twice (the other path's
-    // lead, sent before the server's answer showed it has no ranges, is closed unread).
-    const requests = server.requests;
-    expect(requests.filter((r) => !isLead(r, requests))).toHaveLength(1);
-  });
-
-  it('handles a chunked answer without a length from a server without ranges', async () => {
-    server = await startRangeServer(content, { behaviour: { ranges: false, chunked: true } });
-    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
-    expect(await transfer.run()).toMatchObject({ status: 'done', bytes: SIZE });
-    expect(await fileEquals(file, content)).toBe(true);
-  });
-
-  it('saves an empty file when the server answers 416 to the first byte', async () => {
-    server = await startRangeServer(Buffer.alloc(0));
-    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
-    const outcome = await transfer.run();
-    expect(outcome).toMatchObject({ status: 'done', sha256: sha256(Buffer.alloc(0)) });
-    expect((await readFile(file)).length).toBe(0);
-  });
-
-  it('keeps the bytes of truncated answers and completes the file', async () => {
-    server = await startRangeServer(content, { behaviour: { truncateAfter: 200_000 } });
-    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
-    expect((await transfer.run()).status).toBe('done');
-    expect(await fileEquals(file, content)).toBe(true);
-    // Every truncated range resumed where it stopped: nothing was fetched twice.
-    const info = transfer.info();
-    expect((info.paths['a']?.bytes ?? 0) + (info.paths['b']?.bytes ?? 0)).toBe(SIZE);
-  });
-
-  it('refuses a Content-Range that does not match the request and saves nothing', async () => {
-    server = await startRangeServer(content, { behaviour: { contentRangeShift: 1 } });
-    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
-    const outcome = await transfer.run();
-    expect(outcome.status).toBe('failed');
-    if (outcome.status !== 'failed') return;
-    expect(outcome.error.code).toBe('E_BAD_RESPONSE');
-    expect(outcome.error.message).toMatch(/Content-Range/);
-    expect(existsSync(file)).toBe(false);
-  });
-
-  it('refuses a Content-Length that disagrees with the range', async () => {
-    server = await startRangeServer(content, { behaviour: { wrongContentLength: true } });
-    const { transfer } = makeTransfer({ url: server.url, paths: twoPaths() });
-    const outcome = await transfer.run();
-    expect(outcome.status === 'failed' && outcome.error.code).toBe('E_BAD_RESPONSE');
-  });
-
-  it('asks for identity encoding and, when a server compresses anyway, keeps its bytes as sent', async () => {
-    server = await startRangeServer(content, { behaviour: { encoding: 'gzip' } });
-    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
-    expect((await transfer.run()).status).toBe('done');
-    expect(await fileEquals(file, content)).toBe(true);
-    expect(server.requests.every((r) => r.headers['accept-encoding'] === 'identity')).toBe(true);
-  });
-
+describe('a download over two paths (RFC 9110 ranges): a file that changes on the server', () => {
   it('starts over cleanly when the file changes on the server, never mixing versions', async () => {
     const updated = deterministicContent(SIZE + 1000, 12);
     server = await startRangeServer(content, {
@@ -235,7 +182,75 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     expect(server.requests.some((r) => r.status === 200)).toBe(true);
     expect(events.filter((e) => e.kind === 'restart')).toHaveLength(1);
   });
+});
 
+describe('a download over two paths (RFC 9110 ranges): servers that answer otherwise than asked', () => {
+  it('downloads from a server without range support as one stream', async () => {
+    server = await startRangeServer(content, { behaviour: { ranges: false } });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome).toMatchObject({ status: 'done', sha256: sha256(content) });
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(transfer.info().rangeSupport).toBe(false);
+    // The probe's answer already was the whole file: it is not fetched twice (the other path's
+    // lead, sent before the server's answer showed it has no ranges, is closed unread).
+    const requests = server.requests;
+    expect(requests.filter((r) => !isLead(r, requests))).toHaveLength(1);
+  });
+
+  it('handles a chunked answer without a length from a server without ranges', async () => {
+    server = await startRangeServer(content, { behaviour: { ranges: false, chunked: true } });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    expect(await transfer.run()).toMatchObject({ status: 'done', bytes: SIZE });
+    expect(await fileEquals(file, content)).toBe(true);
+  });
+
+  it('saves an empty file when the server answers 416 to the first byte', async () => {
+    server = await startRangeServer(Buffer.alloc(0));
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome).toMatchObject({ status: 'done', sha256: sha256(Buffer.alloc(0)) });
+    expect((await readFile(file)).length).toBe(0);
+  });
+
+  it('keeps the bytes of truncated answers and completes the file', async () => {
+    server = await startRangeServer(content, { behaviour: { truncateAfter: 200_000 } });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    // Every truncated range resumed where it stopped: nothing was fetched twice.
+    const info = transfer.info();
+    expect((info.paths['a']?.bytes ?? 0) + (info.paths['b']?.bytes ?? 0)).toBe(SIZE);
+  });
+
+  it('refuses a Content-Range that does not match the request and saves nothing', async () => {
+    server = await startRangeServer(content, { behaviour: { contentRangeShift: 1 } });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome.status).toBe('failed');
+    if (outcome.status !== 'failed') return;
+    expect(outcome.error.code).toBe('E_BAD_RESPONSE');
+    expect(outcome.error.message).toMatch(/Content-Range/);
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('refuses a Content-Length that disagrees with the range', async () => {
+    server = await startRangeServer(content, { behaviour: { wrongContentLength: true } });
+    const { transfer } = makeTransfer({ url: server.url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome.status === 'failed' && outcome.error.code).toBe('E_BAD_RESPONSE');
+  });
+
+  it('asks for identity encoding and, when a server compresses anyway, keeps its bytes as sent', async () => {
+    server = await startRangeServer(content, { behaviour: { encoding: 'gzip' } });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(server.requests.every((r) => r.headers['accept-encoding'] === 'identity')).toBe(true);
+  });
+});
+
+describe('a download over two paths (RFC 9110 ranges): failures and the files it keeps', () => {
   it('reports an HTTP error status with its meaning', async () => {
     server = await startRangeServer(content);
     const { transfer } = makeTransfer({
@@ -297,6 +312,24 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     expect(await fileEquals(join(dir, 'passwd (1)'), content)).toBe(true);
   });
 
+  it('fails with the missing folder named when the download folder is gone', async () => {
+    server = await startRangeServer(content);
+    const folder = join(tempDir(), 'gone');
+    const { transfer } = makeTransfer({ url: server.url, paths: twoPaths(), file: join(folder, 'out.bin') });
+    expect(await transfer.run()).toMatchObject({ status: 'failed' });
+    expect(transfer.info().error).toMatchObject({
+      code: 'E_DISK',
+      message: `The folder ${folder} does not exist. Create it, or choose another place to save.`,
+    });
+    expect(existsSync(folder)).toBe(false);
+  });
+});
+
+/**
+ * The probe (the first request, sent before the size and validator are known) is the first chunk
+ * wherever a path can take one, so payload flows from the first answer.
+ */
+describe('a download over two paths (RFC 9110 ranges): the probe as the first chunk', () => {
   it('makes the probe the first chunk: payload flows from the first answer and no byte is asked twice', async () => {
     server = await startRangeServer(content);
     const chunk = 256 << 10;
@@ -312,6 +345,61 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     expect((info.paths['a']?.bytes ?? 0) + (info.paths['b']?.bytes ?? 0)).toBe(SIZE);
   });
 
+  it('takes a probe answer shorter than asked (a server that caps ranges) as the first chunk', async () => {
+    server = await startRangeServer(content, {
+      behaviour: perProbe((probe, s) => {
+        s.behaviour.maxRange = probe ? 10_000 : null;
+      }),
+    });
+    await downloadsWhole(server.url);
+    expect(server.requests[0]?.bytes).toBe(10_000);
+    // The rest is fetched from byte 10 000 on, none of the probe's bytes again.
+    expect(server.rangeRequests().every((r) => !/^bytes=0-/.test(r.headers.range ?? ''))).toBe(true);
+  });
+
+  it('keeps a probe answer whose connection drops before it is read, fetching the rest again', async () => {
+    server = await startRangeServer(content, {
+      behaviour: perProbe((probe, s) => {
+        s.behaviour.truncateAfter = probe ? 5_000 : null;
+      }),
+    });
+    await downloadsWhole(server.url);
+    expect(server.requests[0]?.bytes).toBe(5_000);
+  });
+
+  it('refuses a probe answer that overshoots what it asked for', async () => {
+    server = await startRangeServer(content, {
+      behaviour: {
+        onRequest: (log) => {
+          // A server that ignores the end of the range but still answers 206.
+          if (isProbe(log)) log.headers.range = 'bytes=0-';
+        },
+      },
+    });
+    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
+    const outcome = await transfer.run();
+    expect(outcome.status === 'failed' && outcome.error.message).toMatch(
+      /asked for bytes 0-\d+, got Content-Range "bytes 0-/,
+    );
+    expect(existsSync(file)).toBe(false);
+  });
+
+  it('probes only the first byte over a path whose cap is smaller than a chunk', async () => {
+    server = await startRangeServer(content);
+    const { transfer, file } = makeTransfer({
+      url: server.url,
+      paths: twoPaths(),
+      caps: { a: 100_000 },
+    });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(server.requests[0]?.headers.range).toBe('bytes=0-0');
+    expect(transfer.info().paths['a']?.bytes).toBeLessThanOrEqual(100_000);
+  });
+});
+
+/** The other paths do not wait for the probe: each sends a lead and opens its connections alongside it. */
+describe('a download over two paths (RFC 9110 ranges): the other paths while the probe runs', () => {
   it('asks for the next chunk on the other path alongside the probe and keeps that answer', async () => {
     server = await startRangeServer(content);
     const chunk = 256 << 10;
@@ -373,77 +461,5 @@ describe('a download over two paths (RFC 9110 ranges)', () => {
     // Each path has the two connections it uses, none opened for nothing.
     expect(fromB).toHaveLength(2);
     expect(server.connections.filter((c) => c.remoteAddress === A)).toHaveLength(2);
-  });
-
-  it('takes a probe answer shorter than asked (a server that caps ranges) as the first chunk', async () => {
-    server = await startRangeServer(content, {
-      behaviour: perProbe((probe, s) => {
-        s.behaviour.maxRange = probe ? 10_000 : null;
-      }),
-    });
-    await downloadsWhole(server.url);
-    expect(server.requests[0]?.bytes).toBe(10_000);
-    // The rest is fetched from byte 10 000 on, none of the probe's bytes again.
-    expect(server.rangeRequests().every((r) => !/^bytes=0-/.test(r.headers.range ?? ''))).toBe(true);
-  });
-
-  it('keeps a probe answer whose connection drops before it is read, fetching the rest again', async () => {
-    server = await startRangeServer(content, {
-      behaviour: perProbe((probe, s) => {
-        s.behaviour.truncateAfter = probe ? 5_000 : null;
-      }),
-    });
-    await downloadsWhole(server.url);
-    expect(server.requests[0]?.bytes).toBe(5_000);
-  });
-
-  it('refuses a probe answer that overshoots what it asked for', async () => {
-    server = await startRangeServer(content, {
-      behaviour: {
-        onRequest: (log) => {
-          // A server that ignores the end of the range but still answers 206.
-          if (isProbe(log)) log.headers.range = 'bytes=0-';
-        },
-      },
-    });
-    const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
-    const outcome = await transfer.run();
-    expect(outcome.status === 'failed' && outcome.error.message).toMatch(
-      /asked for bytes 0-\d+, got Content-Range "bytes 0-/,
-    );
-    expect(existsSync(file)).toBe(false);
-  });
-
-  it('probes only the first byte over a path whose cap is smaller than a chunk', async () => {
-    server = await startRangeServer(content);
-    const { transfer, file } = makeTransfer({
-      url: server.url,
-      paths: twoPaths(),
-      caps: { a: 100_000 },
-    });
-    expect((await transfer.run()).status).toBe('done');
-    expect(await fileEquals(file, content)).toBe(true);
-    expect(server.requests[0]?.headers.range).toBe('bytes=0-0');
-    expect(transfer.info().paths['a']?.bytes).toBeLessThanOrEqual(100_000);
-  });
-
-  it('uses only the path named in --paths order for a single-path transfer', async () => {
-    server = await startRangeServer(content);
-    const { transfer, file } = makeTransfer({ url: server.url, paths: [loopPath('b', B)] });
-    expect((await transfer.run()).status).toBe('done');
-    expect(await fileEquals(file, content)).toBe(true);
-    expect(server.requests.every((r) => r.remoteAddress === B)).toBe(true);
-  });
-
-  it('fails with the missing folder named when the download folder is gone', async () => {
-    server = await startRangeServer(content);
-    const folder = join(tempDir(), 'gone');
-    const { transfer } = makeTransfer({ url: server.url, paths: twoPaths(), file: join(folder, 'out.bin') });
-    expect(await transfer.run()).toMatchObject({ status: 'failed' });
-    expect(transfer.info().error).toMatchObject({
-      code: 'E_DISK',
-      message: `The folder ${folder} does not exist. Create it, or choose another place to save.`,
-    });
-    expect(existsSync(folder)).toBe(false);
   });
 });

@@ -28,7 +28,8 @@ beforeEach(async () => {
 
 afterEach(() => stopEmulatedServer({ server, link }));
 
-describe('failover between paths', () => {
+/** Paths that go quiet or lossy under a transfer, which the engine must notice on its own. */
+describe('failover between paths: a path that stalls or loses packets', () => {
   it('moves the work of a silently stalled path to the other one and finishes the file', async () => {
     const { transfer, file, events } = makeTransfer({ url, paths: twoPaths() });
     const run = transfer.run();
@@ -69,6 +70,17 @@ describe('failover between paths', () => {
     ).toBe(true);
   });
 
+  it('survives delay and packet loss on both paths', async () => {
+    link.set(A, { delayMs: 20, loss: 0.02, lossPauseMs: 150 });
+    link.set(B, { delayMs: 40, loss: 0.02, lossPauseMs: 150 });
+    const { transfer, file } = makeTransfer({ url, paths: twoPaths() });
+    expect((await transfer.run()).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+  });
+});
+
+/** Paths the monitor takes out of service mid-transfer: down, unverified, or kept as a backup. */
+describe('failover between paths: a path taken out of service', () => {
   it('drops a path the monitor reports down at once and keeps the bytes it delivered', async () => {
     // No steals or endgame duplicates: by design they may fetch a few bytes twice (under load a
     // tail was duplicated and 32 KiB counted twice), and this test counts every byte.
@@ -106,14 +118,6 @@ describe('failover between paths', () => {
     expect(link.accepted(A)).toBe(before);
     expect(transfer.info().paths['a']?.state).toBe('unverified');
     expect(events.find((e) => e.kind === 'path-lost' && e.from === 'a')?.detail).toMatch(/unverified/);
-  });
-
-  it('survives delay and packet loss on both paths', async () => {
-    link.set(A, { delayMs: 20, loss: 0.02, lossPauseMs: 150 });
-    link.set(B, { delayMs: 40, loss: 0.02, lossPauseMs: 150 });
-    const { transfer, file } = makeTransfer({ url, paths: twoPaths() });
-    expect((await transfer.run()).status).toBe('done');
-    expect(await fileEquals(file, content)).toBe(true);
   });
 
   it('uses a backup path only while no preferred path is usable', async () => {

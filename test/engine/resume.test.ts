@@ -88,7 +88,10 @@ describe('crash safety', () => {
     expect(existsSync(`${file}.part.json`)).toBe(false);
     expect(existsSync(`${file}.part.lock`)).toBe(false);
   });
+});
 
+/** A transfer stopped on purpose: what it keeps, what it fetches again, and what it throws away. */
+describe('crash safety: pause, resume and cancel', () => {
   it('pauses and resumes without fetching again what it has', async () => {
     const { transfer, file } = makeTransfer({ url, paths: twoPaths() });
     const run = transfer.run();

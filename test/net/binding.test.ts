@@ -18,6 +18,49 @@ interface ClientResult {
   message?: string;
 }
 
+/** A server in the lab that answers every request with SIZE zero bytes. */
+async function startZeroServer(lab: NetLab): Promise<void> {
+  const server = lab.spawnIn('server', process.execPath, [
+    '-e',
+    `require('node:http').createServer((q,s)=>s.end(Buffer.alloc(${SIZE}))).listen(8080,'${SERVER_ADDRESS}',()=>console.log('ready'))`,
+  ]);
+  await new Promise((resolve) => server.stdout?.once('data', resolve));
+}
+
+/** Runs the binding client in the client namespace for one bound download; throws if it crashed. */
+async function download(
+  lab: NetLab,
+  spec: { device: string; localAddress?: string; timeoutMs?: number },
+  env: NodeJS.ProcessEnv = {},
+): Promise<ClientResult> {
+  const child = lab.spawnIn(
+    'client',
+    process.execPath,
+    ['--disable-warning=ExperimentalWarning', CLIENT, JSON.stringify({ url: URL_, ...spec })],
+    { env: { ...process.env, ...env } },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  const line = stdout.trim().split('\n').pop();
+  if (code !== 0 || !line) throw new Error(`binding client exited ${code}: ${stderr}`);
+  return JSON.parse(line) as ClientResult;
+}
+
+/** What `run` returned, and the bytes each interface received meanwhile. */
+async function rxDeltas(lab: NetLab, run: () => Promise<ClientResult>) {
+  const before = { wlan0: await lab.counters('wlan0'), wwan0: await lab.counters('wwan0') };
+  const result = await run();
+  const after = { wlan0: await lab.counters('wlan0'), wwan0: await lab.counters('wwan0') };
+  return {
+    result,
+    wlan0: after.wlan0.rx - before.wlan0.rx,
+    wwan0: after.wwan0.rx - before.wwan0.rx,
+  };
+}
+
 /**
  * A laptop as most Linux laptops are: NetworkManager-style default routes per device (wifi metric
  * 600, wwan 700), and NO source-based policy rules. Replies return through the network a
@@ -34,52 +77,17 @@ describe.skipIf(!canUseNetns())('device binding on a laptop without policy routi
       ],
       { replyViaIngress: true },
     );
-    const server = lab.spawnIn('server', process.execPath, [
-      '-e',
-      `require('node:http').createServer((q,s)=>s.end(Buffer.alloc(${SIZE}))).listen(8080,'${SERVER_ADDRESS}',()=>console.log('ready'))`,
-    ]);
-    await new Promise((resolve) => server.stdout?.once('data', resolve));
+    await startZeroServer(lab);
   });
 
   afterAll(async () => {
     await lab?.destroy();
   });
 
-  async function download(
-    spec: { device: string; localAddress?: string; timeoutMs?: number },
-    env: NodeJS.ProcessEnv = {},
-  ): Promise<ClientResult> {
-    const child = lab.spawnIn(
-      'client',
-      process.execPath,
-      ['--disable-warning=ExperimentalWarning', CLIENT, JSON.stringify({ url: URL_, ...spec })],
-      { env: { ...process.env, ...env } },
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
-    const line = stdout.trim().split('\n').pop();
-    if (code !== 0 || !line) throw new Error(`binding client exited ${code}: ${stderr}`);
-    return JSON.parse(line) as ClientResult;
-  }
-
-  async function rxDeltas(run: () => Promise<ClientResult>) {
-    const before = { wlan0: await lab.counters('wlan0'), wwan0: await lab.counters('wwan0') };
-    const result = await run();
-    const after = { wlan0: await lab.counters('wlan0'), wwan0: await lab.counters('wwan0') };
-    return {
-      result,
-      wlan0: after.wlan0.rx - before.wlan0.rx,
-      wwan0: after.wwan0.rx - before.wwan0.rx,
-    };
-  }
-
   const wwan0 = { device: 'wwan0', localAddress: '198.18.2.2' };
 
   it('a transfer bound to wwan0 shows its bytes on wwan0 and is verified', async () => {
-    const { result, wlan0, wwan0: onWwan0 } = await rxDeltas(() => download(wwan0));
+    const { result, wlan0, wwan0: onWwan0 } = await rxDeltas(lab, () => download(lab, wwan0));
     expect(result).toMatchObject({ ok: true, mode: 'device', bytes: SIZE });
     expect(onWwan0).toBeGreaterThanOrEqual(SIZE);
     expect(wlan0).toBeLessThan(SIZE / 10);
@@ -92,7 +100,7 @@ describe.skipIf(!canUseNetns())('device binding on a laptop without policy routi
       result,
       wlan0,
       wwan0: onWwan0,
-    } = await rxDeltas(() => download(wwan0, { PATHWISE_NO_BINDTODEVICE: '1' }));
+    } = await rxDeltas(lab, () => download(lab, wwan0, { PATHWISE_NO_BINDTODEVICE: '1' }));
     expect(result).toMatchObject({ ok: true, mode: 'address', bytes: SIZE });
     expect(result.reason).toContain('PATHWISE_NO_BINDTODEVICE=1');
     expect(wlan0).toBeGreaterThanOrEqual(SIZE);
@@ -104,7 +112,7 @@ describe.skipIf(!canUseNetns())('device binding on a laptop without policy routi
   it('connecting over a downed device fails at once with ENETUNREACH', async () => {
     await lab.cut('wwan0');
     try {
-      const result = await download({ ...wwan0, timeoutMs: 60_000 });
+      const result = await download(lab, { ...wwan0, timeoutMs: 60_000 });
       expect(result).toMatchObject({ ok: false, mode: 'device', code: 'ENETUNREACH' });
       expect(result.message).toContain('via wwan0');
     } finally {
@@ -113,14 +121,14 @@ describe.skipIf(!canUseNetns())('device binding on a laptop without policy routi
   });
 
   it('a device the machine does not have fails with ENODEV', async () => {
-    const result = await download({ device: 'usb0' });
+    const result = await download(lab, { device: 'usb0' });
     expect(result).toMatchObject({ ok: false, mode: 'device', code: 'ENODEV' });
   });
 
   it('a path that swallows packets times out with undici’s connect-timeout code', async () => {
     await lab.blackhole('wwan0');
     try {
-      const result = await download({ ...wwan0, timeoutMs: 1500 });
+      const result = await download(lab, { ...wwan0, timeoutMs: 1500 });
       expect(result).toMatchObject({ ok: false, mode: 'device', code: 'UND_ERR_CONNECT_TIMEOUT' });
     } finally {
       await lab.unblackhole('wwan0');
@@ -137,11 +145,7 @@ describe.skipIf(!canUseNetns())('address binding where policy routing exists', (
 
   beforeAll(async () => {
     lab = await NetLab.create([{ name: 'wlan0' }, { name: 'wwan0' }], { replyViaIngress: true });
-    const server = lab.spawnIn('server', process.execPath, [
-      '-e',
-      `require('node:http').createServer((q,s)=>s.end(Buffer.alloc(${SIZE}))).listen(8080,'${SERVER_ADDRESS}',()=>console.log('ready'))`,
-    ]);
-    await new Promise((resolve) => server.stdout?.once('data', resolve));
+    await startZeroServer(lab);
   });
 
   afterAll(async () => {

@@ -79,29 +79,48 @@ describe.skipIf(!onLinux)('the device-binding addon', () => {
   });
 });
 
-describe.skipIf(!onLinux)('createBoundConnect over loopback', () => {
+/** Echo servers on loopback (IPv4, IPv6, and TLS for localhost) and the agents a test opened. */
+interface LoopbackLab {
+  port4: number;
+  port6: number;
+  tlsPort: number;
+  /** The TLS server's self-signed certificate (PEM), for a connector that trusts it. */
+  cert: string;
+  /** An undici agent over `connect`, closed with the lab. */
+  agentFor(connect: BoundConnect): Agent;
+}
+
+/** Starts a LoopbackLab before the calling describe's tests and closes it after them. */
+function useLoopbackLab(): LoopbackLab {
   const servers: Server[] = [];
   const agents: Agent[] = [];
-  let port4 = 0;
-  let port6 = 0;
-  let tlsPort = 0;
   let certDir = '';
-  let cert = '';
+  const lab: LoopbackLab = {
+    port4: 0,
+    port6: 0,
+    tlsPort: 0,
+    cert: '',
+    agentFor(connect) {
+      const agent = new Agent({ connect });
+      agents.push(agent);
+      return agent;
+    },
+  };
 
   beforeAll(async () => {
     const v4 = peerEcho(createServer());
     const v6 = peerEcho(createServer());
     servers.push(v4, v6);
-    port4 = await listen(v4, '127.0.0.1');
-    port6 = await listen(v6, '::1');
+    lab.port4 = await listen(v4, '127.0.0.1');
+    lab.port6 = await listen(v6, '::1');
     const made = selfSignedCert('localhost', 'DNS:localhost');
     certDir = made.dir;
-    cert = made.cert;
-    const tls = createHttpsServer({ cert, key: made.key }, (req, res) =>
+    lab.cert = made.cert;
+    const tls = createHttpsServer({ cert: made.cert, key: made.key }, (req, res) =>
       res.end(`${(req.socket as TLSSocket).alpnProtocol} ${req.socket.remoteAddress}`),
     );
     servers.push(tls);
-    tlsPort = await listen(tls, '127.0.0.1');
+    lab.tlsPort = await listen(tls, '127.0.0.1');
   });
 
   afterAll(async () => {
@@ -110,46 +129,46 @@ describe.skipIf(!onLinux)('createBoundConnect over loopback', () => {
     rmSync(certDir, { recursive: true, force: true });
   });
 
-  function agentFor(connect: BoundConnect): Agent {
-    const agent = new Agent({ connect });
-    agents.push(agent);
-    return agent;
-  }
+  return lab;
+}
+
+describe.skipIf(!onLinux)('createBoundConnect over loopback', () => {
+  const lab = useLoopbackLab();
 
   it('pins sockets to the device and sources them from the path address', async () => {
     const { connect, sockets } = capturing(createBoundConnect({ device: 'lo', localAddress: '127.0.0.2' }));
     expect(connect.mode).toBe('device');
-    const res = await request(`http://127.0.0.1:${port4}/`, { dispatcher: agentFor(connect) });
+    const res = await request(`http://127.0.0.1:${lab.port4}/`, { dispatcher: lab.agentFor(connect) });
     expect(await res.body.text()).toBe('127.0.0.2');
     expect(sockets.map(deviceOf)).toEqual(['lo']);
   });
 
   it('works over IPv6, leaving an IPv4 path address out of it', async () => {
     const { connect, sockets } = capturing(createBoundConnect({ device: 'lo', localAddress: '127.0.0.2' }));
-    const res = await request(`http://[::1]:${port6}/`, { dispatcher: agentFor(connect) });
+    const res = await request(`http://[::1]:${lab.port6}/`, { dispatcher: lab.agentFor(connect) });
     expect(await res.body.text()).toBe('::1');
     expect(sockets.map(deviceOf)).toEqual(['lo']);
   });
 
   it('runs TLS over the pinned socket with SNI, ALPN and certificate checks', async () => {
     const { connect, sockets } = capturing(
-      createBoundConnect({ device: 'lo', localAddress: '127.0.0.3', connector: { ca: cert } }),
+      createBoundConnect({ device: 'lo', localAddress: '127.0.0.3', connector: { ca: lab.cert } }),
     );
     // localhost may resolve to ::1 first: the path's IPv4 address puts 127.0.0.1 first.
-    const res = await request(`https://localhost:${tlsPort}/`, { dispatcher: agentFor(connect) });
+    const res = await request(`https://localhost:${lab.tlsPort}/`, { dispatcher: lab.agentFor(connect) });
     expect(await res.body.text()).toBe('http/1.1 127.0.0.3');
     expect(sockets.map(deviceOf)).toEqual(['lo']);
 
     const untrusted = createBoundConnect({ device: 'lo' });
     await expect(
-      request(`https://localhost:${tlsPort}/`, { dispatcher: agentFor(untrusted) }),
+      request(`https://localhost:${lab.tlsPort}/`, { dispatcher: lab.agentFor(untrusted) }),
     ).rejects.toMatchObject({ code: 'DEPTH_ZERO_SELF_SIGNED_CERT' });
   });
 
   it('fails with ENODEV when the interface does not exist', async () => {
     const connect = createBoundConnect({ device: 'nosuch0' });
     await expect(
-      request(`http://127.0.0.1:${port4}/`, { dispatcher: agentFor(connect) }),
+      request(`http://127.0.0.1:${lab.port4}/`, { dispatcher: lab.agentFor(connect) }),
     ).rejects.toMatchObject({
       code: 'ENODEV',
       message: expect.stringContaining('no network interface named nosuch0'),
@@ -162,12 +181,16 @@ describe.skipIf(!onLinux)('createBoundConnect over loopback', () => {
     await new Promise((resolve) => closed.close(resolve));
     const connect = createBoundConnect({ device: 'lo' });
     await expect(
-      request(`http://127.0.0.1:${port}/`, { dispatcher: agentFor(connect) }),
+      request(`http://127.0.0.1:${port}/`, { dispatcher: lab.agentFor(connect) }),
     ).rejects.toMatchObject({
       code: 'ECONNREFUSED',
       message: expect.stringMatching(/ECONNREFUSED 127\.0\.0\.1:\d+ via lo/),
     });
   });
+});
+
+describe.skipIf(!onLinux)('createBoundConnect without the addon', () => {
+  const lab = useLoopbackLab();
 
   it('falls back to binding by address when the addon is unavailable', async () => {
     const { connect, sockets } = capturing(
@@ -175,7 +198,7 @@ describe.skipIf(!onLinux)('createBoundConnect over loopback', () => {
     );
     expect(connect.mode).toBe('address');
     expect(connect.reason).toBe('test: no addon');
-    const res = await request(`http://127.0.0.1:${port4}/`, { dispatcher: agentFor(connect) });
+    const res = await request(`http://127.0.0.1:${lab.port4}/`, { dispatcher: lab.agentFor(connect) });
     expect(await res.body.text()).toBe('127.0.0.4');
     expect(sockets.map(deviceOf)).toEqual([null]);
 
@@ -183,9 +206,9 @@ describe.skipIf(!onLinux)('createBoundConnect over loopback', () => {
       device: 'lo',
       localAddress: '127.0.0.5',
       addon: noAddon,
-      connector: { ca: cert },
+      connector: { ca: lab.cert },
     });
-    const secure = await request(`https://localhost:${tlsPort}/`, { dispatcher: agentFor(tls) });
+    const secure = await request(`https://localhost:${lab.tlsPort}/`, { dispatcher: lab.agentFor(tls) });
     expect(await secure.body.text()).toBe('http/1.1 127.0.0.5');
   });
 });

@@ -148,6 +148,213 @@ function parseRange(value: string | undefined, size: number): { start: number; e
   return { start, end };
 }
 
+type Body = Buffer | NodeJS.ReadableStream;
+type Headers = Record<string, string | number>;
+
+/** What the server means to answer: status, headers and body, before any misbehaviour on the wire. */
+interface Answer {
+  status: number;
+  headers: Headers;
+  body?: Body;
+}
+
+function bodiless(status: number, headers: Headers = {}): Answer {
+  return { status, headers: { ...headers, 'content-length': 0 } };
+}
+
+/** The headers every answer with the file carries, as the behaviour has them at this moment. */
+function fileHeaders(behaviour: RangeServerBehaviour): Headers {
+  const headers: Headers = {};
+  if (behaviour.etag) headers['etag'] = behaviour.weakEtag ? `W/${behaviour.etag}` : behaviour.etag;
+  if (behaviour.lastModified) headers['last-modified'] = behaviour.lastModified;
+  if (behaviour.encoding) headers['content-encoding'] = behaviour.encoding;
+  if (behaviour.contentDisposition) headers['content-disposition'] = behaviour.contentDisposition;
+  headers['accept-ranges'] = behaviour.ranges ? 'bytes' : 'none';
+  return headers;
+}
+
+/** If-Match or If-Unmodified-Since names another version (412), unless the server ignores them. */
+function preconditionFailed(req: IncomingMessage, behaviour: RangeServerBehaviour): boolean {
+  if (behaviour.ignoreConditions || behaviour.ignoreIfMatch) return false;
+  const ifMatch = req.headers['if-match'];
+  if (ifMatch && ifMatch !== '*' && ifMatch !== behaviour.etag) return true;
+  const ius = req.headers['if-unmodified-since'];
+  return Boolean(ius && behaviour.lastModified && ius !== behaviour.lastModified);
+}
+
+/** If-Range names another version: the whole file is sent instead of the range (RFC 9110 §13.1.5). */
+function ifRangeStale(req: IncomingMessage, behaviour: RangeServerBehaviour): boolean {
+  const ifRange = req.headers['if-range'];
+  if (behaviour.ignoreConditions || !ifRange) return false;
+  return ifRange !== behaviour.etag && ifRange !== behaviour.lastModified;
+}
+
+/** The file itself: whole (200), one range of it (206), or why not (412, 416). */
+function answerWithFile(req: IncomingMessage, behaviour: RangeServerBehaviour, src: Source): Answer {
+  const size = src.size;
+  const headers = fileHeaders(behaviour);
+  if (preconditionFailed(req, behaviour)) return bodiless(412);
+  const range = behaviour.ranges ? parseRange(req.headers.range, size) : null;
+  if (range === null || ifRangeStale(req, behaviour)) {
+    if (!behaviour.chunked) headers['content-length'] = size;
+    return { status: 200, headers, body: src.slice(0, size) };
+  }
+  if (range === 'bad') return bodiless(416, { 'content-range': `bytes */${size}` });
+  if (behaviour.maxRange !== null) range.end = Math.min(range.end, range.start + behaviour.maxRange - 1);
+  const length = range.end - range.start + 1;
+  const shift = behaviour.contentRangeShift;
+  headers['content-range'] = `bytes ${range.start + shift}-${range.end + shift}/${size}`;
+  headers['content-length'] = behaviour.wrongContentLength ? length + 1 : length;
+  return { status: 206, headers, body: src.slice(range.start, range.end + 1) };
+}
+
+/** Redirects and forced statuses come before the file; any other path is not found. */
+function answerFor(
+  req: IncomingMessage,
+  log: RequestLog,
+  behaviour: RangeServerBehaviour,
+  filePath: string,
+  source: () => Source,
+): Answer {
+  const location = behaviour.redirects[log.path];
+  if (location) return bodiless(302, { location });
+  if (behaviour.status !== null) return bodiless(behaviour.status);
+  if (log.path !== filePath) return bodiless(404);
+  return answerWithFile(req, behaviour, source());
+}
+
+/** Sends an answer and logs its status and the body bytes written. */
+function writeAnswer(
+  res: ServerResponse,
+  log: RequestLog,
+  behaviour: RangeServerBehaviour,
+  answer: Answer,
+): void {
+  log.status = answer.status;
+  res.writeHead(answer.status, answer.headers);
+  const body = answer.body;
+  if (!body) res.end();
+  else if (Buffer.isBuffer(body)) writeHeldBody(res, log, behaviour, body);
+  else streamBody(res, log, body);
+}
+
+/**
+ * A body held in memory, where the wire misbehaviours apply: a stall (part sent, then silence on
+ * an open connection) or a truncation (part sent, then the connection dropped).
+ */
+function writeHeldBody(
+  res: ServerResponse,
+  log: RequestLog,
+  behaviour: RangeServerBehaviour,
+  body: Buffer,
+): void {
+  const stallAt = behaviour.stallNextAfter;
+  if (stallAt !== null && body.length > stallAt) {
+    behaviour.stallNextAfter = null;
+    log.bytes = stallAt;
+    res.write(body.subarray(0, stallAt));
+    return;
+  }
+  const limit = behaviour.truncateAfter;
+  if (limit !== null && body.length > limit) {
+    log.bytes = limit;
+    // The pause lets the bytes reach the client before the drop, as a real cut would.
+    res.write(body.subarray(0, limit), () => setTimeout(() => res.socket?.destroy(), 20));
+    return;
+  }
+  log.bytes = body.length;
+  res.end(body);
+}
+
+/** A body read from a file (too big to hold): streamed as the client takes it, counted as it goes. */
+function streamBody(res: ServerResponse, log: RequestLog, body: NodeJS.ReadableStream): void {
+  let sent = 0;
+  body.on('data', (chunk: Buffer) => {
+    sent += chunk.length;
+    log.bytes = sent;
+    if (!res.write(chunk)) {
+      body.pause();
+      res.once('drain', () => body.resume());
+    }
+  });
+  body.on('end', () => res.end());
+  res.on('close', () => (body as unknown as { destroy?: () => void }).destroy?.());
+}
+
+/** A well-behaved server for a file with this ETag, with the test's changes on top. */
+function initialBehaviour(etag: string, changes: Partial<RangeServerBehaviour> = {}): RangeServerBehaviour {
+  return {
+    ranges: true,
+    etag,
+    weakEtag: false,
+    lastModified: new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toUTCString(),
+    truncateAfter: null,
+    stallNextAfter: null,
+    maxRange: null,
+    contentRangeShift: 0,
+    wrongContentLength: false,
+    encoding: null,
+    status: null,
+    redirects: {},
+    contentDisposition: null,
+    ignoreConditions: false,
+    ignoreIfMatch: false,
+    chunked: false,
+    delayMs: 0,
+    onRequest: null,
+    ...changes,
+  };
+}
+
+/** A file on disk is named by its size and modification time, as web servers do. */
+function fileEtag(file: string): string {
+  const { size, mtimeMs } = statSync(file);
+  return `"${size.toString(16)}-${mtimeMs.toString(16)}"`;
+}
+
+function logOf(req: IncomingMessage): RequestLog {
+  return {
+    method: req.method ?? 'GET',
+    path: (req.url ?? '/').split('?')[0] ?? '/',
+    headers: req.headers,
+    remoteAddress: req.socket.remoteAddress ?? '',
+    status: 0,
+    bytes: 0,
+    at: performance.now(),
+  };
+}
+
+/** A file on disk, looked at again for each request (a test may replace it) and streamed. */
+function fileOnDisk(file: string): Source {
+  return {
+    size: statSync(file).size,
+    slice: (start, end) => createReadStream(file, { start, end: end - 1, highWaterMark: 256 << 10 }),
+  };
+}
+
+/**
+ * Listens, logging every connection accepted; the open ones are kept so that close() can drop
+ * kept-alive connections at once instead of waiting for them to go idle.
+ */
+async function listenTracked(
+  server: Server,
+  port: number,
+  host: string,
+): Promise<{ connections: RangeServer['connections']; sockets: Set<Socket> }> {
+  const connections: RangeServer['connections'] = [];
+  const sockets = new Set<Socket>();
+  server.on('connection', (socket) => {
+    connections.push({ remoteAddress: socket.remoteAddress ?? '', at: performance.now() });
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => resolve());
+  });
+  return { connections, sockets };
+}
+
 export async function startRangeServer(
   initial: Buffer | { file: string },
   options: {
@@ -165,181 +372,25 @@ export async function startRangeServer(
   const fileSource = Buffer.isBuffer(initial) ? null : initial.file;
   const source = (): Source =>
     fileSource
-      ? {
-          size: statSync(fileSource).size,
-          slice: (start, end) =>
-            createReadStream(fileSource, { start, end: end - 1, highWaterMark: 256 << 10 }),
-        }
+      ? fileOnDisk(fileSource)
       : { size: content.length, slice: (start, end) => content.subarray(start, end) };
-  const behaviour: RangeServerBehaviour = {
-    ranges: true,
-    etag: fileSource
-      ? `"${statSync(fileSource).size.toString(16)}-${statSync(fileSource).mtimeMs.toString(16)}"`
-      : etagOf(content),
-    weakEtag: false,
-    lastModified: new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000).toUTCString(),
-    truncateAfter: null,
-    stallNextAfter: null,
-    maxRange: null,
-    contentRangeShift: 0,
-    wrongContentLength: false,
-    encoding: null,
-    status: null,
-    redirects: {},
-    contentDisposition: null,
-    ignoreConditions: false,
-    ignoreIfMatch: false,
-    chunked: false,
-    delayMs: 0,
-    onRequest: null,
-    ...options.behaviour,
-  };
+  const behaviour = initialBehaviour(fileSource ? fileEtag(fileSource) : etagOf(content), options.behaviour);
   const requests: RequestLog[] = [];
-  const sockets = new Set<Socket>();
-
-  const handle = (req: IncomingMessage, res: ServerResponse, log: RequestLog): void => {
-    const send = (
-      status: number,
-      headers: Record<string, string | number>,
-      body?: Buffer | NodeJS.ReadableStream,
-    ): void => {
-      log.status = status;
-      res.writeHead(status, headers);
-      if (!body) {
-        res.end();
-        return;
-      }
-      const limit = behaviour.truncateAfter;
-      if (Buffer.isBuffer(body)) {
-        const stallAt = behaviour.stallNextAfter;
-        if (stallAt !== null && body.length > stallAt) {
-          behaviour.stallNextAfter = null;
-          log.bytes = stallAt;
-          res.write(body.subarray(0, stallAt));
-          return;
-        }
-        if (limit !== null && body.length > limit) {
-          log.bytes = limit;
-          res.write(body.subarray(0, limit), () => setTimeout(() => res.socket?.destroy(), 20));
-          return;
-        }
-        log.bytes = body.length;
-        res.end(body);
-        return;
-      }
-      let sent = 0;
-      body.on('data', (chunk: Buffer) => {
-        sent += chunk.length;
-        log.bytes = sent;
-        if (!res.write(chunk)) {
-          (body as NodeJS.ReadableStream).pause();
-          res.once('drain', () => (body as NodeJS.ReadableStream).resume());
-        }
-      });
-      body.on('end', () => res.end());
-      res.on('close', () => (body as unknown as { destroy?: () => void }).destroy?.());
-    };
-
-    const location = behaviour.redirects[log.path];
-    if (location) {
-      send(302, { location, 'content-length': 0 });
-      return;
-    }
-    if (behaviour.status !== null) {
-      send(behaviour.status, { 'content-length': 0 });
-      return;
-    }
-    if (log.path !== filePath) {
-      send(404, { 'content-length': 0 });
-      return;
-    }
-    const src = source();
-    const size = src.size;
-    const validators: Record<string, string> = {};
-    if (behaviour.etag) validators['etag'] = behaviour.weakEtag ? `W/${behaviour.etag}` : behaviour.etag;
-    if (behaviour.lastModified) validators['last-modified'] = behaviour.lastModified;
-    if (behaviour.encoding) validators['content-encoding'] = behaviour.encoding;
-    if (behaviour.contentDisposition) validators['content-disposition'] = behaviour.contentDisposition;
-    validators['accept-ranges'] = behaviour.ranges ? 'bytes' : 'none';
-
-    const ifMatch = req.headers['if-match'];
-    const checkMatch = !behaviour.ignoreConditions && !behaviour.ignoreIfMatch;
-    if (checkMatch && ifMatch && ifMatch !== '*' && ifMatch !== behaviour.etag) {
-      send(412, { 'content-length': 0 });
-      return;
-    }
-    const ius = req.headers['if-unmodified-since'];
-    if (checkMatch && ius && behaviour.lastModified && ius !== behaviour.lastModified) {
-      send(412, { 'content-length': 0 });
-      return;
-    }
-    const whole = (): void => {
-      const headers: Record<string, string | number> = { ...validators };
-      if (!behaviour.chunked) headers['content-length'] = size;
-      send(200, headers, src.slice(0, size));
-    };
-    const range = behaviour.ranges ? parseRange(req.headers.range, size) : null;
-    if (range === null) {
-      whole();
-      return;
-    }
-    const ifRange = req.headers['if-range'];
-    if (
-      !behaviour.ignoreConditions &&
-      ifRange &&
-      ifRange !== behaviour.etag &&
-      ifRange !== behaviour.lastModified
-    ) {
-      whole();
-      return;
-    }
-    if (range === 'bad') {
-      send(416, { 'content-range': `bytes */${size}`, 'content-length': 0 });
-      return;
-    }
-    if (behaviour.maxRange !== null) range.end = Math.min(range.end, range.start + behaviour.maxRange - 1);
-    const length = range.end - range.start + 1;
-    const shift = behaviour.contentRangeShift;
-    send(
-      206,
-      {
-        ...validators,
-        'content-range': `bytes ${range.start + shift}-${range.end + shift}/${size}`,
-        'content-length': behaviour.wrongContentLength ? length + 1 : length,
-      },
-      src.slice(range.start, range.end + 1),
-    );
-  };
 
   // eslint-disable-next-line prefer-const -- assigned once the server listens
   let api: RangeServer;
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const log: RequestLog = {
-      method: req.method ?? 'GET',
-      path: (req.url ?? '/').split('?')[0] ?? '/',
-      headers: req.headers,
-      remoteAddress: req.socket.remoteAddress ?? '',
-      status: 0,
-      bytes: 0,
-      at: performance.now(),
-    };
+    const log = logOf(req);
     requests.push(log);
     behaviour.onRequest?.(log, api);
-    if (behaviour.delayMs) setTimeout(() => handle(req, res, log), behaviour.delayMs);
-    else handle(req, res, log);
+    const answer = (): void =>
+      writeAnswer(res, log, behaviour, answerFor(req, log, behaviour, filePath, source));
+    if (behaviour.delayMs) setTimeout(answer, behaviour.delayMs);
+    else answer();
   };
   const server: Server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 30_000;
-  const connections: Array<{ remoteAddress: string; at: number }> = [];
-  server.on('connection', (socket) => {
-    connections.push({ remoteAddress: socket.remoteAddress ?? '', at: performance.now() });
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, host, () => resolve());
-  });
+  const { connections, sockets } = await listenTracked(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
   const hostPart = host.includes(':') ? `[${host}]` : host;
   api = {
