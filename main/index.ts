@@ -17,6 +17,7 @@ import type {
 import { createPathwise } from './core/createPathwise.ts';
 import { errorCode, errorMessage } from '../common/errors.ts';
 import type { PathwiseService } from './core/PathwiseService.ts';
+import type { SettingsStore } from './core/SettingsStore.ts';
 import { registerIpc } from './shell/ipc.ts';
 import { createLoginItemSync } from './shell/loginItem.ts';
 import { createAlertNotifier } from './shell/notifications.ts';
@@ -82,14 +83,8 @@ async function optional<T>(service: PathwiseService, channel: InvokeChannel): Pr
   }
 }
 
-async function main(): Promise<void> {
-  hardenWebContents(app, shell, isAppUrl);
-  const { service, settings, warnings } = await createPathwise({
-    shell: 'electron',
-    dataDir: app.getPath('userData'),
-  });
-  for (const warning of warnings) console.warn(`pathwise: ${warning}`);
-
+/** IPC for the app's own windows only; `transfers.reveal` is answered here (the OS file manager). */
+function registerShellIpc(service: PathwiseService, settings: SettingsStore): void {
   registerIpc(
     ipcMain,
     service,
@@ -102,10 +97,11 @@ async function main(): Promise<void> {
       }),
     },
   );
+}
 
-  const syncLoginItem = createLoginItemSync(app);
-  syncLoginItem(settings.get());
-  const notify = createAlertNotifier({
+/** Alerts as native notifications; a click opens the dashboard on the alerts. */
+function createNotifier(settings: SettingsStore): (alert: Alert) => boolean {
+  return createAlertNotifier({
     port: {
       isSupported: () => Notification.isSupported(),
       show: (options, onClick) => {
@@ -117,14 +113,24 @@ async function main(): Promise<void> {
     settings: () => settings.get(),
     onClick: () => openDashboard('alerts'),
   });
+}
 
-  const trayState: TrayState = {
-    paths: [],
-    transfers: null,
-    usage: null,
-    capThresholds: settings.get().capThresholds,
-  };
-  let tray: TrayController | undefined = undefined;
+interface PushReactions {
+  trayState: TrayState;
+  /** None until the app is ready: pushes before then only update the state it will start from. */
+  tray: () => TrayController | undefined;
+  syncLoginItem: (settings: Settings) => void;
+  notify: (alert: Alert) => boolean;
+}
+
+/**
+ * Every core push goes to the app's windows; the tray keeps what it shows from the paths,
+ * transfers, usage and settings, the login item follows the settings, and alerts notify.
+ */
+function forwardPushes(
+  service: PathwiseService,
+  { trayState, tray, syncLoginItem, notify }: PushReactions,
+): void {
   service.subscribe((channel, payload) => {
     for (const contents of windows) if (!contents.isDestroyed()) contents.send(`event:${channel}`, payload);
     switch (channel) {
@@ -147,9 +153,11 @@ async function main(): Promise<void> {
       default:
         return;
     }
-    tray?.update(trayState);
+    tray()?.update(trayState);
   });
+}
 
+function followAppEvents(service: PathwiseService, tray: () => TrayController | undefined): void {
   app.on('second-instance', () => openDashboard());
   app.on('activate', () => openDashboard());
   app.on('window-all-closed', () => {
@@ -157,18 +165,19 @@ async function main(): Promise<void> {
     if (process.platform !== 'darwin' && process.env['PATHWISE_QUIT_ON_CLOSE'] === '1') app.quit();
   });
   app.on('before-quit', () => {
-    tray?.destroy();
+    tray()?.destroy();
     void service.stop();
   });
+}
 
-  await app.whenReady();
-  await service.start();
+/** Once the core runs: the tray, from the state as the core answers it now (a missing part is empty). */
+async function startTray(service: PathwiseService, trayState: TrayState): Promise<TrayController> {
   trayState.paths = (await optional<PathInfo[]>(service, 'paths.list')) ?? [];
   trayState.transfers = await optional<TransferInfo[]>(service, 'transfers.list');
   trayState.usage = await optional<UsageSummary>(service, 'usage.summary');
   const act = (channel: InvokeChannel, ...args: unknown[]): void =>
     void service.invoke(channel, args).catch((error: unknown) => log(channel, error));
-  tray = new TrayController({
+  const tray = new TrayController({
     setPreference: (name, preference) => act('paths.setPreference', name, preference),
     pauseAll: () => act('transfers.pauseAll'),
     resumeAll: () => act('transfers.resumeAll'),
@@ -176,6 +185,32 @@ async function main(): Promise<void> {
     quit: () => app.quit(),
   });
   tray.update(trayState);
+  return tray;
+}
+
+async function main(): Promise<void> {
+  hardenWebContents(app, shell, isAppUrl);
+  const { service, settings, warnings } = await createPathwise({
+    shell: 'electron',
+    dataDir: app.getPath('userData'),
+  });
+  for (const warning of warnings) console.warn(`pathwise: ${warning}`);
+  registerShellIpc(service, settings);
+  const syncLoginItem = createLoginItemSync(app);
+  syncLoginItem(settings.get());
+  const notify = createNotifier(settings);
+  const trayState: TrayState = {
+    paths: [],
+    transfers: null,
+    usage: null,
+    capThresholds: settings.get().capThresholds,
+  };
+  let tray: TrayController | undefined = undefined;
+  forwardPushes(service, { trayState, tray: () => tray, syncLoginItem, notify });
+  followAppEvents(service, () => tray);
+  await app.whenReady();
+  await service.start();
+  tray = await startTray(service, trayState);
   if (!startHidden) openDashboard();
 }
 

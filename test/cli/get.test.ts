@@ -56,20 +56,6 @@ describe('pathwise get', () => {
     expect(readFileSync(join(dir, 'file.bin')).equals(content)).toBe(true);
   });
 
-  it('says a missing folder is missing before it asks the server anything', async () => {
-    server = await startRangeServer(content);
-    const dir = tempDir();
-    for (const output of [join(dir, 'nope', 'f.bin'), `${join(dir, 'nope')}/`]) {
-      const result = await runPathwise(['get', server.url, '-o', output, ...PATHS]);
-      expect(result.code).toBe(1);
-      expect(result.stderr).toBe(
-        `pathwise: The folder ${join(dir, 'nope')} does not exist. Create it, or choose another place to save. [E_DISK]\n`,
-      );
-    }
-    expect(server.requests).toHaveLength(0);
-    expect(existsSync(join(dir, 'nope'))).toBe(false);
-  });
-
   it('prints a human summary without --json and saves under the server-side name', async () => {
     server = await startRangeServer(content);
     const dir = tempDir();
@@ -82,7 +68,9 @@ describe('pathwise get', () => {
     expect(result.stdout).toContain(`sha256 ${sha256(content)}`);
     expect(readFileSync(join(dir, 'file.bin')).equals(content)).toBe(true);
   });
+});
 
+describe('pathwise get when the download fails', () => {
   it('fails with the HTTP status named, exit 1 and a JSON failure line', async () => {
     server = await startRangeServer(content);
     const result = await runPathwise([
@@ -135,6 +123,22 @@ describe('pathwise get', () => {
       resumedBytes: 500_000,
       sha256: sha256(content),
     });
+  });
+});
+
+describe('pathwise get checks what it is asked before it starts', () => {
+  it('says a missing folder is missing before it asks the server anything', async () => {
+    server = await startRangeServer(content);
+    const dir = tempDir();
+    for (const output of [join(dir, 'nope', 'f.bin'), `${join(dir, 'nope')}/`]) {
+      const result = await runPathwise(['get', server.url, '-o', output, ...PATHS]);
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `pathwise: The folder ${join(dir, 'nope')} does not exist. Create it, or choose another place to save. [E_DISK]\n`,
+      );
+    }
+    expect(server.requests).toHaveLength(0);
+    expect(existsSync(join(dir, 'nope'))).toBe(false);
   });
 
   it('refuses to overwrite an existing file', async () => {

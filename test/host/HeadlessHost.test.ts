@@ -1,70 +1,17 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { createPathwise } from '../../main/core/createPathwise.ts';
-import type { PathwiseService } from '../../main/core/PathwiseService.ts';
-import { HeadlessHost } from '../../main/host/HeadlessHost.ts';
+import { closed, get, openSocket, startHost, type HostLab } from '../support/hostClient.ts';
 
-interface Reply {
-  status: number;
-  headers: Record<string, string | string[] | undefined>;
-  body: string;
-}
-
-function get(port: number, path: string, headers: Record<string, string> = {}): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = request(
-      { host: '127.0.0.1', port, path, headers: { host: `127.0.0.1:${port}`, ...headers } },
-      (res) => {
-        let body = '';
-        res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-function openSocket(
-  port: number,
-  headers: Record<string, string>,
-): Promise<WebSocket | { rejected: number }> {
-  return new Promise((resolve) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { headers });
-    ws.on('open', () => resolve(ws));
-    ws.on('unexpected-response', (_req, res) => resolve({ rejected: res.statusCode ?? 0 }));
-    ws.on('error', () => undefined);
-  });
-}
-
-describe('HeadlessHost (pathwise serve)', () => {
-  let host: HeadlessHost;
-  let service: PathwiseService;
+describe('HeadlessHost (pathwise serve): the token and the page', () => {
+  let lab: HostLab;
   let port: number;
   let cookie: string;
 
   beforeAll(async () => {
-    const root = await mkdtemp(join(tmpdir(), 'pw-host-'));
-    await writeFile(join(root, 'index.html'), '<!doctype html><title>Pathwise</title>');
-    ({ service } = await createPathwise({
-      shell: 'headless',
-      dataDir: join(root, 'data'),
-      env: {},
-      monitor: { pollIntervalMs: 60_000 },
-    }));
-    await service.start();
-    host = new HeadlessHost({ service, rootDir: root });
-    const url = new URL(await host.listen());
-    port = Number(url.port);
+    lab = await startHost('pw-host-');
+    port = lab.port;
   });
-  afterAll(async () => {
-    await host.close();
-    await service.stop();
-  });
+  afterAll(() => lab.stop());
 
   it('refuses a request without the token', async () => {
     const reply = await get(port, '/');
@@ -78,7 +25,7 @@ describe('HeadlessHost (pathwise serve)', () => {
   });
 
   it('trades the token for an HttpOnly SameSite=Strict cookie and drops it from the URL', async () => {
-    const reply = await get(port, `/?token=${host.token}`);
+    const reply = await get(port, `/?token=${lab.host.token}`);
     expect(reply.status).toBe(303);
     expect(reply.headers.location).toBe('/');
     const setCookie = String(reply.headers['set-cookie']);
@@ -92,7 +39,7 @@ describe('HeadlessHost (pathwise serve)', () => {
   });
 
   it('refuses a foreign Host header (DNS rebinding) even with the token', async () => {
-    const reply = await get(port, `/?token=${host.token}`, { host: 'evil.example:80' });
+    const reply = await get(port, `/?token=${lab.host.token}`, { host: 'evil.example:80' });
     expect(reply.status).toBe(403);
   });
 
@@ -105,6 +52,21 @@ describe('HeadlessHost (pathwise serve)', () => {
     const reply = await get(port, '/..%2f..%2fetc%2fpasswd', { cookie });
     expect(reply.status).toBe(404);
   });
+});
+
+describe('HeadlessHost (pathwise serve): the WebSocket', () => {
+  let lab: HostLab;
+  let port: number;
+  let cookie: string;
+
+  beforeAll(async () => {
+    lab = await startHost('pw-host-');
+    port = lab.port;
+    // Signed in as a browser is: the token traded for the cookie the host sets.
+    const reply = await get(port, `/?token=${lab.host.token}`);
+    cookie = String(reply.headers['set-cookie']).split(';')[0] ?? '';
+  });
+  afterAll(() => lab.stop());
 
   it('refuses a WebSocket without the cookie, or from another origin', async () => {
     const origin = `http://127.0.0.1:${port}`;
@@ -141,41 +103,21 @@ describe('HeadlessHost (pathwise serve)', () => {
 });
 
 describe('HeadlessHost under abuse', () => {
-  let host: HeadlessHost;
-  let service: PathwiseService;
+  let lab: HostLab;
   let port: number;
   let headers: Record<string, string>;
 
   beforeAll(async () => {
-    const root = await mkdtemp(join(tmpdir(), 'pw-host-abuse-'));
-    await writeFile(join(root, 'index.html'), '<!doctype html><title>Pathwise</title>');
-    ({ service } = await createPathwise({
-      shell: 'headless',
-      dataDir: join(root, 'data'),
-      env: {},
-      monitor: { pollIntervalMs: 60_000 },
-    }));
-    await service.start();
-    host = new HeadlessHost({ service, rootDir: root, maxSockets: 3, maxBadMessages: 5 });
-    port = Number(new URL(await host.listen()).port);
-    headers = { origin: `http://127.0.0.1:${port}`, cookie: `pathwise_token=${host.token}` };
+    lab = await startHost('pw-host-abuse-', { maxSockets: 3, maxBadMessages: 5 });
+    port = lab.port;
+    headers = { origin: `http://127.0.0.1:${port}`, cookie: `pathwise_token=${lab.host.token}` };
   });
-  afterAll(async () => {
-    await host.close();
-    await service.stop();
-  });
+  afterAll(() => lab.stop());
 
   async function connected(): Promise<WebSocket> {
     const ws = await openSocket(port, headers);
     if (!(ws instanceof WebSocket)) throw new Error(`socket rejected ${ws.rejected}`);
     return ws;
-  }
-
-  function closed(ws: WebSocket): Promise<number> {
-    return new Promise((resolve) => {
-      if (ws.readyState === ws.CLOSED) resolve(-1);
-      ws.on('close', (code) => resolve(code));
-    });
   }
 
   it('refuses sockets beyond its limit with 503, and takes new ones when some close', async () => {

@@ -17,26 +17,27 @@ async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-/**
+/*
  * Loads the real main/index.ts under the fake electron module and checks what it really does:
- * the window options it passes, the IPC it registers, who it answers, the tray it builds.
+ * the window options it passes, the IPC it registers, who it answers, the tray it builds. The app
+ * starts once for the whole file (a module loads once); the describes below share it, in order.
  */
-describe('main/index.ts (the Electron shell)', () => {
-  let win: electron.BrowserWindow;
-  let appUrl: string;
+let win: electron.BrowserWindow;
+let appUrl: string;
 
-  beforeAll(async () => {
-    process.env['PATHWISE_PROBE_URL'] = 'http://127.0.0.1:9/generate_204';
-    electron.app.paths['userData'] = await mkdtemp(join(tmpdir(), 'pw-shell-'));
-    await import('../../main/index.ts');
-    win = await until(() => electron.BrowserWindow.instances[0], 'the dashboard window');
-    await until(() => electron.Tray.instances[0]?.menu, 'the tray menu');
-    appUrl = pathToFileURL(win.loaded.file ?? '').href;
-  });
-  afterAll(() => {
-    electron.app.emit('before-quit');
-  });
+beforeAll(async () => {
+  process.env['PATHWISE_PROBE_URL'] = 'http://127.0.0.1:9/generate_204';
+  electron.app.paths['userData'] = await mkdtemp(join(tmpdir(), 'pw-shell-'));
+  await import('../../main/index.ts');
+  win = await until(() => electron.BrowserWindow.instances[0], 'the dashboard window');
+  await until(() => electron.Tray.instances[0]?.menu, 'the tray menu');
+  appUrl = pathToFileURL(win.loaded.file ?? '').href;
+});
+afterAll(() => {
+  electron.app.emit('before-quit');
+});
 
+describe('main/index.ts (the Electron shell): the dashboard window', () => {
   it('takes the single-instance lock and opens one dashboard', () => {
     expect(electron.BrowserWindow.instances).toHaveLength(1);
     expect(win.loaded.file).toMatch(/renderer[/\\]index\.html$/);
@@ -69,7 +70,9 @@ describe('main/index.ts (the Electron shell)', () => {
     win.webContents.emit('will-navigate', inApp, `${appUrl}#/alerts`);
     expect(inApp.preventDefault).not.toHaveBeenCalled();
   });
+});
 
+describe('main/index.ts (the Electron shell): IPC', () => {
   it('registers a handler for every contract channel', () => {
     expect([...electron.ipcMain.handlers.keys()].sort()).toEqual([...invokeChannels].sort());
   });
@@ -111,7 +114,9 @@ describe('main/index.ts (the Electron shell)', () => {
       electron.ipcMain.invokeFrom(win.webContents, appUrl, 'transfers.reveal', 't1'),
     ).rejects.toThrow(/E_UNAVAILABLE|E_NOT_FOUND/);
   });
+});
 
+describe('main/index.ts (the Electron shell): the tray', () => {
   it('puts a tray icon up with a menu built from the state', () => {
     const tray = electron.Tray.instances[0];
     const labels = tray?.menu?.template.map((item) => item['label']).filter(Boolean);

@@ -1,0 +1,105 @@
+import type { ContinuityEvent, TransferInfo } from '../../common/contract.ts';
+import { formatBytes, formatRate } from '../../common/format.ts';
+import type { PathBinder } from '../engine/PathBinder.ts';
+import type { Transfer } from '../engine/Transfer.ts';
+import type { CliIo } from './io.ts';
+
+/** Erases the progress bar's line, so a message or the next bar starts on a clean one. */
+const CLEAR_LINE = '\r\x1b[K';
+
+function isTty(stream: NodeJS.WritableStream): stream is NodeJS.WriteStream {
+  return Boolean((stream as NodeJS.WriteStream).isTTY);
+}
+
+/** One line of progress bar: bar and percentage (size known), amount, rate, ETA, each path busy. */
+function progressLine(info: TransferInfo, width: number): string {
+  const size = info.size;
+  const fraction = size ? Math.min(1, info.received / size) : 0;
+  const barWidth = Math.max(10, Math.min(30, width - 70));
+  const filled = Math.round(fraction * barWidth);
+  const bar = size
+    ? `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%`
+    : '';
+  const amount = size ? `${formatBytes(info.received)}/${formatBytes(size)}` : formatBytes(info.received);
+  const eta = size && info.rate > 0 ? ` ETA ${Math.ceil((size - info.received) / info.rate)}s` : '';
+  const paths = Object.entries(info.paths)
+    .filter(([, p]) => p.bytes > 0 || p.state !== 'idle')
+    .map(([name, p]) => `${name} ${p.state === 'active' ? formatRate(p.rate) : p.state}`)
+    .join(' · ');
+  return `${bar} ${amount} ${formatRate(info.rate)}${eta}  ${paths}`.slice(0, width - 1);
+}
+
+/** What runs while a download does, until it is stopped. */
+export interface ProgressOutput {
+  /** Stops the progress ticks (the download has ended). */
+  stop(): void;
+  /** Leaves the terminal on a clean line for what comes after the bar. */
+  clearLine(): void;
+}
+
+/**
+ * What a download says while it runs: with --json, JSON lines on stdout (state, progress,
+ * continuity, binding); otherwise messages on stderr, and a progress bar when stderr is a terminal.
+ */
+export function showProgress(
+  transfer: Transfer,
+  binder: PathBinder,
+  json: boolean,
+  io: CliIo,
+): ProgressOutput {
+  const out = io.stdout;
+  const err = io.stderr;
+  const tty = !json && isTty(err);
+  const line = (value: unknown): void => {
+    out.write(`${JSON.stringify(value)}\n`);
+  };
+  binder.on('change', (verification) => {
+    if (verification.verified === false && !json) {
+      err.write(
+        `${tty ? CLEAR_LINE : ''}pathwise: ${verification.path} is unverified: the engine received ${formatBytes(verification.payloadBytes)} over it but the interface counted ${formatBytes(verification.interfaceBytes)}; it is no longer used.\n`,
+      );
+    }
+    if (json) line({ type: 'binding', ...verification, mode: binder.mode(verification.path) });
+  });
+  transfer.on('continuity', (event: ContinuityEvent) => {
+    if (json) line({ type: 'continuity', ...event });
+    else if (event.kind !== 'path-restored' || tty) {
+      if (tty) err.write(CLEAR_LINE);
+      err.write(
+        `pathwise: ${event.kind}${event.from ? ` from ${event.from}` : ''}${event.to ? ` to ${event.to}` : ''}${event.detail ? ` — ${event.detail}` : ''}\n`,
+      );
+    }
+  });
+  let lastState = '';
+  transfer.on('change', () => {
+    const info = transfer.info();
+    if (json && info.state !== lastState)
+      line({ type: 'state', state: info.state, file: info.file, at: Date.now() });
+    lastState = info.state;
+  });
+  const progress = setInterval(
+    () => {
+      const info = transfer.info();
+      if (info.state !== 'running') return;
+      if (json) {
+        line({
+          type: 'progress',
+          at: Date.now(),
+          received: info.received,
+          size: info.size,
+          rate: info.rate,
+          paths: info.paths,
+        });
+      } else if (tty) {
+        err.write(`${CLEAR_LINE}${progressLine(info, (err as NodeJS.WriteStream).columns || 100)}`);
+      }
+    },
+    json ? 500 : 200,
+  );
+  return {
+    stop: () => clearInterval(progress),
+    clearLine: () => {
+      if (tty) err.write(CLEAR_LINE);
+    },
+  };
+}

@@ -1,0 +1,94 @@
+import { basename } from 'node:path';
+import type { Battery } from '../../common/contract.ts';
+import type { TransferManager } from '../engine/TransferManager.ts';
+import { Ledger } from '../ledger/Ledger.ts';
+import type { PathwiseService } from './PathwiseService.ts';
+import type { SettingsStore } from './SettingsStore.ts';
+
+/**
+ * Opens the usage database. One that can't be opened turns usage tracking off with a warning
+ * rather than stopping the app: downloads and paths work without it.
+ */
+export function openLedger(
+  dataDir: string,
+  settings: SettingsStore,
+  battery: () => Battery | null,
+  warnings: string[],
+): Ledger | null {
+  try {
+    const opened = Ledger.open({
+      dataDir,
+      plans: () => settings.get().plans,
+      thresholds: () => settings.get().capThresholds,
+      battery,
+    });
+    if (opened.warning) warnings.push(opened.warning);
+    return opened.ledger;
+  } catch (error) {
+    warnings.push(`Usage tracking is off: ${error instanceof Error ? error.message : String(error)}`);
+    return null;
+  }
+}
+
+/**
+ * Books what the engine does: its payload bytes per path, handovers and failovers, and each
+ * download that ends. Wired after the engine's own listeners: a handover's continuity event
+ * reaches the UI before the alert it raises.
+ */
+export function recordTransfers(ledger: Ledger, transfers: TransferManager): void {
+  transfers.on('continuity', (event) => {
+    if (event.kind !== 'handover' && event.kind !== 'failover') return;
+    const file = transfers.list().find((t) => t.id === event.transferId)?.file;
+    ledger.recordEvent({
+      kind: event.kind,
+      transferId: event.transferId ?? 'unknown',
+      from: event.from ?? null,
+      to: event.to ?? null,
+      ...(file ? { file: basename(file) } : {}),
+    });
+  });
+  transfers.on('bytes', (event) => ledger.recordPathBytes(event));
+  recordOutcomes(ledger, transfers);
+}
+
+/** Done and failed downloads become alerts (once each, also across restarts). */
+function recordOutcomes(ledger: Ledger, transfers: TransferManager): void {
+  const lastStates = new Map<string, string>();
+  transfers.on('changed', () => {
+    for (const t of transfers.list()) {
+      const before = lastStates.get(t.id);
+      lastStates.set(t.id, t.state);
+      if (before === t.state || before === undefined) continue;
+      if (t.state === 'done') {
+        ledger.recordEvent({
+          kind: 'transfer-done',
+          transferId: t.id,
+          file: basename(t.file),
+          bytes: t.size ?? t.received,
+        });
+      } else if (t.state === 'failed') {
+        ledger.recordEvent({
+          kind: 'transfer-failed',
+          transferId: t.id,
+          file: basename(t.file),
+          message: t.error?.message ?? 'it stopped',
+        });
+      }
+    }
+  });
+}
+
+/**
+ * Usage and alerts as the contract asks for them. No start or stop of its own: the ledger starts
+ * and closes with the monitor (see serveSensing), after the engine has stopped.
+ */
+export function serveLedger(service: PathwiseService, ledger: Ledger): void {
+  ledger.on('alert', (alert) => service.publish('alert', alert));
+  ledger.on('usage', () => service.publish('usage', ledger.summary()));
+  service.register({
+    'usage.summary': async () => ledger.summary(),
+    'usage.history': async (query) => ledger.history(query),
+    'alerts.list': async () => ledger.alerts(),
+    'alerts.markRead': async (ids) => ledger.markRead(ids),
+  });
+}
