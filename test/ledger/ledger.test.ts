@@ -120,7 +120,7 @@ describe('calendar', () => {
   });
 });
 
-describe('usage', () => {
+describe('usage rows and counters', () => {
   it('records app bytes into minute, hour and day rows and keeps totals after roll-up', () => {
     books = new Books();
     books.down('wlan0', 3 * MB);
@@ -162,7 +162,9 @@ describe('usage', () => {
     seen(300); // +300
     expect(books.usage('wwan0')?.allBytes).toBe(5900);
   });
+});
 
+describe('cost, forecast and energy', () => {
   it('prices usage with overage, forecasts to the cycle end, and estimates energy', () => {
     books = new Books();
     books.plans = { wwan0: plan({ atCap: 'allow' }) };
@@ -236,7 +238,7 @@ describe('budgets for the engine', () => {
   });
 });
 
-describe('alerts', () => {
+describe('cap alerts', () => {
   it('fires each cap threshold once per cycle, also across restarts', () => {
     books = new Books();
     books.plans = { wwan0: plan({ capBytes: 100 * MB }) };
@@ -264,6 +266,18 @@ describe('alerts', () => {
     expect(books.alerts).toHaveLength(3);
   });
 
+  it('warns when the pace will go over the cap, once', () => {
+    books = new Books();
+    books.plans = { wwan0: plan({ capBytes: 100 * MB }) };
+    books.t = new Date(2026, 2, 6).getTime(); // 5 days in
+    books.down('wwan0', 30 * MB); // pace ≈ 186 MB by the end of March
+    books.ledger.flush();
+    books.ledger.flush();
+    expect(books.alerts).toEqual(['wwan0 is on pace to go over its cap']);
+  });
+});
+
+describe('alerts shared by two processes on one database', () => {
   it("passes on alerts another process wrote (a terminal download's cap), once, and not its own twice", () => {
     books = new Books();
     books.plans = { wwan0: plan({ capBytes: 100 * MB }) };
@@ -324,17 +338,9 @@ describe('alerts', () => {
     expect(cli.alerts).toEqual(['Download failed', 'Download failed']);
     cli.ledger.close();
   });
+});
 
-  it('warns when the pace will go over the cap, once', () => {
-    books = new Books();
-    books.plans = { wwan0: plan({ capBytes: 100 * MB }) };
-    books.t = new Date(2026, 2, 6).getTime(); // 5 days in
-    books.down('wwan0', 30 * MB); // pace ≈ 186 MB by the end of March
-    books.ledger.flush();
-    books.ledger.flush();
-    expect(books.alerts).toEqual(['wwan0 is on pace to go over its cap']);
-  });
-
+describe('alerts about other apps and about transfers', () => {
   it('notices other apps on a metered path while an unmetered one is up', () => {
     books = new Books({ unexpectedBytes: 5 * MB });
     const tick = (wwanRx: number, wlanUp = true): void => {

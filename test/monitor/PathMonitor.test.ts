@@ -92,7 +92,7 @@ describe('classifyInterface', () => {
   });
 });
 
-describe('PathMonitor', () => {
+describe('PathMonitor: links and addresses', () => {
   it('reports a link going down and coming back as events with ISO times', async () => {
     const root = await mkdtemp(join(tmpdir(), 'pw-sys-'));
     await fakeInterface(root, 'wlan0', 'up');
@@ -139,7 +139,9 @@ describe('PathMonitor', () => {
     await expect.poll(() => events.at(-1)?.type, { timeout: 2000 }).toBe('path-removed');
     monitor.stop();
   });
+});
 
+describe('PathMonitor: metered and preference', () => {
   it('marks cellular and tether paths metered and makes them backup by default', async () => {
     const root = await mkdtemp(join(tmpdir(), 'pw-sys-'));
     await fakeInterface(root, 'usb0', 'up');
@@ -168,7 +170,9 @@ describe('PathMonitor', () => {
       preference: 'always',
     });
   });
+});
 
+describe('PathMonitor: counters and probes', () => {
   it('measures each path’s OS byte rates and counts resets as a fresh start', async () => {
     const root = await mkdtemp(join(tmpdir(), 'pw-sys-'));
     await fakeInterface(root, 'eth0', 'up');

@@ -58,6 +58,48 @@ describe('battery gauge units', () => {
 const canMount =
   process.getuid?.() === 0 && existsSync('/usr/bin/unshare') && existsSync('/sys/class/power_supply');
 
+async function fakeTree(
+  root: string,
+  name: string,
+  battery: string | null,
+  acOnline: 0 | 1,
+): Promise<string> {
+  const dir = join(root, name);
+  await mkdir(join(dir, 'AC'), { recursive: true });
+  await writeFile(join(dir, 'AC', 'online'), `${acOnline}\n`);
+  await writeFile(join(dir, 'AC', 'type'), 'Mains\n');
+  if (battery !== null) {
+    await mkdir(join(dir, 'BAT0'), { recursive: true });
+    await writeFile(join(dir, 'BAT0', 'uevent'), `${battery}\n`);
+  }
+  return dir;
+}
+
+/** The monitor in a private mount namespace where the fake tree is /sys/class/power_supply. */
+function underFakeSys(dir: string) {
+  const child = spawn(
+    'unshare',
+    [
+      '-m',
+      '--propagation',
+      'private',
+      'sh',
+      '-c',
+      `mount --bind "${dir}" /sys/class/power_supply && exec "${process.execPath}" "${PRINT_BATTERY}"`,
+    ],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  const out = new LineReader(child.stdout);
+  return {
+    async read(at: number): Promise<Battery> {
+      const from = out.lines.length;
+      child.stdin.write(`${at}\n`);
+      return JSON.parse(await out.waitFor((l) => l.startsWith('{'), 20_000, from)) as Battery;
+    },
+    close: () => child.kill(),
+  };
+}
+
 describe.skipIf(!canMount)('BatteryMonitor on a fake /sys/class/power_supply', () => {
   let root: string;
   beforeAll(async () => {
@@ -67,45 +109,8 @@ describe.skipIf(!canMount)('BatteryMonitor on a fake /sys/class/power_supply', (
     await rm(root, { recursive: true, force: true });
   });
 
-  async function fakeTree(name: string, battery: string | null, acOnline: 0 | 1): Promise<string> {
-    const dir = join(root, name);
-    await mkdir(join(dir, 'AC'), { recursive: true });
-    await writeFile(join(dir, 'AC', 'online'), `${acOnline}\n`);
-    await writeFile(join(dir, 'AC', 'type'), 'Mains\n');
-    if (battery !== null) {
-      await mkdir(join(dir, 'BAT0'), { recursive: true });
-      await writeFile(join(dir, 'BAT0', 'uevent'), `${battery}\n`);
-    }
-    return dir;
-  }
-
-  /** The monitor in a private mount namespace where the fake tree is /sys/class/power_supply. */
-  function underFakeSys(dir: string) {
-    const child = spawn(
-      'unshare',
-      [
-        '-m',
-        '--propagation',
-        'private',
-        'sh',
-        '-c',
-        `mount --bind "${dir}" /sys/class/power_supply && exec "${process.execPath}" "${PRINT_BATTERY}"`,
-      ],
-      { stdio: ['pipe', 'pipe', 'inherit'] },
-    );
-    const out = new LineReader(child.stdout);
-    return {
-      async read(at: number): Promise<Battery> {
-        const from = out.lines.length;
-        child.stdin.write(`${at}\n`);
-        return JSON.parse(await out.waitFor((l) => l.startsWith('{'), 20_000, from)) as Battery;
-      },
-      close: () => child.kill(),
-    };
-  }
-
   it('reads a discharging battery: percent, capacity and the gauge’s own power draw', async () => {
-    const sys = underFakeSys(await fakeTree('discharging', uevent({}), 0));
+    const sys = underFakeSys(await fakeTree(root, 'discharging', uevent({}), 0));
     try {
       expect(await sys.read(0)).toEqual({
         present: true,
@@ -121,7 +126,7 @@ describe.skipIf(!canMount)('BatteryMonitor on a fake /sys/class/power_supply', (
   });
 
   it('reads a charging battery on AC: no discharge rate', async () => {
-    const tree = await fakeTree('charging', uevent({ STATUS: 'Charging', POWER_NOW: 30_000_000 }), 1);
+    const tree = await fakeTree(root, 'charging', uevent({ STATUS: 'Charging', POWER_NOW: 30_000_000 }), 1);
     const sys = underFakeSys(tree);
     try {
       expect(await sys.read(0)).toMatchObject({
@@ -136,7 +141,7 @@ describe.skipIf(!canMount)('BatteryMonitor on a fake /sys/class/power_supply', (
   });
 
   it('says there is no battery on a desktop', async () => {
-    const sys = underFakeSys(await fakeTree('absent', null, 1));
+    const sys = underFakeSys(await fakeTree(root, 'absent', null, 1));
     try {
       expect(await sys.read(0)).toEqual({
         present: false,
@@ -153,7 +158,7 @@ describe.skipIf(!canMount)('BatteryMonitor on a fake /sys/class/power_supply', (
 
   it('measures the discharge rate from the falling energy when the gauge has no power meter', async () => {
     const noMeter = (energyNow: number) => uevent({ POWER_NOW: 0, ENERGY_NOW: energyNow });
-    const tree = await fakeTree('no-meter', noMeter(40_000_000), 0);
+    const tree = await fakeTree(root, 'no-meter', noMeter(40_000_000), 0);
     const sys = underFakeSys(tree);
     try {
       expect((await sys.read(0)).dischargeW).toBeNull();

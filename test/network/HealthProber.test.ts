@@ -54,14 +54,8 @@ const target = { name: 'lo', addresses: ['127.0.0.1', '::1'] };
 const prober = (path: string, extra: Partial<ConstructorParameters<typeof HealthProber>[0]> = {}) =>
   new HealthProber({ url: () => `${base}${path}`, timeoutMs: 1500, retryDelayMs: 10, ...extra });
 
-describe('HealthProber', () => {
-  it('calls an empty 204 good, with the TCP round trip as RTT', async () => {
-    const { health } = await prober('/generate_204').probe(target);
-    expect(health.status).toBe('good');
-    expect(health.rttMs).toBeGreaterThanOrEqual(0);
-    expect(health.checkedAt).toBeGreaterThan(0);
-  });
-
+// First: the byte count matches the next socket the server closes, so no earlier probe's may linger.
+describe('HealthProber: the path it measured and the bytes it cost', () => {
   it('counts the probe bytes exactly as the server saw them', async () => {
     const before = served.length;
     const result = await prober('/generate_204').probe(target);
@@ -70,42 +64,6 @@ describe('HealthProber', () => {
     expect(result.bytesSent).toBe(seen?.read);
     expect(result.bytesReceived).toBe(seen?.written);
     expect(result.bytesSent).toBeGreaterThan(50);
-  });
-
-  it.each([
-    ['/redirect', /Redirected to portal\.example/],
-    ['/page', /HTTP 200 with a page/],
-    ['/511', /HTTP 511/],
-  ])('calls %s a captive portal', async (path, detail) => {
-    const { health } = await prober(path).probe(target);
-    expect(health.status).toBe('captive');
-    expect(health.detail).toMatch(detail);
-  });
-
-  it('accepts a 200 with an empty body like a 204', async () => {
-    expect((await prober('/empty-200').probe(target)).health.status).toBe('good');
-  });
-
-  it('says a wrong probe URL is the settings’ fault, not the network’s', async () => {
-    const { health } = await prober('/missing').probe(target);
-    expect(health.status).toBe('degraded');
-    expect(health.detail).toMatch(/HTTP 404; check the probe URL/);
-  });
-
-  it('calls a path that never answers offline after one retry', async () => {
-    const started = Date.now();
-    const { health, bytesSent } = await prober('/silent', { timeoutMs: 300 }).probe(target);
-    expect(health.status).toBe('offline');
-    expect(health.detail).toMatch(/No answer .* \(2 tries\)/);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
-    // The request did reach the server both times.
-    expect(bytesSent).toBeGreaterThan(100);
-  });
-
-  it('calls a slow handshake degraded', async () => {
-    const { health } = await prober('/generate_204', { degradedRttMs: -1 }).probe(target);
-    expect(health.status).toBe('degraded');
-    expect(health.detail).toMatch(/Slow/);
   });
 
   it('says health is unknown when the probe left through another interface', async () => {
@@ -144,5 +102,50 @@ describe('HealthProber', () => {
     });
     const { health } = await prober('/generate_204').probe({ name: 'wwan0', addresses: ['fd00::2'] });
     expect(health).toMatchObject({ status: 'offline', detail: expect.stringMatching(/No IPv4 address/) });
+  });
+});
+
+describe('HealthProber: what an answer means', () => {
+  it('calls an empty 204 good, with the TCP round trip as RTT', async () => {
+    const { health } = await prober('/generate_204').probe(target);
+    expect(health.status).toBe('good');
+    expect(health.rttMs).toBeGreaterThanOrEqual(0);
+    expect(health.checkedAt).toBeGreaterThan(0);
+  });
+
+  it.each([
+    ['/redirect', /Redirected to portal\.example/],
+    ['/page', /HTTP 200 with a page/],
+    ['/511', /HTTP 511/],
+  ])('calls %s a captive portal', async (path, detail) => {
+    const { health } = await prober(path).probe(target);
+    expect(health.status).toBe('captive');
+    expect(health.detail).toMatch(detail);
+  });
+
+  it('accepts a 200 with an empty body like a 204', async () => {
+    expect((await prober('/empty-200').probe(target)).health.status).toBe('good');
+  });
+
+  it('says a wrong probe URL is the settings’ fault, not the network’s', async () => {
+    const { health } = await prober('/missing').probe(target);
+    expect(health.status).toBe('degraded');
+    expect(health.detail).toMatch(/HTTP 404; check the probe URL/);
+  });
+
+  it('calls a path that never answers offline after one retry', async () => {
+    const started = Date.now();
+    const { health, bytesSent } = await prober('/silent', { timeoutMs: 300 }).probe(target);
+    expect(health.status).toBe('offline');
+    expect(health.detail).toMatch(/No answer .* \(2 tries\)/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(600);
+    // The request did reach the server both times.
+    expect(bytesSent).toBeGreaterThan(100);
+  });
+
+  it('calls a slow handshake degraded', async () => {
+    const { health } = await prober('/generate_204', { degradedRttMs: -1 }).probe(target);
+    expect(health.status).toBe('degraded');
+    expect(health.detail).toMatch(/Slow/);
   });
 });

@@ -1,0 +1,41 @@
+import type { Cycle } from './calendar.ts';
+import { minuteStart } from './calendar.ts';
+import { addTotals, type Totals, type UsageDelta } from './usageTotals.ts';
+
+/**
+ * Bytes seen since the last flush, one delta per path and minute. Recording is a map update, so
+ * the engine's byte events cost next to nothing; a flush takes them all and writes them at once.
+ */
+export class PendingUsage {
+  private readonly deltas = new Map<string, UsageDelta>();
+
+  /** The delta for `path` in the minute containing `now`, started empty if there is none yet. */
+  at(path: string, now: number): UsageDelta {
+    const t = minuteStart(now);
+    const key = `${path}\u0000${t}`;
+    let delta = this.deltas.get(key);
+    if (!delta) {
+      delta = { path, t, appRx: 0, appTx: 0, rxBytes: 0, txBytes: 0, activeS: 0, bursts: 0 };
+      this.deltas.set(key, delta);
+    }
+    return delta;
+  }
+
+  /** Everything pending, handed over for writing: nothing stays behind to be written twice. */
+  take(): UsageDelta[] {
+    const deltas = [...this.deltas.values()];
+    this.deltas.clear();
+    return deltas;
+  }
+
+  /** `totals` plus the bytes pending on `path` within the cycle (budgets count unflushed bytes). */
+  addTo(totals: Totals, path: string, cycle: Cycle): Totals {
+    let sum = totals;
+    for (const d of this.deltas.values()) {
+      if (d.path === path && d.t >= cycle.start && d.t < cycle.end) {
+        sum = addTotals(sum, { appRx: d.appRx, appTx: d.appTx, allRx: d.rxBytes, allTx: d.txBytes });
+      }
+    }
+    return sum;
+  }
+}
