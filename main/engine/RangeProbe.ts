@@ -85,162 +85,221 @@ export async function probeRange(url: string, options: ProbeOptions): Promise<Pr
   const asked = Math.max(1, Math.floor(options.firstBytes ?? 1));
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
-    const controller = new AbortController();
-    const onOuterAbort = (): void => controller.abort(options.signal?.reason);
-    options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, options.timeoutMs);
-    const sentAt = performance.now();
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await request(options.dispatcher, {
-        origin: current.origin,
-        path: `${current.pathname}${current.search}`,
-        method: 'GET',
-        headers: requestHeaders({ range: `bytes=0-${asked - 1}` }),
-        signal: controller.signal,
-      });
-    } catch (error) {
-      clearTimeout(timer);
-      options.signal?.removeEventListener('abort', onOuterAbort);
-      if (timedOut) {
-        throw new PathwiseError(
-          TransferErrorCodes.timeout,
-          `The server ${current.host} did not answer within ${Math.round(options.timeoutMs / 1000)} s over ${options.pathName}.`,
-        );
-      }
-      throw networkError(error, { host: current.host, path: options.pathName });
-    }
-    clearTimeout(timer);
-    const rttMs = performance.now() - sentAt;
-    const { statusCode, headers, body } = response;
-    const release = (): void => {
-      options.signal?.removeEventListener('abort', onOuterAbort);
-    };
-
+    const answer = await askFirstBytes(current, asked, options);
+    const { statusCode, headers, body } = answer.response;
     if (REDIRECTS.has(statusCode)) {
       discard(body);
-      release();
-      const location = header(headers, 'location');
-      if (!location || !URL.canParse(location, current.href)) {
-        throw badResponse(current.href, `a ${statusCode} redirect without a usable Location`);
-      }
-      const next = new URL(location, current);
-      if (!/^https?:$/.test(next.protocol)) {
-        throw new PathwiseError(
-          TransferErrorCodes.redirect,
-          `${current.href} redirects to ${next.href}, which is not http(s); Pathwise does not follow it.`,
-        );
-      }
-      if (current.protocol === 'https:' && next.protocol === 'http:') {
-        throw new PathwiseError(
-          TransferErrorCodes.redirect,
-          `${current.href} redirects from HTTPS to plain HTTP (${next.href}); Pathwise refuses the downgrade.`,
-        );
-      }
-      if (hop >= MAX_REDIRECTS) {
-        throw new PathwiseError(
-          TransferErrorCodes.redirect,
-          `${url} redirects more than ${MAX_REDIRECTS} times; the link is probably broken.`,
-        );
-      }
-      next.hash = '';
-      current = next;
+      answer.release();
+      current = redirectTarget(url, current, statusCode, headers, hop);
       continue;
     }
+    return readAnswer(current, asked, answer, options);
+  }
+}
 
-    const validator = validatorOf(headers);
-    const encoding = contentEncoding(headers);
-    const fileName = dispositionFileName(headers);
-    const base = { url: current.href, validator, encoding, fileName, rttMs };
+/** One request of the probe, answered: what came back, when, and how to let go of it. */
+interface ProbeAnswer {
+  response: Dispatcher.ResponseData;
+  /** Time from sending the request to the response headers. */
+  rttMs: number;
+  /** Aborts the request (a kept body's `abort` uses it). */
+  controller: AbortController;
+  /** Stops following the caller's signal: the answer was read, thrown away or handed on. */
+  release: () => void;
+}
 
-    if (statusCode === 206) {
-      const range = parseContentRange(header(headers, 'content-range'));
-      const length = contentLength(headers);
-      // The answer starts at byte 0 and stays inside what was asked (a server may send less:
-      // the file is shorter, or it limits range sizes) and inside the file.
-      if (
-        range?.kind !== 'range' ||
-        range.start !== 0 ||
-        range.end >= asked ||
-        (range.size !== null && range.end >= range.size)
-      ) {
-        discard(body);
-        release();
-        throw badResponse(
-          current.href,
-          `asked for bytes 0-${asked - 1}, got Content-Range "${header(headers, 'content-range') ?? '(none)'}"`,
-        );
-      }
-      if (length !== null && length !== range.end + 1) {
-        discard(body);
-        release();
-        throw badResponse(
-          current.href,
-          `Content-Length ${length} does not match the ${range.end + 1} bytes of Content-Range "${header(headers, 'content-range')}"`,
-        );
-      }
-      if (range.size !== null && options.keepBody && asked > 1) {
-        // Until the caller reads it, an error on this body must not go unheard (an uncaught
-        // 'error'); the caller sees the body destroyed instead.
-        body.on('error', () => undefined);
-        return {
-          ...base,
-          size: range.size,
-          rangeSupport: true,
-          firstRange: { body, end: range.end + 1 },
-          abort: () => {
-            release();
-            discard(body);
-            controller.abort();
-          },
-        };
-      }
-      await body
-        .dump({ limit: 64 * 1024, signal: AbortSignal.timeout(options.timeoutMs) })
-        .catch(() => undefined);
-      release();
-      if (range.size === null) {
-        // Ranges without a known total can't be planned: fall back to one stream.
-        return { ...base, size: null, rangeSupport: false };
-      }
-      return { ...base, size: range.size, rangeSupport: true };
+/** Sends the probe's request to `current`, following the caller's signal, within the timeout. */
+async function askFirstBytes(current: URL, asked: number, options: ProbeOptions): Promise<ProbeAnswer> {
+  const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort(options.signal?.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, options.timeoutMs);
+  const sentAt = performance.now();
+  let response: Dispatcher.ResponseData;
+  try {
+    response = await request(options.dispatcher, {
+      origin: current.origin,
+      path: `${current.pathname}${current.search}`,
+      method: 'GET',
+      headers: requestHeaders({ range: `bytes=0-${asked - 1}` }),
+      signal: controller.signal,
+    });
+  } catch (error) {
+    clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onOuterAbort);
+    if (timedOut) {
+      throw new PathwiseError(
+        TransferErrorCodes.timeout,
+        `The server ${current.host} did not answer within ${Math.round(options.timeoutMs / 1000)} s over ${options.pathName}.`,
+      );
     }
-    if (statusCode === 416) {
-      discard(body);
-      release();
-      const range = parseContentRange(header(headers, 'content-range'));
-      // A range from byte 0 is unsatisfiable only for an empty file.
-      if (range?.kind === 'unsatisfied' && range.size === 0) return { ...base, size: 0, rangeSupport: true };
-      throw badResponse(current.href, 'the server refused the first byte of a file that is not empty (416)');
-    }
-    if (statusCode === 200) {
-      const length = contentLength(headers);
-      if (options.keepBody) {
-        body.on('error', () => undefined);
-        return {
-          ...base,
-          size: length,
-          rangeSupport: false,
-          wholeBody: body,
-          abort: () => {
-            release();
-            discard(body);
-            controller.abort();
-          },
-        };
-      }
-      discard(body);
-      release();
-      return { ...base, size: length, rangeSupport: false };
+    throw networkError(error, { host: current.host, path: options.pathName });
+  }
+  clearTimeout(timer);
+  const rttMs = performance.now() - sentAt;
+  const release = (): void => {
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  };
+  return { response, rttMs, controller, release };
+}
+
+/** Where a redirect leads, if Pathwise follows it: http(s) only, never down to plain HTTP, at most MAX_REDIRECTS. */
+function redirectTarget(
+  url: string,
+  current: URL,
+  statusCode: number,
+  headers: Dispatcher.ResponseData['headers'],
+  hop: number,
+): URL {
+  const location = header(headers, 'location');
+  if (!location || !URL.canParse(location, current.href)) {
+    throw badResponse(current.href, `a ${statusCode} redirect without a usable Location`);
+  }
+  const next = new URL(location, current);
+  if (!/^https?:$/.test(next.protocol)) {
+    throw new PathwiseError(
+      TransferErrorCodes.redirect,
+      `${current.href} redirects to ${next.href}, which is not http(s); Pathwise does not follow it.`,
+    );
+  }
+  if (current.protocol === 'https:' && next.protocol === 'http:') {
+    throw new PathwiseError(
+      TransferErrorCodes.redirect,
+      `${current.href} redirects from HTTPS to plain HTTP (${next.href}); Pathwise refuses the downgrade.`,
+    );
+  }
+  if (hop >= MAX_REDIRECTS) {
+    throw new PathwiseError(
+      TransferErrorCodes.redirect,
+      `${url} redirects more than ${MAX_REDIRECTS} times; the link is probably broken.`,
+    );
+  }
+  next.hash = '';
+  return next;
+}
+
+/** What the final (not redirecting) answer says about the file. */
+function readAnswer(
+  current: URL,
+  asked: number,
+  answer: ProbeAnswer,
+  options: ProbeOptions,
+): ProbeResult | Promise<ProbeResult> {
+  const { statusCode, headers, body } = answer.response;
+  const validator = validatorOf(headers);
+  const encoding = contentEncoding(headers);
+  const fileName = dispositionFileName(headers);
+  const base = { url: current.href, validator, encoding, fileName, rttMs: answer.rttMs };
+
+  if (statusCode === 206) return readFirstRange(current, asked, answer, options, base);
+  if (statusCode === 416) {
+    discard(body);
+    answer.release();
+    const range = parseContentRange(header(headers, 'content-range'));
+    // A range from byte 0 is unsatisfiable only for an empty file.
+    if (range?.kind === 'unsatisfied' && range.size === 0) return { ...base, size: 0, rangeSupport: true };
+    throw badResponse(current.href, 'the server refused the first byte of a file that is not empty (416)');
+  }
+  if (statusCode === 200) {
+    const length = contentLength(headers);
+    if (options.keepBody) {
+      body.on('error', () => undefined);
+      return {
+        ...base,
+        size: length,
+        rangeSupport: false,
+        wholeBody: body,
+        abort: () => {
+          answer.release();
+          discard(body);
+          answer.controller.abort();
+        },
+      };
     }
     discard(body);
-    release();
-    throw httpStatusError(statusCode, current.href);
+    answer.release();
+    return { ...base, size: length, rangeSupport: false };
   }
+  discard(body);
+  answer.release();
+  throw httpStatusError(statusCode, current.href);
+}
+
+/** What every probe result says, whatever the status. */
+type ProbeBase = Pick<ProbeResult, 'url' | 'validator' | 'encoding' | 'fileName' | 'rttMs'>;
+
+/** A 206: the file serves ranges; the answer must be the range asked for, from byte 0 and inside the file. */
+function readFirstRange(
+  current: URL,
+  asked: number,
+  answer: ProbeAnswer,
+  options: ProbeOptions,
+  base: ProbeBase,
+): ProbeResult | Promise<ProbeResult> {
+  const { headers, body } = answer.response;
+  const range = parseContentRange(header(headers, 'content-range'));
+  const length = contentLength(headers);
+  // The answer starts at byte 0 and stays inside what was asked (a server may send less:
+  // the file is shorter, or it limits range sizes) and inside the file.
+  if (
+    range?.kind !== 'range' ||
+    range.start !== 0 ||
+    range.end >= asked ||
+    (range.size !== null && range.end >= range.size)
+  ) {
+    discard(body);
+    answer.release();
+    throw badResponse(
+      current.href,
+      `asked for bytes 0-${asked - 1}, got Content-Range "${header(headers, 'content-range') ?? '(none)'}"`,
+    );
+  }
+  if (length !== null && length !== range.end + 1) {
+    discard(body);
+    answer.release();
+    throw badResponse(
+      current.href,
+      `Content-Length ${length} does not match the ${range.end + 1} bytes of Content-Range "${header(headers, 'content-range')}"`,
+    );
+  }
+  if (range.size !== null && options.keepBody && asked > 1) {
+    // Until the caller reads it, an error on this body must not go unheard (an uncaught
+    // 'error'); the caller sees the body destroyed instead.
+    body.on('error', () => undefined);
+    return {
+      ...base,
+      size: range.size,
+      rangeSupport: true,
+      firstRange: { body, end: range.end + 1 },
+      abort: () => {
+        answer.release();
+        discard(body);
+        answer.controller.abort();
+      },
+    };
+  }
+  return drainRange(answer, options, { ...base, size: range.size });
+}
+
+/** A 206 whose body nobody keeps: read off and dropped (up to 64 KiB), then what it said. */
+async function drainRange(
+  answer: ProbeAnswer,
+  options: ProbeOptions,
+  found: ProbeBase & { size: number | null },
+): Promise<ProbeResult> {
+  await answer.response.body
+    .dump({ limit: 64 * 1024, signal: AbortSignal.timeout(options.timeoutMs) })
+    .catch(() => undefined);
+  answer.release();
+  if (found.size === null) {
+    // Ranges without a known total can't be planned: fall back to one stream.
+    return { ...found, size: null, rangeSupport: false };
+  }
+  return { ...found, size: found.size, rangeSupport: true };
 }
 
 /**

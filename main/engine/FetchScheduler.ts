@@ -1,0 +1,383 @@
+import type { TransferMode } from '../../common/contract.ts';
+import type { PathwiseError } from '../../common/errors.ts';
+import type { ContinuityTracker } from './ContinuityTracker.ts';
+import type { DownloadFiles } from './DownloadFiles.ts';
+import { breakPair, failureCause, settleEndgame } from './fetchOutcome.ts';
+import type { LaneFailover } from './LaneFailover.ts';
+import type { PartFile } from './PartFile.ts';
+import type { PathLane } from './PathLane.ts';
+import type { PathLanes } from './PathLanes.ts';
+import type { PathLimits } from './PathLimits.ts';
+import type { OpenAnswerStart, ProbeRound } from './ProbeRound.ts';
+import { RangeFetch, type FetchKind, type FetchResult } from './RangeFetch.ts';
+import { RangePlanner, type Asker, type Assignment } from './RangePlanner.ts';
+import type { LeadRequest, ProbeResult, ResponseBody } from './RangeProbe.ts';
+import type { RangeSet } from './RangeSet.ts';
+import { noteReceived } from './receiveMemory.ts';
+import type { ServedFile } from './ServedFile.ts';
+import { diskError, isFatal, TransferErrorCodes } from './transferErrors.ts';
+import type { TransferTuning } from './TransferOptions.ts';
+import { UnrangedStream, type StreamHost } from './UnrangedStream.ts';
+import { VersionRestart, type RestartTarget } from './VersionRestart.ts';
+
+/** What the scheduling needs of the transfer it runs for. */
+export interface SchedulerHost {
+  /** The transfer is in its running state (not probing, stopping or over). */
+  running(): boolean;
+  /** Path states may have changed: the transfer tells its listeners when they did. */
+  lanesChanged(): void;
+  /** The final file's name (a write that fails names it). */
+  file(): string;
+}
+
+/** The parts of a transfer the scheduling works with. */
+export interface SchedulerParts {
+  served: ServedFile;
+  files: DownloadFiles;
+  lanes: PathLanes;
+  failover: LaneFailover;
+  round: ProbeRound;
+  continuity: ContinuityTracker;
+  limits: PathLimits;
+}
+
+/**
+ * The download phase of a run (ARCHITECTURE "Planning"): keeps every connection the policy allows
+ * busy with a planned range (or runs the one stream of a server without ranges), holds each
+ * fetch's bytes against its path's cap, reads how each fetch ended, beats the run's clock
+ * (stall watchdog, recovery probes, checkpoints, reports), and settles once the file is whole.
+ */
+export class FetchScheduler implements StreamHost, RestartTarget {
+  readonly fetches = new Map<RangeFetch, Promise<void>>();
+  readonly stream: UnrangedStream;
+  /** Starting over (a stream that broke, a new version): nothing is scheduled meanwhile. */
+  restarting = false;
+  /** When a path last delivered a byte: how long the download has gone without progress. */
+  lastProgressAt = 0;
+  private planner: RangePlanner<RangeFetch> | null = null;
+  private completion: { resolve: () => void; reject: (error: unknown) => void } | null = null;
+  private ticker: NodeJS.Timeout | null = null;
+  private lastCheckpointAt = 0;
+  private nextFetchId = 1;
+  /** An answer already on its way (the probe's first chunk, a lead) becomes a chunk's fetch. */
+  private readonly startOpen: OpenAnswerStart = (lane, start, end, probe, lead) =>
+    this.startFetch(lane, this.createFetch(lane, 'chunk', start, end, probe, lead));
+  private readonly restart: VersionRestart;
+  private readonly served: ServedFile;
+  private readonly files: DownloadFiles;
+  private readonly lanes: PathLanes;
+  private readonly failover: LaneFailover;
+  private readonly round: ProbeRound;
+  private readonly continuity: ContinuityTracker;
+  private readonly limits: PathLimits;
+  private readonly tuning: TransferTuning;
+  private readonly mode: TransferMode;
+  private readonly host: SchedulerHost;
+
+  constructor(parts: SchedulerParts, tuning: TransferTuning, mode: TransferMode, host: SchedulerHost) {
+    this.served = parts.served;
+    this.files = parts.files;
+    this.lanes = parts.lanes;
+    this.failover = parts.failover;
+    this.round = parts.round;
+    this.continuity = parts.continuity;
+    this.limits = parts.limits;
+    this.tuning = tuning;
+    this.mode = mode;
+    this.host = host;
+    this.stream = new UnrangedStream(parts, this);
+    this.restart = new VersionRestart(parts, tuning.maxRestarts, this, () => host.file());
+  }
+
+  /** A new run: nothing streamed yet, no restarts spent, the give-up clock starting at `startedAt`. */
+  resetForRun(startedAt: number): void {
+    this.stream.complete = false;
+    this.restart.reset();
+    this.lastProgressAt = startedAt;
+  }
+
+  /** Runs the download phase: resolves once every byte is on disk, rejects with why it can't be. */
+  begin(): Promise<void> {
+    if (this.served.rangeSupport) {
+      this.planner = new RangePlanner(
+        this.served.size as number,
+        (this.files.part as PartFile).done,
+        this.tuning.planner,
+      );
+      this.files.hasher?.advance((this.files.part as PartFile).done.prefixEnd());
+    }
+    return new Promise<void>((resolve, reject) => {
+      this.completion = {
+        resolve: () => {
+          this.completion = null;
+          resolve();
+        },
+        reject: (error) => {
+          this.completion = null;
+          reject(error);
+        },
+      };
+      this.ticker = setInterval(() => this.tick(), this.tuning.tickMs);
+      if (this.served.rangeSupport)
+        this.round.adopt(this.planner as RangePlanner<RangeFetch>, this.startOpen);
+      this.pump();
+      this.checkComplete();
+    });
+  }
+
+  waiting(): boolean {
+    return this.completion !== null;
+  }
+
+  reject(error: unknown): void {
+    this.completion?.reject(error);
+  }
+
+  /** The file changed on the server: start over with its new version (at most a few times). */
+  fileChanged(error: PathwiseError): void {
+    void this.restart.startOver(error);
+  }
+
+  stopTicker(): void {
+    if (this.ticker) clearInterval(this.ticker);
+    this.ticker = null;
+  }
+
+  stopFetches(): Promise<unknown> {
+    for (const fetch of this.fetches.keys()) fetch.abort(null);
+    return Promise.all(this.fetches.values());
+  }
+
+  /** The run is ending: the download phase settles no more; resolves once every fetch has stopped. */
+  stopAll(): Promise<unknown> {
+    this.completion = null;
+    return this.stopFetches();
+  }
+
+  replan(done: RangeSet): void {
+    if (this.served.rangeSupport) {
+      this.planner = new RangePlanner(this.served.size as number, done, this.tuning.planner);
+    }
+    this.stream.complete = this.served.size === 0;
+  }
+
+  resume(): void {
+    this.pump();
+    this.checkComplete();
+  }
+
+  /** Fills every free connection slot on the paths the policy selects; called on every change. */
+  pump(): void {
+    if (!this.host.running() || this.restarting || !this.completion) return;
+    const now = performance.now();
+    const chosen = this.lanes.select(now);
+    // Paths the policy no longer selects hand their unfinished ranges back (handover, switch back).
+    for (const lane of this.lanes.values()) {
+      if (!chosen.includes(lane.name)) for (const fetch of lane.fetches) fetch.abort(null);
+    }
+    if (!this.served.rangeSupport) {
+      this.stream.pump(chosen, this.fetches.size > 0);
+      return;
+    }
+    const planner = this.planner as RangePlanner<RangeFetch>;
+    const slots = this.lanes.connections();
+    const lanes = chosen.map((n) => this.lanes.get(n) as PathLane);
+    for (const lane of lanes) {
+      while (lane.fetches.size < slots) {
+        const assignment = planner.next(this.asker(lane, now), this.fetches.keys(), now);
+        if (!assignment) break;
+        this.launch(lane, assignment);
+      }
+    }
+    // Ranges a failed path left behind don't wait for a slot to free up: they get extra
+    // connections on the fastest paths (at most twice the usual number per path).
+    while (planner.hasUrgent) {
+      const best = lanes
+        .filter((l) => l.fetches.size < 2 * slots)
+        .sort((a, b) => b.meter.rate(now) - a.meter.rate(now))[0];
+      const assignment = best ? planner.next(this.asker(best, now), this.fetches.keys(), now) : null;
+      if (!best || !assignment) break;
+      this.launch(best, assignment);
+    }
+    this.checkComplete();
+  }
+
+  private asker(lane: PathLane, now: number): Asker {
+    const rate = lane.meter.age(now) >= 300 ? lane.meter.rate(now) / (lane.fetches.size + 1) : 0;
+    return { lane: lane.name, rate, rttMs: lane.rttMs ?? 100, allowance: this.lanes.allowance(lane, now) };
+  }
+
+  private launch(lane: PathLane, assignment: Assignment<RangeFetch>): void {
+    const kind: FetchKind = assignment.kind === 'fresh' ? 'chunk' : assignment.kind;
+    const fetch = this.createFetch(lane, kind, assignment.start, assignment.end);
+    if (assignment.kind === 'steal') assignment.victim.truncate(assignment.start);
+    if (assignment.kind === 'duplicate') {
+      assignment.victim.paired = true;
+      fetch.paired = true;
+    }
+    this.startFetch(lane, fetch);
+  }
+
+  startStream(lane: PathLane, end: number, probe: ProbeResult | undefined): void {
+    const fetch = this.createFetch(lane, 'stream', 0, end, probe);
+    this.startFetch(lane, fetch);
+  }
+
+  private createFetch(
+    lane: PathLane,
+    kind: FetchKind,
+    start: number,
+    end: number,
+    probe?: ProbeResult,
+    lead?: LeadRequest,
+  ): RangeFetch {
+    const fetch = new RangeFetch({
+      id: this.nextFetchId++,
+      lane: lane.name,
+      kind,
+      dispatcher: lane.dispatcher(),
+      url: this.served.pinnedUrl as URL,
+      start,
+      end,
+      expect: { size: this.served.size, validator: this.served.validator, encoding: this.served.encoding },
+      part: this.files.part as PartFile,
+      onBytes: (f, bytes, now) => this.onBytes(lane, f, bytes, now),
+      onFirstByte: (f) => this.continuity.firstByte(f),
+      ...(lead ? { lead } : {}),
+      ...(probe && (probe.wholeBody ?? probe.firstRange)
+        ? {
+            response: {
+              body: (probe.wholeBody ?? probe.firstRange?.body) as ResponseBody,
+              abort: probe.abort ?? (() => undefined),
+            },
+          }
+        : {}),
+    });
+    if (Number.isFinite(end)) {
+      fetch.reserved = end - start;
+      lane.reserved += fetch.reserved;
+      this.limits.reserve(lane.name, fetch.reserved);
+    }
+    return fetch;
+  }
+
+  private startFetch(lane: PathLane, fetch: RangeFetch): void {
+    const generation = this.served.generation;
+    lane.fetches.add(fetch);
+    const done = fetch.run().then(
+      (result) => this.onFetchEnd(lane, fetch, result, generation),
+      (error: unknown) =>
+        this.onFetchEnd(
+          lane,
+          fetch,
+          { status: 'failed', error: diskError(error, this.host.file()) },
+          generation,
+        ),
+    );
+    this.fetches.set(fetch, done);
+    this.host.lanesChanged();
+  }
+
+  private onBytes(lane: PathLane, fetch: RangeFetch, bytes: number, now: number): number {
+    noteReceived(bytes);
+    lane.bytes += bytes;
+    lane.meter.add(bytes, now);
+    lane.lastByteAt = now;
+    this.lastProgressAt = now;
+    const used = Math.min(bytes, fetch.reserved);
+    fetch.reserved -= used;
+    lane.reserved -= used;
+    // Held against the shared budget until the ledger has been told (flushBytes).
+    lane.unreportedReserved += used;
+    return this.limits.throttle(lane.name, bytes, now);
+  }
+
+  private onFetchEnd(lane: PathLane, fetch: RangeFetch, result: FetchResult, generation: number): void {
+    lane.fetches.delete(fetch);
+    this.fetches.delete(fetch);
+    if (fetch.reserved > 0) {
+      lane.reserved -= fetch.reserved;
+      this.limits.release(lane.name, fetch.reserved);
+      fetch.reserved = 0;
+    }
+    const now = performance.now();
+    if (generation !== this.served.generation || !this.completion) {
+      this.host.lanesChanged();
+      return;
+    }
+    if (!this.served.rangeSupport) {
+      this.stream.onEnd(lane, fetch, result, now);
+      return;
+    }
+    const planner = this.planner as RangePlanner<RangeFetch>;
+    if (result.status === 'complete') {
+      lane.failures = 0;
+      settleEndgame(fetch, this.fetches.keys());
+    } else {
+      breakPair(fetch, this.fetches.keys());
+      const released = planner.release(fetch, this.fetches.keys(), (this.files.part as PartFile).done);
+      if (result.status === 'failed') {
+        const error = result.error;
+        if (isFatal(error)) {
+          if (error.code === TransferErrorCodes.changed) void this.restart.startOver(error);
+          else this.completion.reject(error);
+          return;
+        }
+        this.failover.lastError = error;
+        const cause = failureCause(error, fetch, lane, now, this.tuning.stallFloorMs);
+        if (cause === 'path') this.failover.fault(lane, error, now);
+        if (cause === 'connection-stall') {
+          for (const [start, end] of released) planner.prioritize(start, end);
+        } else if (this.mode === 'aggregate') {
+          for (const [start, end] of released) {
+            planner.prioritize(start, end);
+            this.continuity.awaitFailover(lane.name, fetch.lastProgressAt, start, end, error.message);
+          }
+        }
+      }
+    }
+    this.pump();
+    this.host.lanesChanged();
+  }
+
+  private tick(): void {
+    if (!this.host.running() || !this.completion) return;
+    const now = performance.now();
+    this.failover.abortStalled(this.fetches.keys(), now);
+    this.failover.recover(now);
+    this.lanes.flushBytes(now, false);
+    if (now - this.lastCheckpointAt >= this.tuning.checkpointMs) {
+      this.lastCheckpointAt = now;
+      void this.files.checkpoint(false).catch((error: unknown) => this.completion?.reject(error));
+    }
+    this.failover.notifyCaps(now);
+    this.pump();
+    this.checkGiveUp(now);
+    this.host.lanesChanged();
+  }
+
+  /** With nothing running and no usable path, the download waits a while, then fails naming the cause. */
+  private checkGiveUp(now: number): void {
+    if (this.fetches.size > 0 || !this.completion || this.restarting) return;
+    const error = this.failover.giveUp(now, this.lastProgressAt);
+    if (error) this.completion.reject(error);
+  }
+
+  checkComplete(): void {
+    if (!this.completion || this.restarting) return;
+    if (!this.served.rangeSupport) {
+      if (this.stream.complete) this.completion.resolve();
+      return;
+    }
+    const planner = this.planner as RangePlanner<RangeFetch>;
+    if (!planner.unassigned.isEmpty || this.fetches.size > 0) return;
+    const part = this.files.part as PartFile;
+    const gaps = part.done.gapsIn(0, this.served.size as number);
+    if (gaps.length === 0) {
+      this.completion.resolve();
+      return;
+    }
+    for (const [s, e] of gaps) planner.unassigned.add(s, e);
+    this.pump();
+  }
+}

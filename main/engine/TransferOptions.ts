@@ -1,0 +1,85 @@
+import type { TransferMode } from '../../common/contract.ts';
+import type { PathwiseError } from '../../common/errors.ts';
+import type { EnginePath } from './EnginePath.ts';
+import type { PathAgentFactory } from './pathAgent.ts';
+import type { SharedPathPools } from './pathPools.ts';
+import type { PathLimits } from './PathLimits.ts';
+import type { PlannerOptions } from './RangePlanner.ts';
+
+/*
+ * What a download is asked to do and how it can end: the types a caller of `Transfer` meets. They
+ * live apart from the class so that its parts (PathLanes, LaneFailover, FetchScheduler…) can name
+ * them without importing the transfer they serve. Transfer.ts re-exports them for its callers.
+ */
+
+export interface TransferTuning {
+  /** Parallel connections per path in aggregate and handover mode (interactive uses one). */
+  connectionsPerPath: number;
+  /** A receiving connection is stalled after this long without bytes, at least (adaptive above it). */
+  stallFloorMs: number;
+  /** How long to wait for response headers before calling a connection stalled. */
+  headerTimeoutMs: number;
+  probeTimeoutMs: number;
+  /** How often written data is synced and the journal updated. */
+  checkpointMs: number;
+  tickMs: number;
+  /** Fail when no path has delivered a byte for this long and none is usable. */
+  giveUpMs: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+  /** How often a file that changes on the server is started over before giving up. */
+  maxRestarts: number;
+  planner: Partial<PlannerOptions>;
+}
+
+export const DEFAULT_TUNING: TransferTuning = {
+  connectionsPerPath: 2,
+  stallFloorMs: 1000,
+  headerTimeoutMs: 2500,
+  probeTimeoutMs: 10_000,
+  checkpointMs: 1000,
+  tickMs: 100,
+  giveUpMs: 30_000,
+  retryBaseMs: 500,
+  retryMaxMs: 8000,
+  maxRestarts: 2,
+  planner: {},
+};
+
+export interface TransferOptions {
+  id?: string;
+  url: string;
+  /** The final file's full path (the CLI's -o)… */
+  file?: string;
+  /** …or a folder, the name then coming from `fileName`, Content-Disposition or the URL. */
+  directory?: string;
+  fileName?: string;
+  mode?: TransferMode;
+  paths: EnginePath[];
+  /** The paths the user named (--paths), shown in TransferInfo; null for the policy's paths. */
+  allowedPaths?: string[] | null;
+  /** Per-transfer byte caps, path name → bytes. */
+  caps?: Record<string, number>;
+  sha256?: string;
+  limits?: PathLimits;
+  agentFactory?: PathAgentFactory;
+  /** The app's pools, shared by its downloads (kept-alive connections); else each run owns its own. */
+  pools?: SharedPathPools;
+  /** When every usable path is at its cap: fail (the CLI) or wait for more budget (the app). */
+  whenCapped?: 'fail' | 'wait';
+  tuning?: Partial<TransferTuning>;
+}
+
+export interface TransferDone {
+  status: 'done';
+  file: string;
+  bytes: number;
+  sha256: string;
+  durationMs: number;
+  /** Bytes already on disk from an earlier run. */
+  resumedBytes: number;
+  paths: Record<string, { bytes: number }>;
+}
+
+export type TransferOutcome =
+  TransferDone | { status: 'failed'; error: PathwiseError } | { status: 'paused' } | { status: 'cancelled' };
