@@ -109,6 +109,27 @@ describe.skipIf(!canUseNetns())('the dashboard inside a lab namespace', () => {
   });
 });
 
+/** Chooses how Pathwise may use a path, on its card in the overview. */
+async function choosePreference(page: Page, path: string, preference: string): Promise<void> {
+  await go(page, 'Overview');
+  await page
+    .getByRole('list', { name: 'Network paths' })
+    .getByRole('listitem', { name: path })
+    .getByText(preference, { exact: true })
+    .click();
+}
+
+/** Starts a download of the lab's file from the Transfers view; its row in the list. */
+async function startDownload(page: Page): Promise<Locator> {
+  await go(page, 'Transfers');
+  const form = page.getByRole('form', { name: 'Add a download' });
+  await form.getByLabel('File address').fill(FILE_URL);
+  await form.getByRole('button', { name: /Download/ }).click();
+  const row = page.getByRole('list', { name: 'Downloads' }).getByRole('listitem', { name: 'file.bin' });
+  await row.waitFor({ timeout: 30_000 });
+  return row;
+}
+
 /** Bytes of a path in a transfer row's per-path list, as the dashboard shows them. */
 async function pathLine(row: Locator, name: string): Promise<string> {
   const item = row
@@ -129,18 +150,8 @@ describe.skipIf(!canUseNetns())('dashboard scenarios over two paths (engine + le
   it('starts a download and watches progress split across wlan0 and wwan0', async () => {
     const { page } = env as Lab;
     // wwan0 is cellular, so a backup path by default: the user opts it in to aggregate.
-    await go(page, 'Overview');
-    await page
-      .getByRole('list', { name: 'Network paths' })
-      .getByRole('listitem', { name: 'wwan0' })
-      .getByText('Secondary', { exact: true })
-      .click();
-    await go(page, 'Transfers');
-    const form = page.getByRole('form', { name: 'Add a download' });
-    await form.getByLabel('File address').fill(FILE_URL);
-    await form.getByRole('button', { name: /Download/ }).click();
-    row = page.getByRole('list', { name: 'Downloads' }).getByRole('listitem', { name: 'file.bin' });
-    await row.waitFor({ timeout: 30_000 });
+    await choosePreference(page, 'wwan0', 'Secondary');
+    row = await startDownload(page);
     await expect.poll(() => pathLine(row, 'wlan0'), { timeout: 60_000 }).toMatch(/[1-9][\d.]* [kMG]B/);
     await expect.poll(() => pathLine(row, 'wwan0'), { timeout: 60_000 }).toMatch(/[1-9][\d.]* [kMG]B/);
     await page.screenshot({ path: `${ARTIFACTS}netns-transfer-split.png`, fullPage: true });
@@ -148,17 +159,14 @@ describe.skipIf(!canUseNetns())('dashboard scenarios over two paths (engine + le
 
   it('sets wwan0 to Never and sees its rate drop to zero', async () => {
     const { page } = env as Lab;
-    await go(page, 'Overview');
-    const card = page.getByRole('list', { name: 'Network paths' }).getByRole('listitem', { name: 'wwan0' });
-    await card.getByText('Never', { exact: true }).click();
+    await choosePreference(page, 'wwan0', 'Never');
     await go(page, 'Transfers');
     // An active path shows its rate; a path the policy excludes shows none (or "not used").
     await expect
       .poll(async () => !/bit\/s/.test(await pathLine(row, 'wwan0')), { timeout: 60_000 })
       .toBe(true);
     await page.screenshot({ path: `${ARTIFACTS}netns-wwan0-never.png`, fullPage: true });
-    await go(page, 'Overview');
-    await card.getByText('Secondary', { exact: true }).click();
+    await choosePreference(page, 'wwan0', 'Secondary');
   });
 
   it('cuts wlan0: the transfer keeps going and the timeline records the handover', async () => {

@@ -15,6 +15,28 @@ const VIEWS = [
   ['settings', 'Settings'],
 ] as const;
 
+/** A fresh data folder whose settings.json already holds a plan for eth0, as a user's would. */
+async function dataDirWithPlan(): Promise<string> {
+  const dataDir = await mkdtemp(join(tmpdir(), 'pw-e2e-'));
+  await writeFile(
+    join(dataDir, 'settings.json'),
+    JSON.stringify({
+      plans: {
+        eth0: {
+          capBytes: 50e9,
+          cycle: { kind: 'monthly', startDay: 3 },
+          pricePerGb: 0.25,
+          overagePricePerGb: 1,
+          atCap: 'stop',
+          rateLimitBps: null,
+          currency: 'EUR',
+        },
+      },
+    }),
+  );
+  return dataDir;
+}
+
 /**
  * The real `pathwise serve` on this machine's loopback, with a data folder that already holds a
  * plan, in Debian's Chromium. Whatever parts of the core this build has, every view must load
@@ -28,23 +50,7 @@ describe('pathwise serve in Chromium', () => {
   const problems: string[] = [];
 
   beforeAll(async () => {
-    dataDir = await mkdtemp(join(tmpdir(), 'pw-e2e-'));
-    await writeFile(
-      join(dataDir, 'settings.json'),
-      JSON.stringify({
-        plans: {
-          eth0: {
-            capBytes: 50e9,
-            cycle: { kind: 'monthly', startDay: 3 },
-            pricePerGb: 0.25,
-            overagePricePerGb: 1,
-            atCap: 'stop',
-            rateLimitBps: null,
-            currency: 'EUR',
-          },
-        },
-      }),
-    );
+    dataDir = await dataDirWithPlan();
     served = await startServe({ env: { PATHWISE_DATA_DIR: dataDir } });
     browser = await launchChromium();
     await mkdir(ARTIFACTS, { recursive: true });

@@ -5,7 +5,7 @@ import { coded, FakeApi, path } from './fakeApi.ts';
 import { renderAt } from './render.tsx';
 import { throughputSamples } from './scenario.ts';
 
-describe('Overview', () => {
+describe('Overview: path cards', () => {
   it('shows a card per network path with type, status, badges, rates, latency and usage vs cap', async () => {
     await renderAt(FakeApi.withScenario(), 'overview', 'Overview');
     const grid = await screen.findByRole('list', { name: 'Network paths' });
@@ -75,7 +75,9 @@ describe('Overview', () => {
     expect(screen.getByRole('listitem', { name: 'usb0' })).toHaveTextContent('Phone tether');
     expect(screen.getByRole('listitem', { name: 'wlan0' })).toHaveTextContent('Down');
   });
+});
 
+describe('Overview: live throughput, and when there is nothing to show', () => {
   it('draws live throughput once samples arrive, and summarises it for screen readers', async () => {
     const api = FakeApi.withScenario();
     await renderAt(api, 'overview', 'Overview');

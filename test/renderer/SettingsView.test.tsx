@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { coded, FakeApi } from './fakeApi.ts';
 import { renderAt } from './render.tsx';
 
-describe('Settings', () => {
+describe('Settings: data plans', () => {
   it('lists a plan line per path, describing existing plans', async () => {
     await renderAt(FakeApi.withScenario(), 'settings', 'Settings');
     const plans = await screen.findByRole('list', { name: 'Data plans' });
@@ -62,7 +62,9 @@ describe('Settings', () => {
     const [patch] = api.callsTo('settings.update')[0] as [{ plans: Record<string, unknown> }];
     expect(Object.keys(patch.plans)).toEqual(['wwan0']);
   });
+});
 
+describe('Settings: notifications, checks and folders', () => {
   it('switches notifications and launch at login at once', async () => {
     const api = FakeApi.withScenario();
     const user = userEvent.setup();

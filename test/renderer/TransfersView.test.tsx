@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { coded, FakeApi } from './fakeApi.ts';
 import { renderAt } from './render.tsx';
 
-describe('Transfers', () => {
+describe('Transfers: the list of downloads', () => {
   it('lists downloads with progress split by path, rate, time left and state', async () => {
     await renderAt(FakeApi.withScenario(), 'transfers', 'Transfers');
     const list = await screen.findByRole('list', { name: 'Downloads' });
@@ -42,6 +42,34 @@ describe('Transfers', () => {
     expect(api.callsTo('transfers.resumeAll')).toEqual([[]]);
   });
 
+  it('updates progress from transfers pushes', async () => {
+    const api = FakeApi.withScenario();
+    await renderAt(api, 'transfers', 'Transfers');
+    const iso = await screen.findByRole('listitem', { name: 'ubuntu-24.04.2-desktop-amd64.iso' });
+    const done = api.s.transfers.map((t) =>
+      t.id === 't-iso' ? { ...t, state: 'done' as const, received: t.size ?? 0, finishedAt: Date.now() } : t,
+    );
+    act(() => api.push('transfers', done));
+    expect(iso).toHaveTextContent('Done');
+    expect(iso).toHaveTextContent('100%');
+  });
+
+  it('offers "Show in folder" only in the desktop app', async () => {
+    const desktop = FakeApi.withScenario(Date.now(), 'electron');
+    const user = userEvent.setup();
+    await renderAt(desktop, 'transfers', 'Transfers');
+    await user.click(await screen.findByRole('button', { name: 'Show router-fw-v3.2.1.bin in folder' }));
+    expect(desktop.callsTo('transfers.reveal')).toEqual([['t-fw']]);
+  });
+
+  it('has no folder button in a browser', async () => {
+    await renderAt(FakeApi.withScenario(), 'transfers', 'Transfers');
+    await screen.findByRole('list', { name: 'Downloads' });
+    expect(screen.queryByRole('button', { name: /in folder/ })).not.toBeInTheDocument();
+  });
+});
+
+describe('Transfers: starting a download', () => {
   it('refuses a bad address with a message that says what to type, without calling the core', async () => {
     const api = FakeApi.withScenario();
     const user = userEvent.setup();
@@ -116,33 +144,9 @@ describe('Transfers', () => {
     await user.type(within(form).getByLabelText('File address'), 'https://example.com/big.iso{Enter}');
     expect(await within(form).findByRole('alert')).toHaveTextContent('already exists');
   });
+});
 
-  it('updates progress from transfers pushes', async () => {
-    const api = FakeApi.withScenario();
-    await renderAt(api, 'transfers', 'Transfers');
-    const iso = await screen.findByRole('listitem', { name: 'ubuntu-24.04.2-desktop-amd64.iso' });
-    const done = api.s.transfers.map((t) =>
-      t.id === 't-iso' ? { ...t, state: 'done' as const, received: t.size ?? 0, finishedAt: Date.now() } : t,
-    );
-    act(() => api.push('transfers', done));
-    expect(iso).toHaveTextContent('Done');
-    expect(iso).toHaveTextContent('100%');
-  });
-
-  it('offers "Show in folder" only in the desktop app', async () => {
-    const desktop = FakeApi.withScenario(Date.now(), 'electron');
-    const user = userEvent.setup();
-    await renderAt(desktop, 'transfers', 'Transfers');
-    await user.click(await screen.findByRole('button', { name: 'Show router-fw-v3.2.1.bin in folder' }));
-    expect(desktop.callsTo('transfers.reveal')).toEqual([['t-fw']]);
-  });
-
-  it('has no folder button in a browser', async () => {
-    await renderAt(FakeApi.withScenario(), 'transfers', 'Transfers');
-    await screen.findByRole('list', { name: 'Downloads' });
-    expect(screen.queryByRole('button', { name: /in folder/ })).not.toBeInTheDocument();
-  });
-
+describe('Transfers: nothing yet, or no engine', () => {
   it('invites a first download when there are none', async () => {
     const api = FakeApi.withScenario();
     api.s.transfers.length = 0;

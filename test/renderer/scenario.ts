@@ -114,7 +114,27 @@ export function scenario(now: number = Date.now()): Scenario {
   const start = Date.parse(cycle.start);
   const paths = scenarioPaths();
   for (const p of paths) if (p.health) p.health.checkedAt = now - 4_000;
+  // One generator for the cycle's days, then the last week's minutes: the same draws every run.
+  const rnd = random(7);
+  const days = dailyUsage(start, now, rnd);
+  const recent = recentUsage(now, rnd);
+  const battery = scenarioBattery();
+  const usage = usageSummary(cycle, battery, now, days.totals);
+  return {
+    now,
+    paths,
+    transfers: [...activeTransfers(now), ...finishedTransfers(now)],
+    continuity: scenarioContinuity(now),
+    usage,
+    alerts: scenarioAlerts(now, usage),
+    settings: scenarioSettings(),
+    battery,
+    history: { day: days.points, hour: recent.hour, minute: recent.minute },
+  };
+}
 
+/** The ISO downloading over Wi-Fi and LTE (the tether stands by), and a dataset paused in handover mode. */
+function activeTransfers(now: number): TransferInfo[] {
   const iso: TransferInfo = {
     id: 't-iso',
     url: 'https://releases.example.org/ubuntu/24.04/ubuntu-24.04.2-desktop-amd64.iso',
@@ -156,6 +176,11 @@ export function scenario(now: number = Date.now()): Scenario {
     createdAt: now - 52 * MINUTE,
     finishedAt: null,
   };
+  return [iso, dataset];
+}
+
+/** Firmware downloaded and checked this afternoon, and a report whose link had gone (404). */
+function finishedTransfers(now: number): TransferInfo[] {
   const firmware: TransferInfo = {
     id: 't-fw',
     url: 'https://downloads.example.com/firmware/router-fw-v3.2.1.bin',
@@ -197,11 +222,20 @@ export function scenario(now: number = Date.now()): Scenario {
     createdAt: now - 5 * HOUR,
     finishedAt: now - 5 * HOUR + 4_000,
   };
+  return [firmware, failed];
+}
 
+/** When Wi-Fi dropped: 38 minutes ago, or at midnight if that was yesterday (so it falls today). */
+function wifiDropAt(now: number): number {
   const today0 = new Date(now);
   today0.setHours(0, 0, 0, 0);
-  const wifiDrop = Math.max(today0.getTime(), now - 38 * MINUTE);
-  const continuity: ContinuityEvent[] = [
+  return Math.max(today0.getTime(), now - 38 * MINUTE);
+}
+
+/** Today's Wi-Fi drop and its recovery, and yesterday's cap and restart. */
+function scenarioContinuity(now: number): ContinuityEvent[] {
+  const wifiDrop = wifiDropAt(now);
+  return [
     {
       id: 'c1',
       at: wifiDrop,
@@ -258,31 +292,42 @@ export function scenario(now: number = Date.now()): Scenario {
       detail: 'The server does not support ranges, so the single stream restarted after the path failed.',
     },
   ];
+}
 
-  const rnd = random(7);
-  const dayPoints: UsagePoint[] = [];
-  const totals: Record<string, { all: number; app: number }> = {
+/** Each path's mean bytes a day, and the share of it Pathwise moved. */
+const DAILY: Record<string, [number, number]> = {
+  wlan0: [1.6 * GB, 0.32],
+  wwan0: [0.46 * GB, 0.55],
+  usb0: [0.05 * GB, 0.4],
+};
+
+type Totals = Record<string, { all: number; app: number }>;
+
+/** A point per path per day of the cycle (weekends quieter, today only so far), and the cycle's totals. */
+function dailyUsage(start: number, now: number, rnd: () => number): { points: UsagePoint[]; totals: Totals } {
+  const points: UsagePoint[] = [];
+  const totals: Totals = {
     wlan0: { all: 0, app: 0 },
     wwan0: { all: 0, app: 0 },
     usb0: { all: 0, app: 0 },
   };
-  const daily: Record<string, [number, number]> = {
-    wlan0: [1.6 * GB, 0.32],
-    wwan0: [0.46 * GB, 0.55],
-    usb0: [0.05 * GB, 0.4],
-  };
   for (let t = start; t <= now; t += DAY) {
     const elapsed = Math.min(1, (now - t) / DAY);
-    for (const [name, [mean, appShare]] of Object.entries(daily)) {
+    for (const [name, [mean, appShare]] of Object.entries(DAILY)) {
       const weekend = [0, 6].includes(new Date(t).getDay());
       const all = Math.round(mean * (0.45 + rnd() * 1.1) * (weekend ? 0.6 : 1) * elapsed);
       const app = Math.round(all * appShare * (0.6 + rnd() * 0.8));
-      dayPoints.push({ t, path: name, allBytes: all, appBytes: Math.min(app, all) });
+      points.push({ t, path: name, allBytes: all, appBytes: Math.min(app, all) });
       const total = totals[name] as { all: number; app: number };
       total.all += all;
       total.app += Math.min(app, all);
     }
   }
+  return { points, totals };
+}
+
+/** The last 7 days by minute (busy by day, waves and the odd burst), and the same by hour. */
+function recentUsage(now: number, rnd: () => number): { minute: UsagePoint[]; hour: UsagePoint[] } {
   const minutePoints: UsagePoint[] = [];
   const hourPoints: UsagePoint[] = [];
   const minute0 = Math.floor(now / MINUTE) * MINUTE;
@@ -291,7 +336,7 @@ export function scenario(now: number = Date.now()): Scenario {
     const active = hour >= 8 && hour <= 23 ? 1 : 0.08;
     const wave = 0.5 + 0.5 * Math.sin(t / (47 * MINUTE));
     const burst = rnd() < 0.02 ? 6 : 1;
-    for (const [name, [mean]] of Object.entries(daily)) {
+    for (const [name, [mean]] of Object.entries(DAILY)) {
       const all = Math.round((mean / (16 * 60)) * active * wave * burst * (0.4 + rnd()));
       minutePoints.push({ t, path: name, allBytes: all, appBytes: Math.round(all * 0.4) });
     }
@@ -304,7 +349,22 @@ export function scenario(now: number = Date.now()): Scenario {
       last.appBytes += p.appBytes;
     } else hourPoints.push({ ...p, t });
   }
+  return { minute: minutePoints, hour: hourPoints };
+}
 
+/** A fresh object each time: tests change what they were given. */
+function scenarioBattery(): Battery {
+  return { present: true, percent: 64, charging: false, acConnected: false, capacityWh: 56, dischargeW: 9.4 };
+}
+
+/** The cycle so far per path, forecast at the pace so far; wwan0 heads over its 10 GB cap. */
+function usageSummary(
+  cycle: { start: string; end: string },
+  battery: Battery,
+  now: number,
+  totals: Totals,
+): UsageSummary {
+  const start = Date.parse(cycle.start);
   const elapsedDays = Math.max(1, (now - start) / DAY);
   const cycleDays = (Date.parse(cycle.end) - start) / DAY;
   const pathUsage = (name: string, cap: number | null, price: number, overage: number, energyWh: number) => {
@@ -328,15 +388,7 @@ export function scenario(now: number = Date.now()): Scenario {
       cycle,
     };
   };
-  const battery: Battery = {
-    present: true,
-    percent: 64,
-    charging: false,
-    acConnected: false,
-    capacityWh: 56,
-    dischargeW: 9.4,
-  };
-  const usage: UsageSummary = {
+  return {
     cycle,
     battery,
     paths: [
@@ -345,8 +397,11 @@ export function scenario(now: number = Date.now()): Scenario {
       pathUsage('usb0', 5 * GB, 2, 10, 0.6),
     ],
   };
+}
 
-  const alerts: Alert[] = [
+/** Two unread cap warnings for wwan0, then read ones: the Wi-Fi handover and two finished downloads. */
+function scenarioAlerts(now: number, usage: UsageSummary): Alert[] {
+  return [
     {
       id: 'a1',
       kind: 'cap-forecast',
@@ -376,7 +431,7 @@ export function scenario(now: number = Date.now()): Scenario {
       path: 'wlan0',
       title: 'Wi-Fi dropped; downloads continued on wwan0',
       message: 'ubuntu-24.04.2-desktop-amd64.iso kept going over cellular; 262 kB had to be fetched again.',
-      at: wifiDrop,
+      at: wifiDropAt(now),
       read: true,
     },
     {
@@ -400,8 +455,11 @@ export function scenario(now: number = Date.now()): Scenario {
       read: true,
     },
   ];
+}
 
-  const settings: Settings = {
+/** Plans for the two metered paths (wwan0 slows at its cap, usb0 stops), and the rest as a user leaves it. */
+function scenarioSettings(): Settings {
+  return {
     preferences: { wlan0: 'always', wwan0: 'secondary', usb0: 'backup' },
     overrides: {},
     plans: {
@@ -430,18 +488,6 @@ export function scenario(now: number = Date.now()): Scenario {
     downloadDir: '/home/ana/Downloads',
     notifications: true,
     launchAtLogin: true,
-  };
-
-  return {
-    now,
-    paths,
-    transfers: [iso, dataset, firmware, failed],
-    continuity,
-    usage,
-    alerts,
-    settings,
-    battery,
-    history: { day: dayPoints, hour: hourPoints, minute: minutePoints },
   };
 }
 

@@ -1,9 +1,9 @@
-import { Area, AreaChart, ResponsiveContainer } from 'recharts';
+import { Area, AreaChart } from 'recharts';
 import { formatDate, formatDateTime } from '../../../common/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
 import { niceTicks, timeTicks } from '../lib/ticks.ts';
 import { DAY_MS } from '../lib/usageSeries.ts';
-import { CHART_MARGIN, chartGrid, chartTooltip, timeAxis, valueAxis } from './chartParts.tsx';
+import { ChartFrame } from './ChartFrame.tsx';
 
 /** Traffic per time bucket over a longer range (already downsampled to ~1000 points a path). */
 export default function HistoryChart({
@@ -16,7 +16,6 @@ export default function HistoryChart({
   colors: PathColors;
 }) {
   const top = Math.max(0, ...rows.flatMap((r) => paths.map((p) => r[p] ?? 0)));
-  const ticks = niceTicks(top);
   const time = timeTicks(rows[0]?.['t'] ?? 0, rows.at(-1)?.['t'] ?? 0);
   // Days by their date; within a day the hour, except that midnight names the new day.
   const label = (t: number): string => {
@@ -26,26 +25,27 @@ export default function HistoryChart({
       : at.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
   };
   return (
-    <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 600, height: 220 }}>
-      <AreaChart data={rows} margin={CHART_MARGIN}>
-        {chartGrid()}
-        {timeAxis({ format: label, minTickGap: 24, ticks: time.ticks })}
-        {valueAxis({ ticks })}
-        {chartTooltip({ label: formatDateTime, colors })}
-        {paths.map((name) => (
-          <Area
-            key={name}
-            type="monotone"
-            dataKey={name}
-            stroke={colors(name)}
-            fill={colors(name)}
-            fillOpacity={0.12}
-            strokeWidth={1.4}
-            isAnimationActive={false}
-            dot={false}
-          />
-        ))}
-      </AreaChart>
-    </ResponsiveContainer>
+    <ChartFrame
+      chart={AreaChart}
+      data={rows}
+      initialSize={{ width: 600, height: 220 }}
+      x={{ format: label, minTickGap: 24, ticks: time.ticks }}
+      y={{ ticks: niceTicks(top) }}
+      tooltip={{ label: formatDateTime, colors }}
+    >
+      {paths.map((name) => (
+        <Area
+          key={name}
+          type="monotone"
+          dataKey={name}
+          stroke={colors(name)}
+          fill={colors(name)}
+          fillOpacity={0.12}
+          strokeWidth={1.4}
+          isAnimationActive={false}
+          dot={false}
+        />
+      ))}
+    </ChartFrame>
   );
 }

@@ -1,7 +1,7 @@
-import { Area, AreaChart, ResponsiveContainer } from 'recharts';
+import { Area, AreaChart } from 'recharts';
 import type { PathColors } from '../lib/pathColors.ts';
 import { formatBitsShort, formatRate } from '../../../common/format.ts';
-import { CHART_MARGIN, chartGrid, chartTooltip, timeAxis, valueAxis } from './chartParts.tsx';
+import { ChartFrame } from './ChartFrame.tsx';
 
 /** Live throughput, one stacked area per path, so the top edge is the machine's total. */
 export default function ThroughputChart({
@@ -33,40 +33,35 @@ export default function ThroughputChart({
       second: step < 60_000 ? '2-digit' : undefined,
     });
   return (
-    <ResponsiveContainer width="100%" height="100%" initialDimension={{ width: 600, height: 240 }}>
-      <AreaChart data={bits} margin={CHART_MARGIN}>
-        <defs>
-          {paths.map((name) => (
-            <linearGradient key={name} id={`tp-${cssId(name)}`} x1="0" y1="0" x2="0" y2="1">
-              <stop offset="0%" stopColor={colors(name)} stopOpacity={0.45} />
-              <stop offset="100%" stopColor={colors(name)} stopOpacity={0.05} />
-            </linearGradient>
-          ))}
-        </defs>
-        {chartGrid()}
-        {timeAxis({ format: tick, minTickGap: 24, ticks })}
-        {valueAxis({ format: formatBitsShort, width: 44 })}
-        {chartTooltip({
-          label: (t) => new Date(t).toLocaleTimeString(),
-          value: (v) => formatRate(v / 8),
-          colors,
-        })}
-        {paths.map((name) => (
-          <Area
-            key={name}
-            type="monotone"
-            dataKey={name}
-            name={name}
-            stackId="1"
-            stroke={colors(name)}
-            strokeWidth={1.6}
-            fill={`url(#tp-${cssId(name)})`}
-            isAnimationActive={false}
-            dot={false}
-          />
-        ))}
-      </AreaChart>
-    </ResponsiveContainer>
+    <ChartFrame
+      chart={AreaChart}
+      data={bits}
+      initialSize={{ width: 600, height: 240 }}
+      gradients={paths.map((name) => (
+        <linearGradient key={name} id={`tp-${cssId(name)}`} x1="0" y1="0" x2="0" y2="1">
+          <stop offset="0%" stopColor={colors(name)} stopOpacity={0.45} />
+          <stop offset="100%" stopColor={colors(name)} stopOpacity={0.05} />
+        </linearGradient>
+      ))}
+      x={{ format: tick, minTickGap: 24, ticks }}
+      y={{ format: formatBitsShort, width: 44 }}
+      tooltip={{ label: (t) => new Date(t).toLocaleTimeString(), value: (v) => formatRate(v / 8), colors }}
+    >
+      {paths.map((name) => (
+        <Area
+          key={name}
+          type="monotone"
+          dataKey={name}
+          name={name}
+          stackId="1"
+          stroke={colors(name)}
+          strokeWidth={1.6}
+          fill={`url(#tp-${cssId(name)})`}
+          isAnimationActive={false}
+          dot={false}
+        />
+      ))}
+    </ChartFrame>
   );
 }
 

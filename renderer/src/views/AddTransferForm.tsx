@@ -18,6 +18,19 @@ const MODE_HINT: Record<TransferMode, string> = {
   interactive: 'Uses the lowest-latency path; best for small files.',
 };
 
+/** A message per field (by the id suffix of its input), and `submit` for the core's refusal. */
+type Errors = { url?: string; paths?: string; sha256?: string; submit?: string };
+
+/** What the user typed and ticked. */
+interface Draft {
+  url: string;
+  mode: TransferMode;
+  fileName: string;
+  sha256: string;
+  /** Paths unticked; every usable path not in it is chosen. */
+  excluded: Set<string>;
+}
+
 /** Why a URL can't be downloaded, in words; null when it can. */
 export function urlProblem(text: string): string | null {
   const value = text.trim();
@@ -32,6 +45,29 @@ export function urlProblem(text: string): string | null {
   return null;
 }
 
+/** The request a draft makes, or what is wrong with it, field by field. */
+function checkDraft(draft: Draft, usable: PathInfo[]): { errors: Errors } | { request: StartTransfer } {
+  const errors: Errors = {};
+  const urlError = urlProblem(draft.url);
+  if (urlError) errors.url = urlError;
+  const chosen = usable.filter((p) => !draft.excluded.has(p.name)).map((p) => p.name);
+  if (usable.length > 0 && chosen.length === 0) errors.paths = 'Choose at least one path.';
+  const sha256 = draft.sha256.trim();
+  if (sha256 && !/^[0-9a-fA-F]{64}$/.test(sha256)) {
+    errors.sha256 = 'A SHA-256 checksum is 64 hexadecimal characters.';
+  }
+  if (Object.keys(errors).length > 0) return { errors };
+  const request: StartTransfer = {
+    url: draft.url.trim(),
+    mode: draft.mode,
+    // All paths ticked means "follow my preferences", which also covers paths that appear later.
+    paths: draft.excluded.size === 0 ? null : chosen,
+  };
+  if (draft.fileName.trim()) request.fileName = draft.fileName.trim();
+  if (sha256) request.sha256 = sha256.toLowerCase();
+  return { request };
+}
+
 export function AddTransferForm({
   paths,
   colors,
@@ -43,45 +79,31 @@ export function AddTransferForm({
 }) {
   const id = useId();
   const usable = paths.filter((p) => p.preference !== 'never');
-  const [url, setUrl] = useState('');
-  const [mode, setMode] = useState<TransferMode>('aggregate');
-  const [excluded, setExcluded] = useState<Set<string>>(new Set());
-  const [fileName, setFileName] = useState('');
-  const [sha256, setSha256] = useState('');
-  const [errors, setErrors] = useState<{ url?: string; paths?: string; sha256?: string; submit?: string }>(
-    {},
-  );
+  const [draft, setDraft] = useState<Draft>({
+    url: '',
+    mode: 'aggregate',
+    fileName: '',
+    sha256: '',
+    excluded: new Set(),
+  });
+  const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
+  const edit = (change: Partial<Draft>): void => setDraft((current) => ({ ...current, ...change }));
 
   const submit = async (event: FormEvent): Promise<void> => {
     event.preventDefault();
-    const next: typeof errors = {};
-    const urlError = urlProblem(url);
-    if (urlError) next.url = urlError;
-    const chosen = usable.filter((p) => !excluded.has(p.name)).map((p) => p.name);
-    if (usable.length > 0 && chosen.length === 0) next.paths = 'Choose at least one path.';
-    if (sha256.trim() && !/^[0-9a-fA-F]{64}$/.test(sha256.trim())) {
-      next.sha256 = 'A SHA-256 checksum is 64 hexadecimal characters.';
-    }
-    setErrors(next);
-    if (Object.keys(next).length > 0) {
-      document.getElementById(`${id}-${Object.keys(next)[0]}`)?.focus();
+    const checked = checkDraft(draft, usable);
+    if ('errors' in checked) {
+      setErrors(checked.errors);
+      // The first field in error takes focus, so a keyboard or screen reader user lands on it.
+      document.getElementById(`${id}-${Object.keys(checked.errors)[0]}`)?.focus();
       return;
     }
-    const request: StartTransfer = {
-      url: url.trim(),
-      mode,
-      // All paths ticked means "follow my preferences", which also covers paths that appear later.
-      paths: excluded.size === 0 ? null : chosen,
-    };
-    if (fileName.trim()) request.fileName = fileName.trim();
-    if (sha256.trim()) request.sha256 = sha256.trim().toLowerCase();
+    setErrors({});
     setBusy(true);
     try {
-      await onStart(request);
-      setUrl('');
-      setFileName('');
-      setSha256('');
+      await onStart(checked.request);
+      edit({ url: '', fileName: '', sha256: '' });
     } catch (error) {
       setErrors({ submit: errorMessage(error) });
     } finally {
@@ -92,106 +114,168 @@ export function AddTransferForm({
   return (
     <form className="add-transfer" onSubmit={(e) => void submit(e)} noValidate aria-label="Add a download">
       <div className="add-transfer-row">
-        <div className="field grow">
-          <label htmlFor={`${id}-url`}>File address</label>
-          <input
-            id={`${id}-url`}
-            type="url"
-            inputMode="url"
-            placeholder="https://example.com/file.iso"
-            value={url}
-            autoComplete="off"
-            spellCheck={false}
-            aria-invalid={errors.url ? true : undefined}
-            aria-describedby={errors.url ? `${id}-url-error` : undefined}
-            onChange={(e) => setUrl(e.target.value)}
-          />
-          {errors.url && (
-            <p className="field-error" id={`${id}-url-error`}>
-              {errors.url}
-            </p>
-          )}
-        </div>
+        <UrlField id={id} url={draft.url} error={errors.url} onChange={(url) => edit({ url })} />
         <button type="submit" className="btn btn-primary add-transfer-submit" disabled={busy}>
           <Icon name="transfers" size={16} /> {busy ? 'Starting…' : 'Download'}
         </button>
       </div>
       <div className="add-transfer-options">
-        <div className="field">
-          <Segmented label="Mode" hideLabel={false} value={mode} options={MODE_OPTIONS} onChange={setMode} />
-          <p className="field-hint">{MODE_HINT[mode]}</p>
-        </div>
+        <ModeChoice mode={draft.mode} onChange={(mode) => edit({ mode })} />
         {usable.length > 0 && (
-          <fieldset
-            className="field path-choice"
-            aria-describedby={errors.paths ? `${id}-paths-error` : undefined}
-          >
-            <legend>Paths</legend>
-            <div className="path-choice-list">
-              {usable.map((p, i) => (
-                <label key={p.name} className="check">
-                  <input
-                    id={i === 0 ? `${id}-paths` : undefined}
-                    type="checkbox"
-                    checked={!excluded.has(p.name)}
-                    onChange={(e) => {
-                      const next = new Set(excluded);
-                      if (e.target.checked) next.delete(p.name);
-                      else next.add(p.name);
-                      setExcluded(next);
-                    }}
-                  />
-                  <PathDot color={colors(p.name)} />
-                  {p.name}
-                  {p.metered && <span className="badge badge-warn">Metered</span>}
-                </label>
-              ))}
-            </div>
-            {errors.paths && (
-              <p className="field-error" id={`${id}-paths-error`}>
-                {errors.paths}
-              </p>
-            )}
-          </fieldset>
+          <PathChoice
+            id={id}
+            usable={usable}
+            colors={colors}
+            excluded={draft.excluded}
+            error={errors.paths}
+            onChange={(excluded) => edit({ excluded })}
+          />
         )}
       </div>
-      <details className="add-transfer-more">
-        <summary>More options</summary>
-        <div className="add-transfer-row">
-          <div className="field grow">
-            <label htmlFor={`${id}-name`}>Save as</label>
-            <input
-              id={`${id}-name`}
-              value={fileName}
-              placeholder="Name from the server"
-              onChange={(e) => setFileName(e.target.value)}
-            />
-          </div>
-          <div className="field grow">
-            <label htmlFor={`${id}-sha256`}>Expected SHA-256</label>
-            <input
-              id={`${id}-sha256`}
-              value={sha256}
-              className="mono"
-              placeholder="Optional: verified when the download finishes"
-              spellCheck={false}
-              aria-invalid={errors.sha256 ? true : undefined}
-              aria-describedby={errors.sha256 ? `${id}-sha256-error` : undefined}
-              onChange={(e) => setSha256(e.target.value)}
-            />
-            {errors.sha256 && (
-              <p className="field-error" id={`${id}-sha256-error`}>
-                {errors.sha256}
-              </p>
-            )}
-          </div>
-        </div>
-      </details>
+      <MoreOptions id={id} draft={draft} error={errors.sha256} edit={edit} />
       {errors.submit && (
         <p className="form-error" role="alert">
           {errors.submit}
         </p>
       )}
     </form>
+  );
+}
+
+/** The three ways to download, with a line on what the chosen one does. */
+function ModeChoice({ mode, onChange }: { mode: TransferMode; onChange: (mode: TransferMode) => void }) {
+  return (
+    <div className="field">
+      <Segmented label="Mode" hideLabel={false} value={mode} options={MODE_OPTIONS} onChange={onChange} />
+      <p className="field-hint">{MODE_HINT[mode]}</p>
+    </div>
+  );
+}
+
+function FieldError({ id, text }: { id: string; text: string | undefined }) {
+  return text ? (
+    <p className="field-error" id={id}>
+      {text}
+    </p>
+  ) : null;
+}
+
+function UrlField({
+  id,
+  url,
+  error,
+  onChange,
+}: {
+  id: string;
+  url: string;
+  error: string | undefined;
+  onChange: (url: string) => void;
+}) {
+  return (
+    <div className="field grow">
+      <label htmlFor={`${id}-url`}>File address</label>
+      <input
+        id={`${id}-url`}
+        type="url"
+        inputMode="url"
+        placeholder="https://example.com/file.iso"
+        value={url}
+        autoComplete="off"
+        spellCheck={false}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error ? `${id}-url-error` : undefined}
+        onChange={(e) => onChange(e.target.value)}
+      />
+      <FieldError id={`${id}-url-error`} text={error} />
+    </div>
+  );
+}
+
+/** A box per usable path, all ticked at first. */
+function PathChoice({
+  id,
+  usable,
+  colors,
+  excluded,
+  error,
+  onChange,
+}: {
+  id: string;
+  usable: PathInfo[];
+  colors: PathColors;
+  excluded: Set<string>;
+  error: string | undefined;
+  onChange: (excluded: Set<string>) => void;
+}) {
+  const toggle = (name: string, checked: boolean): void => {
+    const next = new Set(excluded);
+    if (checked) next.delete(name);
+    else next.add(name);
+    onChange(next);
+  };
+  return (
+    <fieldset className="field path-choice" aria-describedby={error ? `${id}-paths-error` : undefined}>
+      <legend>Paths</legend>
+      <div className="path-choice-list">
+        {usable.map((p, i) => (
+          <label key={p.name} className="check">
+            <input
+              id={i === 0 ? `${id}-paths` : undefined}
+              type="checkbox"
+              checked={!excluded.has(p.name)}
+              onChange={(e) => toggle(p.name, e.target.checked)}
+            />
+            <PathDot color={colors(p.name)} />
+            {p.name}
+            {p.metered && <span className="badge badge-warn">Metered</span>}
+          </label>
+        ))}
+      </div>
+      <FieldError id={`${id}-paths-error`} text={error} />
+    </fieldset>
+  );
+}
+
+/** The file's name and expected checksum, folded away: most downloads need neither. */
+function MoreOptions({
+  id,
+  draft,
+  error,
+  edit,
+}: {
+  id: string;
+  draft: Draft;
+  error: string | undefined;
+  edit: (change: Partial<Draft>) => void;
+}) {
+  return (
+    <details className="add-transfer-more">
+      <summary>More options</summary>
+      <div className="add-transfer-row">
+        <div className="field grow">
+          <label htmlFor={`${id}-name`}>Save as</label>
+          <input
+            id={`${id}-name`}
+            value={draft.fileName}
+            placeholder="Name from the server"
+            onChange={(e) => edit({ fileName: e.target.value })}
+          />
+        </div>
+        <div className="field grow">
+          <label htmlFor={`${id}-sha256`}>Expected SHA-256</label>
+          <input
+            id={`${id}-sha256`}
+            value={draft.sha256}
+            className="mono"
+            placeholder="Optional: verified when the download finishes"
+            spellCheck={false}
+            aria-invalid={error ? true : undefined}
+            aria-describedby={error ? `${id}-sha256-error` : undefined}
+            onChange={(e) => edit({ sha256: e.target.value })}
+          />
+          <FieldError id={`${id}-sha256-error`} text={error} />
+        </div>
+      </div>
+    </details>
   );
 }

@@ -2,13 +2,15 @@ import { useState } from 'react';
 import type { Alert } from '../../../common/contract.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { Icon, type IconName } from '../components/Icon.tsx';
+import { ItemHeader } from '../components/ItemHeader.tsx';
 import { Segmented } from '../components/Segmented.tsx';
 import { EmptyState, LoadableView } from '../components/States.tsx';
 import { ViewHeader } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
 import { errorMessage } from '../../../common/errors.ts';
-import { formatAgo } from '../../../common/format.ts';
+
+type Filter = 'all' | 'unread';
 
 const SEVERITY_ICON: Record<Alert['severity'], IconName> = {
   info: 'info',
@@ -16,12 +18,17 @@ const SEVERITY_ICON: Record<Alert['severity'], IconName> = {
   critical: 'warning',
 };
 
+const LEDGER_UNAVAILABLE = {
+  icon: 'alerts' as const,
+  title: 'Alerts are not available',
+  text: 'Alerts come from the usage ledger, which is not running in this Pathwise. Restart Pathwise; if it stays like this, run "pathwise usage" in a terminal to see why.',
+};
+
 export function AlertsView() {
-  const { api, alerts, colors } = useDashboard();
-  const [filter, setFilter] = useState<'all' | 'unread'>('all');
+  const { api, alerts } = useDashboard();
+  const [filter, setFilter] = useState<Filter>('all');
   const [error, setError] = useState<string | null>(null);
-  const list = valueOf(alerts.data) ?? [];
-  const unread = list.filter((a) => !a.read);
+  const unread = (valueOf(alerts.data) ?? []).filter((a) => !a.read);
 
   const markRead = (ids: string[]): void => {
     setError(null);
@@ -63,70 +70,75 @@ export function AlertsView() {
           {error}
         </p>
       )}
-      <LoadableView
-        data={alerts.data}
-        what="alerts"
-        onRetry={alerts.reload}
-        unavailable={{
-          icon: 'alerts',
-          title: 'Alerts are not available',
-          text: 'Alerts come from the usage ledger, which is not running in this Pathwise. Restart Pathwise; if it stays like this, run "pathwise usage" in a terminal to see why.',
-        }}
-      >
-        {(all) => {
-          const shown = [...all].filter((a) => filter === 'all' || !a.read).sort((a, b) => b.at - a.at);
-          if (shown.length === 0) {
-            return (
-              <EmptyState
-                icon="alerts"
-                title={filter === 'unread' && all.length > 0 ? 'All caught up' : 'No alerts'}
-              >
-                Pathwise tells you here (and with a notification) when a path nears its cap, cellular is used
-                unexpectedly, a download hands over or finishes.
-              </EmptyState>
-            );
-          }
-          return (
-            <ul className="alert-list" aria-label="Alerts">
-              {shown.map((alert) => (
-                <li
-                  key={alert.id}
-                  className={`alert-item severity-${alert.severity}${alert.read ? '' : ' is-unread'}`}
-                  aria-label={`${alert.read ? '' : 'Unread: '}${alert.title}`}
-                >
-                  <span className="alert-icon" aria-hidden="true">
-                    <Icon name={SEVERITY_ICON[alert.severity]} size={18} />
-                  </span>
-                  <div className="alert-body">
-                    <div className="alert-head">
-                      <span className="alert-title">{alert.title}</span>
-                      <time className="muted small" dateTime={new Date(alert.at).toISOString()}>
-                        {formatAgo(alert.at)}
-                      </time>
-                    </div>
-                    <p className="alert-message">{alert.message}</p>
-                    {alert.path && (
-                      <span className="cell-path small">
-                        <PathDot color={colors(alert.path)} /> {alert.path}
-                      </span>
-                    )}
-                  </div>
-                  {!alert.read && (
-                    <button
-                      type="button"
-                      className="btn btn-ghost btn-sm"
-                      onClick={() => markRead([alert.id])}
-                      aria-label={`Mark "${alert.title}" as read`}
-                    >
-                      Mark read
-                    </button>
-                  )}
-                </li>
-              ))}
-            </ul>
-          );
-        }}
+      <LoadableView data={alerts.data} what="alerts" onRetry={alerts.reload} unavailable={LEDGER_UNAVAILABLE}>
+        {(all) => <AlertList all={all} filter={filter} onRead={markRead} />}
       </LoadableView>
     </>
+  );
+}
+
+/** The alerts the filter lets through, newest first. */
+function AlertList({
+  all,
+  filter,
+  onRead,
+}: {
+  all: Alert[];
+  filter: Filter;
+  onRead: (ids: string[]) => void;
+}) {
+  const shown = [...all].filter((a) => filter === 'all' || !a.read).sort((a, b) => b.at - a.at);
+  if (shown.length === 0) {
+    return (
+      <EmptyState icon="alerts" title={filter === 'unread' && all.length > 0 ? 'All caught up' : 'No alerts'}>
+        Pathwise tells you here (and with a notification) when a path nears its cap, cellular is used
+        unexpectedly, a download hands over or finishes.
+      </EmptyState>
+    );
+  }
+  return (
+    <ul className="alert-list" aria-label="Alerts">
+      {shown.map((alert) => (
+        <AlertItem key={alert.id} alert={alert} onRead={() => onRead([alert.id])} />
+      ))}
+    </ul>
+  );
+}
+
+function AlertItem({ alert, onRead }: { alert: Alert; onRead: () => void }) {
+  const { colors } = useDashboard();
+  return (
+    <li
+      className={`alert-item severity-${alert.severity}${alert.read ? '' : ' is-unread'}`}
+      aria-label={`${alert.read ? '' : 'Unread: '}${alert.title}`}
+    >
+      <ItemHeader
+        icon={<Icon name={SEVERITY_ICON[alert.severity]} size={18} />}
+        title={alert.title}
+        at={alert.at}
+        meta={
+          <>
+            <p className="alert-message">{alert.message}</p>
+            {alert.path && (
+              <span className="cell-path small">
+                <PathDot color={colors(alert.path)} /> {alert.path}
+              </span>
+            )}
+          </>
+        }
+        actions={
+          !alert.read && (
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              onClick={onRead}
+              aria-label={`Mark "${alert.title}" as read`}
+            >
+              Mark read
+            </button>
+          )
+        }
+      />
+    </li>
   );
 }

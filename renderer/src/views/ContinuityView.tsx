@@ -1,13 +1,14 @@
 import type { ContinuityEvent, TransferInfo } from '../../../common/contract.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { Icon, type IconName } from '../components/Icon.tsx';
+import { Stat } from '../components/Stat.tsx';
 import { EmptyState, LoadableView } from '../components/States.tsx';
 import { Section, ViewHeader } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
 import { formatBytes, formatDuration, formatTime } from '../../../common/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
-import { fileLabel } from './TransfersView.tsx';
+import { fileLabel } from './TransferRow.tsx';
 
 const KIND: Record<
   ContinuityEvent['kind'],
@@ -85,19 +86,9 @@ function Timeline({ events, transfers }: { events: ContinuityEvent[]; transfers:
   return (
     <>
       <div className="stat-strip">
-        <div className="stat">
-          <div className="stat-label">Handovers and failovers</div>
-          <div className="stat-value">{handovers}</div>
-        </div>
-        <div className="stat">
-          <div className="stat-label">Bytes fetched again</div>
-          <div className="stat-value">{formatBytes(lost)}</div>
-          <div className="stat-hint">everything else was kept</div>
-        </div>
-        <div className="stat">
-          <div className="stat-label">Longest gap without data</div>
-          <div className="stat-value">{formatDuration(longest)}</div>
-        </div>
+        <Stat label="Handovers and failovers" value={handovers} />
+        <Stat label="Bytes fetched again" value={formatBytes(lost)} hint="everything else was kept" />
+        <Stat label="Longest gap without data" value={formatDuration(longest)} />
       </div>
       {[...groups.entries()].map(([label, list]) => (
         <Section key={label} title={label}>

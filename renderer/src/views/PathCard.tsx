@@ -47,11 +47,7 @@ export function PathCard({
   warnAt: number;
   onPreference: (name: string, preference: Preference) => Promise<void>;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const pill = healthPill(path);
-  const rx = rates?.rxRate ?? path.rxRate;
-  const tx = rates?.txRate ?? path.txRate;
   const subtitle = [TYPE_LABEL[path.type], path.ssid, path.speedMbps ? `${path.speedMbps} Mbit/s link` : null]
     .filter(Boolean)
     .join(' · ');
@@ -68,101 +64,132 @@ export function PathCard({
         </div>
         <span className={`pill tone-${pill.tone}`}>{pill.text}</span>
       </div>
-
-      <div className="path-badges">
-        {path.metered && (
-          <span className="badge badge-warn" title={meteredTitle(path)}>
-            Metered
-          </span>
-        )}
-        {path.binding?.verified === false && (
-          <span
-            className="badge badge-bad"
-            title="Bytes bound to this path did not leave through its interface"
-          >
-            Unverified
-          </span>
-        )}
-        {path.binding?.verified === true && (
-          <span className="badge badge-good" title="The interface's own counters confirmed the binding">
-            Verified
-          </span>
-        )}
-        {path.health?.status === 'captive' && <span className="badge badge-warn">Captive portal</span>}
-      </div>
-
-      <dl className="path-stats">
-        <div>
-          <dt>Down</dt>
-          <dd>{formatRate(rx)}</dd>
-        </div>
-        <div>
-          <dt>Up</dt>
-          <dd>{formatRate(tx)}</dd>
-        </div>
-        <div>
-          <dt>Latency</dt>
-          <dd>
-            {path.health?.rttMs !== null && path.health?.rttMs !== undefined
-              ? `${Math.round(path.health.rttMs)} ms`
-              : '—'}
-          </dd>
-        </div>
-      </dl>
-
-      {usage && (
-        <div className="path-usage">
-          <div className="path-usage-row">
-            <span>
-              <strong>{formatBytes(usage.allBytes)}</strong>
-              {usage.capBytes !== null ? ` of ${formatBytes(usage.capBytes)}` : ' this cycle'}
-            </span>
-            <span className="muted">
-              {usage.capBytes !== null ? `resets ${formatDate(usage.cycle.end)}` : 'no cap set'}
-            </span>
-          </div>
-          {usage.capBytes !== null && (
-            <CapMeter
-              label={`${path.name} data used of its cap`}
-              used={usage.allBytes}
-              cap={usage.capBytes}
-              forecast={usage.forecastBytes}
-              warnAt={warnAt}
-            />
-          )}
-          <div className="path-usage-row muted small">
-            <span>
-              <Icon name="bolt" size={13} /> {formatEnergy(usage.energyWh)}
-            </span>
-            <span>
-              {usage.currency ? `${formatMoney(usage.cost, usage.currency)} so far` : 'no price set'}
-            </span>
-          </div>
-        </div>
-      )}
-
-      <div className="path-pref">
-        <Segmented
-          label={`How Pathwise uses ${path.name}`}
-          size="sm"
-          value={path.preference}
-          options={PREFERENCE_OPTIONS}
-          disabled={busy}
-          onChange={(preference) => {
-            setBusy(true);
-            setError(null);
-            onPreference(path.name, preference)
-              .catch((e: unknown) => setError(errorMessage(e)))
-              .finally(() => setBusy(false));
-          }}
-        />
-        {error && (
-          <p className="field-error" role="alert">
-            {error}
-          </p>
-        )}
-      </div>
+      <PathBadges path={path} />
+      <PathStats path={path} rates={rates} />
+      {usage && <PathUsageSummary name={path.name} usage={usage} warnAt={warnAt} />}
+      <PreferenceChoice path={path} onPreference={onPreference} />
     </li>
+  );
+}
+
+/** What is worth a second look about a path: metered, whether its binding was proven, a portal. */
+function PathBadges({ path }: { path: PathInfo }) {
+  return (
+    <div className="path-badges">
+      {path.metered && (
+        <span className="badge badge-warn" title={meteredTitle(path)}>
+          Metered
+        </span>
+      )}
+      {path.binding?.verified === false && (
+        <span
+          className="badge badge-bad"
+          title="Bytes bound to this path did not leave through its interface"
+        >
+          Unverified
+        </span>
+      )}
+      {path.binding?.verified === true && (
+        <span className="badge badge-good" title="The interface's own counters confirmed the binding">
+          Verified
+        </span>
+      )}
+      {path.health?.status === 'captive' && <span className="badge badge-warn">Captive portal</span>}
+    </div>
+  );
+}
+
+/** Rates from the live samples when there are any (fresher), else from the path as last listed. */
+function PathStats({
+  path,
+  rates,
+}: {
+  path: PathInfo;
+  rates: { rxRate: number; txRate: number } | undefined;
+}) {
+  const rtt = path.health?.rttMs;
+  return (
+    <dl className="path-stats">
+      <div>
+        <dt>Down</dt>
+        <dd>{formatRate(rates?.rxRate ?? path.rxRate)}</dd>
+      </div>
+      <div>
+        <dt>Up</dt>
+        <dd>{formatRate(rates?.txRate ?? path.txRate)}</dd>
+      </div>
+      <div>
+        <dt>Latency</dt>
+        <dd>{rtt !== null && rtt !== undefined ? `${Math.round(rtt)} ms` : '—'}</dd>
+      </div>
+    </dl>
+  );
+}
+
+/** This cycle on the path: bytes against its cap, energy and cost. */
+function PathUsageSummary({ name, usage, warnAt }: { name: string; usage: PathUsage; warnAt: number }) {
+  return (
+    <div className="path-usage">
+      <div className="path-usage-row">
+        <span>
+          <strong>{formatBytes(usage.allBytes)}</strong>
+          {usage.capBytes !== null ? ` of ${formatBytes(usage.capBytes)}` : ' this cycle'}
+        </span>
+        <span className="muted">
+          {usage.capBytes !== null ? `resets ${formatDate(usage.cycle.end)}` : 'no cap set'}
+        </span>
+      </div>
+      {usage.capBytes !== null && (
+        <CapMeter
+          label={`${name} data used of its cap`}
+          used={usage.allBytes}
+          cap={usage.capBytes}
+          forecast={usage.forecastBytes}
+          warnAt={warnAt}
+        />
+      )}
+      <div className="path-usage-row muted small">
+        <span>
+          <Icon name="bolt" size={13} /> {formatEnergy(usage.energyWh)}
+        </span>
+        <span>{usage.currency ? `${formatMoney(usage.cost, usage.currency)} so far` : 'no price set'}</span>
+      </div>
+    </div>
+  );
+}
+
+/** How Pathwise may use the path; held still while the core applies a change, and says why one failed. */
+function PreferenceChoice({
+  path,
+  onPreference,
+}: {
+  path: PathInfo;
+  onPreference: (name: string, preference: Preference) => Promise<void>;
+}) {
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <div className="path-pref">
+      <Segmented
+        label={`How Pathwise uses ${path.name}`}
+        size="sm"
+        value={path.preference}
+        options={PREFERENCE_OPTIONS}
+        disabled={busy}
+        onChange={(preference) => {
+          setBusy(true);
+          setError(null);
+          onPreference(path.name, preference)
+            .catch((e: unknown) => setError(errorMessage(e)))
+            .finally(() => setBusy(false));
+        }}
+      />
+      {error && (
+        <p className="field-error" role="alert">
+          {error}
+        </p>
+      )}
+    </div>
   );
 }
 

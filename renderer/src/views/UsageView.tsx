@@ -1,9 +1,10 @@
-import { lazy, Suspense, useMemo, useState } from 'react';
+import { lazy, useMemo, useState } from 'react';
 import type { Battery, PathUsage, UsagePoint, UsageSummary } from '../../../common/contract.ts';
 import { CapMeter, PathDot } from '../components/Bars.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Segmented } from '../components/Segmented.tsx';
-import { EmptyState, LoadableView, Loading } from '../components/States.tsx';
+import { ChartBox, ChartFigure } from '../components/ChartFigure.tsx';
+import { EmptyState, LoadableView } from '../components/States.tsx';
 import { Section, ViewHeader } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { useHistory } from '../hooks/useHistory.ts';
@@ -170,18 +171,13 @@ function DailyUsage({ daily: history }: { daily: Loadable<UsagePoint[]> }) {
             return <EmptyState icon="usage" title="No days recorded in this cycle yet" />;
           }
           return (
-            <figure className="chart-figure">
-              <div
-                className="chart-box"
-                role="img"
-                aria-label={`Usage by day for ${rows.length} days: ${paths.map((p) => `${p} ${formatBytes(rows.reduce((s, r) => s + (r[p] ?? 0), 0))}`).join(', ')}.`}
-              >
-                <Suspense fallback={<Loading label="Loading chart…" />}>
-                  <DailyUsageChart rows={rows} paths={paths} colors={colors} />
-                </Suspense>
-              </div>
-              <Legend paths={paths} colors={colors} />
-            </figure>
+            <ChartFigure
+              label={`Usage by day for ${rows.length} days: ${paths.map((p) => `${p} ${formatBytes(rows.reduce((s, r) => s + (r[p] ?? 0), 0))}`).join(', ')}.`}
+              paths={paths}
+              colors={colors}
+            >
+              <DailyUsageChart rows={rows} paths={paths} colors={colors} />
+            </ChartFigure>
           );
         }}
       </LoadableView>
@@ -245,15 +241,12 @@ function ForecastCard({
           {over ? `Over cap by ${formatBytes(usage.forecastBytes - cap)}` : 'On track'}
         </span>
       </header>
-      <div
-        className="chart-box chart-box-sm"
-        role="img"
-        aria-label={`${usage.name}: ${formatBytes(usage.allBytes)} used, forecast ${formatBytes(usage.forecastBytes)} by ${formatDate(usage.cycle.end)}, cap ${formatBytes(cap)}.`}
+      <ChartBox
+        small
+        label={`${usage.name}: ${formatBytes(usage.allBytes)} used, forecast ${formatBytes(usage.forecastBytes)} by ${formatDate(usage.cycle.end)}, cap ${formatBytes(cap)}.`}
       >
-        <Suspense fallback={<Loading label="Loading chart…" />}>
-          <ForecastChart rows={rows} cap={usage.capBytes} color={color} name={usage.name} />
-        </Suspense>
-      </div>
+        <ForecastChart rows={rows} cap={usage.capBytes} color={color} name={usage.name} />
+      </ChartBox>
       <p className="forecast-foot muted small">
         {formatBytes(usage.allBytes)} used · forecast {formatBytes(usage.forecastBytes)} by{' '}
         {formatDate(usage.cycle.end)} · {formatMoney(usage.forecastCost, usage.currency)}
@@ -296,18 +289,13 @@ function RecentHistory() {
           const padded = padQuietGaps(points, bucketMs, now - Number(range), now);
           const { rows, paths } = pivotUsage(downsampleUsage(padded), 'all');
           return (
-            <figure className="chart-figure">
-              <div
-                className="chart-box"
-                role="img"
-                aria-label={`Traffic per ${spec.resolution} over the last ${spec.label}.`}
-              >
-                <Suspense fallback={<Loading label="Loading chart…" />}>
-                  <HistoryChart rows={rows} paths={paths} colors={colors} />
-                </Suspense>
-              </div>
-              <Legend paths={paths} colors={colors} />
-            </figure>
+            <ChartFigure
+              label={`Traffic per ${spec.resolution} over the last ${spec.label}.`}
+              paths={paths}
+              colors={colors}
+            >
+              <HistoryChart rows={rows} paths={paths} colors={colors} />
+            </ChartFigure>
           );
         }}
       </LoadableView>
@@ -378,17 +366,5 @@ function BatteryCard({ battery }: { battery: Battery | null | undefined }) {
         </div>
       </div>
     </div>
-  );
-}
-
-function Legend({ paths, colors }: { paths: string[]; colors: PathColors }) {
-  return (
-    <figcaption className="legend">
-      {paths.map((name) => (
-        <span key={name} className="legend-item">
-          <PathDot color={colors(name)} /> {name}
-        </span>
-      ))}
-    </figcaption>
   );
 }
