@@ -1,6 +1,8 @@
 /**
- * The renderer's only door to the system: named functions derived from the contract, nothing
- * raw. Runs sandboxed with context isolation; exposes `window.pathwise`.
+ * The renderer's only door to the system: `window.pathwise.invoke(channel, …args)` and
+ * `.on(channel, listener)`, typed by the contract (`PathwiseApi`) and refusing any channel the
+ * contract does not list; never raw ipcRenderer. Runs sandboxed with context isolation. The main
+ * process checks the sender and validates every message again (main/shell/ipc.ts).
  */
 import { contextBridge, ipcRenderer } from 'electron';
 import {

@@ -70,7 +70,7 @@ const LINE_RULES: LineRule[] = [
   {
     rule: 'RAW_IPC_EXPOSED',
     pattern: /exposeInMainWorld\([^)]*ipcRenderer/,
-    message: 'never expose ipcRenderer to the page; expose named functions',
+    message: 'never expose ipcRenderer to the page; expose a typed, allow-listed invoke/on',
   },
   {
     rule: 'IPC_RENDERER_OUTSIDE_PRELOAD',

@@ -2,8 +2,10 @@
  * The parts of undici the engine uses, loaded without undici's index. The index loads all of
  * undici (fetch, WebSocket, caches, mocks, proxies): ~30 ms before `pathwise get` could send its
  * first request, and in a download whose fast path fails early every start-up millisecond costs
- * about three at the end. undici has no "exports" map, so its files can be required directly; the
- * version is pinned by package-lock, and the engine and binding tests run through this module.
+ * about three at the end. undici has no "exports" map, so its files can be required directly, but
+ * nothing promises they stay where they are: package.json pins undici to one exact version for
+ * that reason, and test/network/undiciCore.test.ts names the file that moved when an upgrade
+ * breaks one (the engine and binding tests run through this module too).
  *
  * The index also copies the request API onto Dispatcher.prototype; without it, requests go
  * through `request()` here, which is the same function bound to the given dispatcher.
