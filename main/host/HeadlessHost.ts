@@ -52,6 +52,19 @@ function isLoopback(host: string): boolean {
   return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
 }
 
+/** The id a message was sent under, so a refusal reaches the call waiting for it; -1 when it has none. */
+function idOf(raw: unknown): number {
+  return raw && typeof raw === 'object' && 'id' in raw && typeof raw.id === 'number' ? raw.id : -1;
+}
+
+function parseJson(text: string | null): unknown {
+  try {
+    return text === null ? undefined : JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function parseCookies(header: string | undefined): Map<string, string> {
   const cookies = new Map<string, string>();
   for (const part of (header ?? '').split(';')) {
@@ -246,7 +259,7 @@ export class HeadlessHost {
       if (inFlight >= MAX_IN_FLIGHT) {
         send({
           kind: 'result',
-          id: -1,
+          id: idOf(parseJson(isBinary ? null : data.toString())),
           ok: false,
           error: { code: 'E_BUSY', message: 'Too many requests at once; wait for answers first.' },
         });
@@ -264,18 +277,12 @@ export class HeadlessHost {
 
   /** Answers one message; false when it was malformed or refused as invalid. */
   private async onMessage(text: string | null, send: (message: WireMessage) => void): Promise<boolean> {
-    let raw: unknown;
-    try {
-      raw = text === null ? undefined : JSON.parse(text);
-    } catch {
-      raw = undefined;
-    }
+    const raw = parseJson(text);
     const request = WireRequestSchema.safeParse(raw);
     if (!request.success) {
-      const id = raw && typeof raw === 'object' && 'id' in raw && typeof raw.id === 'number' ? raw.id : -1;
       send({
         kind: 'result',
-        id,
+        id: idOf(raw),
         ok: false,
         error: {
           code: 'E_BAD_MESSAGE',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import { closed, get, openSocket, startHost, type HostLab } from '../support/hostClient.ts';
+import { closed, get, openSocket, startHost, upgradeStatus, type HostLab } from '../support/hostClient.ts';
 
 describe('HeadlessHost (pathwise serve): the token and the page', () => {
   let lab: HostLab;
@@ -51,6 +51,55 @@ describe('HeadlessHost (pathwise serve): the token and the page', () => {
   it('does not serve files outside the renderer folder', async () => {
     const reply = await get(port, '/..%2f..%2fetc%2fpasswd', { cookie });
     expect(reply.status).toBe(404);
+  });
+});
+
+// A page on another local port is same-site to the cookie (SameSite ignores ports), so only the
+// port in Origin tells this dashboard from a page some other local server hands the browser.
+describe('HeadlessHost (pathwise serve): Host and Origin must name this server, port included', () => {
+  let lab: HostLab;
+  let port: number;
+  let otherPort: number;
+  let cookie: string;
+
+  beforeAll(async () => {
+    lab = await startHost('pw-host-names-');
+    port = lab.port;
+    otherPort = port === 65535 ? port - 1 : port + 1;
+    cookie = `pathwise_token=${lab.host.token}`;
+  });
+  afterAll(() => lab.stop());
+
+  it('serves its page and socket under any of its loopback names on its own port', async () => {
+    for (const name of ['127.0.0.1', 'localhost']) {
+      const self = { host: `${name}:${port}`, origin: `http://${name}:${port}`, cookie };
+      expect((await get(port, '/', self)).status).toBe(200);
+      expect(await upgradeStatus(port, self)).toBe(101);
+    }
+  });
+
+  it('refuses a page from another local port, over HTTP and over the WebSocket', async () => {
+    for (const origin of [
+      `http://127.0.0.1:${otherPort}`,
+      `http://localhost:${otherPort}`,
+      'http://127.0.0.1',
+    ]) {
+      expect((await get(port, '/', { cookie, origin })).status, origin).toBe(403);
+      expect(await upgradeStatus(port, { cookie, origin }), origin).toBe(403);
+    }
+  });
+
+  it('refuses a Host naming another port or none, even with the token', async () => {
+    for (const host of ['127.0.0.1:1', `localhost:${otherPort}`, '127.0.0.1']) {
+      expect((await get(port, `/?token=${lab.host.token}`, { host })).status, host).toBe(403);
+    }
+  });
+
+  it('refuses a WebSocket upgrade whose Host is not this server, even with its Origin and cookie', async () => {
+    const origin = `http://127.0.0.1:${port}`;
+    for (const host of ['evil.example', `evil.example:${port}`, '127.0.0.1:1']) {
+      expect(await upgradeStatus(port, { host, origin, cookie }), host).toBe(403);
+    }
   });
 });
 

@@ -42,6 +42,14 @@ export function openSocket(
   });
 }
 
+/** The status a WebSocket upgrade gets: 101 when it opened (the socket is closed again), else the refusal's. */
+export async function upgradeStatus(port: number, headers: Record<string, string>): Promise<number> {
+  const ws = await openSocket(port, headers);
+  if (!(ws instanceof WebSocket)) return ws.rejected;
+  ws.close();
+  return 101;
+}
+
 /** The socket's close code (-1 if it was closed already). */
 export function closed(ws: WebSocket): Promise<number> {
   return new Promise((resolve) => {
@@ -57,6 +65,18 @@ export interface HostLab {
   stop(): Promise<void>;
 }
 
+/** A listening host in front of `service`, serving a one-line index.html from a fresh folder. */
+export async function serveWith(
+  service: PathwiseService,
+  root: string,
+  options: Omit<HeadlessHostOptions, 'service' | 'rootDir'> = {},
+): Promise<{ host: HeadlessHost; port: number }> {
+  await writeFile(join(root, 'index.html'), '<!doctype html><title>Pathwise</title>');
+  const host = new HeadlessHost({ service, rootDir: root, ...options });
+  const port = Number(new URL(await host.listen()).port);
+  return { host, port };
+}
+
 /**
  * A started core (loopback only, no probing of the real internet, a throwaway data folder) behind a
  * listening host that serves a one-line index.html.
@@ -66,7 +86,6 @@ export async function startHost(
   options: Omit<HeadlessHostOptions, 'service' | 'rootDir'> = {},
 ): Promise<HostLab> {
   const root = await mkdtemp(join(tmpdir(), prefix));
-  await writeFile(join(root, 'index.html'), '<!doctype html><title>Pathwise</title>');
   const { service } = await createPathwise({
     shell: 'headless',
     dataDir: join(root, 'data'),
@@ -74,8 +93,7 @@ export async function startHost(
     monitor: { pollIntervalMs: 60_000 },
   });
   await service.start();
-  const host = new HeadlessHost({ service, rootDir: root, ...options });
-  const port = Number(new URL(await host.listen()).port);
+  const { host, port } = await serveWith(service, root, options);
   return {
     host,
     service,
@@ -85,4 +103,43 @@ export async function startHost(
       await service.stop();
     },
   };
+}
+
+/** A message the host sent over the socket, parsed. */
+export type WireReply =
+  | { kind: 'result'; id: number; ok: boolean; value?: unknown; error?: { code: string; message: string } }
+  | { kind: 'event'; channel: string; payload: unknown };
+
+/** Every message a socket receives, kept in order, and ways to wait for one without polling. */
+export class Inbox {
+  readonly received: WireReply[] = [];
+  private readonly waiters: Array<() => void> = [];
+
+  constructor(ws: WebSocket) {
+    ws.on('message', (data: Buffer) => {
+      this.received.push(JSON.parse(data.toString()) as WireReply);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  /** The first message that matches among those arriving after this call. */
+  async next(matches: (reply: WireReply) => boolean = () => true): Promise<WireReply> {
+    let seen = this.received.length;
+    for (;;) {
+      await new Promise<void>((wake) => this.waiters.push(wake));
+      while (seen < this.received.length) {
+        const reply = this.received[seen++] as WireReply;
+        if (matches(reply)) return reply;
+      }
+    }
+  }
+
+  /** The answer to request `id`, whenever it arrived. */
+  async result(id: number): Promise<WireReply> {
+    for (;;) {
+      const found = this.received.find((r) => r.kind === 'result' && r.id === id);
+      if (found) return found;
+      await new Promise<void>((wake) => this.waiters.push(wake));
+    }
+  }
 }
