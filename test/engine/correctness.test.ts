@@ -223,7 +223,9 @@ describe('a download over two paths (RFC 9110 ranges): servers that answer other
     expect((info.paths['a']?.bytes ?? 0) + (info.paths['b']?.bytes ?? 0)).toBe(SIZE);
   });
 
-  it('refuses a Content-Range that does not match the request and saves nothing', async () => {
+  // A server that lies to every request is caught by the probe's own check; lies told after a
+  // truthful probe, which only the checks on later answers catch, are in lyingServer.test.ts.
+  it('refuses a probe answer whose Content-Range does not match the request and saves nothing', async () => {
     server = await startRangeServer(content, { behaviour: { contentRangeShift: 1 } });
     const { transfer, file } = makeTransfer({ url: server.url, paths: twoPaths() });
     const outcome = await transfer.run();
@@ -234,7 +236,7 @@ describe('a download over two paths (RFC 9110 ranges): servers that answer other
     expect(existsSync(file)).toBe(false);
   });
 
-  it('refuses a Content-Length that disagrees with the range', async () => {
+  it('refuses a probe answer whose Content-Length disagrees with its range', async () => {
     server = await startRangeServer(content, { behaviour: { wrongContentLength: true } });
     const { transfer } = makeTransfer({ url: server.url, paths: twoPaths() });
     const outcome = await transfer.run();

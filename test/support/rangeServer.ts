@@ -2,7 +2,9 @@
  * A small HTTP server that serves one file with byte ranges (RFC 9110) and can misbehave on
  * demand: no range support, truncated bodies, wrong Content-Range, compressed answers, changed
  * validators, redirects, error statuses. Every request is logged with its source address, so a
- * test can see which path asked for what and with which headers.
+ * test can see which path asked for what and with which headers. A lie (`lieTo`) answers the
+ * probe truthfully and misbehaves later, in one range's answer or on one path, where only the
+ * checks made after the probe can catch it.
  *
  * Also runs standalone (network-namespace tests and benchmarks):
  *   node test/support/rangeServer.ts --host 198.19.0.1 --port 8080 --size 4000000 --seed 7
@@ -36,6 +38,8 @@ export interface RequestLog {
   bytes: number;
   /** When the request arrived (performance.now()). */
   at: number;
+  /** The lie its answer told (see lieTo), if any. */
+  lied?: Lie['kind'];
 }
 
 /** The request carries the pinned validator's conditions (every range after the probe does). */
@@ -101,8 +105,57 @@ export interface RangeServerBehaviour {
   chunked: boolean;
   /** Wait this long before answering (read after onRequest, so it may be set per request). */
   delayMs: number;
-  /** Called for every request before it is answered (tests change the server from here). */
-  onRequest: ((log: RequestLog, server: RangeServer) => void) | null;
+  /**
+   * Called for every request before it is answered (tests change the server from here). A promise
+   * it returns holds the answer back until it settles (a test releases held answers when ready).
+   */
+  onRequest: ((log: RequestLog, server: RangeServer) => void | Promise<unknown>) | null;
+  /** Asked as each request arrives: a lie to tell in its answer, or null for the truth (see lieTo). */
+  lie: ((log: RequestLog, server: RangeServer) => Lie | null) | null;
+}
+
+/**
+ * What one answer gets wrong. Each applies to an answer that would have been a 206 (anything else
+ * goes out as it is), except `status`, which replaces the answer whatever it would have been.
+ */
+export type Lie =
+  /**
+   * Another range than asked, honestly labelled: bytes [start + startBy, end + endBy], without
+   * Content-Length when `chunked` (the body's end then says where it ends).
+   */
+  | { kind: 'other-range'; startBy: number; endBy: number; chunked?: boolean }
+  /** Content-Range as asked, but a Content-Length `by` bytes off, and a body that length. */
+  | { kind: 'content-length'; by: number }
+  /** Headers as asked; the body stops after `after` bytes and the connection drops. */
+  | { kind: 'short-body'; after: number }
+  /** A bodiless answer instead: a redirect (Location), a 416 (Content-Range), an error… */
+  | { kind: 'status'; status: number; headers?: Record<string, string | number> }
+  /**
+   * The range with headers changed (another ETag, Last-Modified, Content-Encoding) and, with
+   * `body`, other bytes in it: `body(start, end)` gives bytes [start, end) of what is sent instead.
+   */
+  | {
+      kind: 'headers';
+      headers: Record<string, string | number>;
+      body?: (start: number, end: number) => Buffer;
+    };
+
+/** Which requests a lie is told to; never the probe (nor a path's recovery probe): those get the truth. */
+export interface LieTarget {
+  /** The nth range request, from 1, as rangeRequests() counts them (after the probe and its leads). */
+  nthRange?: number;
+  /** Every range asked from this source address (a path whose middlebox mangles answers). */
+  from?: string;
+}
+
+/** A `lie` behaviour: tells `lie` to the requests `target` names, the truth to all others. */
+export function lieTo(target: LieTarget, lie: Lie): NonNullable<RangeServerBehaviour['lie']> {
+  return (log, server) => {
+    if (typeof log.headers.range !== 'string' || isProbe(log)) return null;
+    if (target.from !== undefined && log.remoteAddress !== target.from) return null;
+    if (target.nthRange !== undefined && server.rangeRequests()[target.nthRange - 1] !== log) return null;
+    return lie;
+  };
 }
 
 export interface RangeServer {
@@ -156,6 +209,10 @@ interface Answer {
   status: number;
   headers: Headers;
   body?: Body;
+  /** A 206's range, end inclusive (where a lie starts from). */
+  range?: { start: number; end: number };
+  /** Send this many bytes of the body, then drop the connection (a held body only). */
+  cutAfter?: number;
 }
 
 function bodiless(status: number, headers: Headers = {}): Answer {
@@ -205,7 +262,33 @@ function answerWithFile(req: IncomingMessage, behaviour: RangeServerBehaviour, s
   const shift = behaviour.contentRangeShift;
   headers['content-range'] = `bytes ${range.start + shift}-${range.end + shift}/${size}`;
   headers['content-length'] = behaviour.wrongContentLength ? length + 1 : length;
-  return { status: 206, headers, body: src.slice(range.start, range.end + 1) };
+  return { status: 206, headers, body: src.slice(range.start, range.end + 1), range };
+}
+
+/** The 206 `answer` for bytes [start, end] with `lie` told in it. */
+function tell(lie: Lie, answer: Answer, { start, end }: { start: number; end: number }, src: Source): Answer {
+  const headers = { ...answer.headers };
+  switch (lie.kind) {
+    case 'other-range': {
+      const [s, e] = [start + lie.startBy, Math.min(end + lie.endBy, src.size - 1)];
+      headers['content-range'] = `bytes ${s}-${e}/${src.size}`;
+      if (lie.chunked) delete headers['content-length'];
+      else headers['content-length'] = e - s + 1;
+      return { status: 206, headers, body: src.slice(s, e + 1) };
+    }
+    case 'content-length': {
+      const length = end - start + 1 + lie.by;
+      headers['content-length'] = length;
+      return { status: 206, headers, body: src.slice(start, start + length) };
+    }
+    case 'short-body':
+      return { ...answer, cutAfter: lie.after };
+    case 'headers':
+      Object.assign(headers, lie.headers);
+      return { status: 206, headers, body: lie.body ? lie.body(start, end + 1) : answer.body };
+    case 'status':
+      return bodiless(lie.status, lie.headers);
+  }
 }
 
 /** Redirects and forced statuses come before the file; any other path is not found. */
@@ -215,12 +298,21 @@ function answerFor(
   behaviour: RangeServerBehaviour,
   filePath: string,
   source: () => Source,
+  lie: Lie | null,
 ): Answer {
   const location = behaviour.redirects[log.path];
   if (location) return bodiless(302, { location });
   if (behaviour.status !== null) return bodiless(behaviour.status);
+  if (lie?.kind === 'status') {
+    log.lied = lie.kind;
+    return bodiless(lie.status, lie.headers);
+  }
   if (log.path !== filePath) return bodiless(404);
-  return answerWithFile(req, behaviour, source());
+  const src = source();
+  const answer = answerWithFile(req, behaviour, src);
+  if (!lie || answer.status !== 206 || !answer.range) return answer;
+  log.lied = lie.kind;
+  return tell(lie, answer, answer.range, src);
 }
 
 /** Sends an answer and logs its status and the body bytes written. */
@@ -234,7 +326,7 @@ function writeAnswer(
   res.writeHead(answer.status, answer.headers);
   const body = answer.body;
   if (!body) res.end();
-  else if (Buffer.isBuffer(body)) writeHeldBody(res, log, behaviour, body);
+  else if (Buffer.isBuffer(body)) writeHeldBody(res, log, behaviour, body, answer.cutAfter);
   else streamBody(res, log, body);
 }
 
@@ -247,6 +339,7 @@ function writeHeldBody(
   log: RequestLog,
   behaviour: RangeServerBehaviour,
   body: Buffer,
+  cutAfter: number | undefined,
 ): void {
   const stallAt = behaviour.stallNextAfter;
   if (stallAt !== null && body.length > stallAt) {
@@ -255,7 +348,7 @@ function writeHeldBody(
     res.write(body.subarray(0, stallAt));
     return;
   }
-  const limit = behaviour.truncateAfter;
+  const limit = cutAfter ?? behaviour.truncateAfter;
   if (limit !== null && body.length > limit) {
     log.bytes = limit;
     // The pause lets the bytes reach the client before the drop, as a real cut would.
@@ -302,6 +395,7 @@ function initialBehaviour(etag: string, changes: Partial<RangeServerBehaviour> =
     chunked: false,
     delayMs: 0,
     onRequest: null,
+    lie: null,
     ...changes,
   };
 }
@@ -382,11 +476,16 @@ export async function startRangeServer(
   const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
     const log = logOf(req);
     requests.push(log);
-    behaviour.onRequest?.(log, api);
+    const held = behaviour.onRequest?.(log, api);
+    const lie = behaviour.lie?.(log, api) ?? null;
     const answer = (): void =>
-      writeAnswer(res, log, behaviour, answerFor(req, log, behaviour, filePath, source));
-    if (behaviour.delayMs) setTimeout(answer, behaviour.delayMs);
-    else answer();
+      writeAnswer(res, log, behaviour, answerFor(req, log, behaviour, filePath, source, lie));
+    const send = (): void => {
+      if (behaviour.delayMs) setTimeout(answer, behaviour.delayMs);
+      else answer();
+    };
+    if (held instanceof Promise) void held.then(send, send);
+    else send();
   };
   const server: Server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 30_000;
