@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DatabaseSync } from 'node:sqlite';
 import type { PathInfo, Plan } from '../common/contract.ts';
-import { dayStart, hourStart, minuteStart } from '../main/ledger/calendar.ts';
+import { dayKey, hourStart, minuteStart } from '../main/ledger/calendar.ts';
 import { Ledger } from '../main/ledger/Ledger.ts';
 
 const { values } = parseArgs({ options: { seconds: { type: 'string', default: '20' } } });
@@ -112,7 +112,7 @@ function fillYear(dir: string, now: number): void {
   const minute = insert('usage_minute');
   db.exec('BEGIN');
   for (const path of paths) {
-    for (let d = 0; d < 365; d++) day.run(path, dayStart(now - d * 86_400_000), 3e8, 1e7, 4e8, 2e7, 3600, 40);
+    for (let d = 0; d < 365; d++) day.run(path, dayKey(now - d * 86_400_000), 3e8, 1e7, 4e8, 2e7, 3600, 40);
     for (let h = 0; h < 90 * 24; h++)
       hour.run(path, hourStart(now - h * 3_600_000), 1e7, 4e5, 2e7, 8e5, 150, 2);
     for (let m = 0; m < 3 * 1440; m++)

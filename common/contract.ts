@@ -209,6 +209,15 @@ export type ContinuityEvent = z.infer<typeof ContinuityEventSchema>;
 
 export const CycleSchema = z.object({ start: z.string(), end: z.string() });
 
+/** Where this cycle's use will end, as a range (issue 20 case 9). */
+export const UsageForecastSchema = z.object({
+  lowBytes: bytes,
+  highBytes: bytes,
+  lowCost: z.number().nonnegative(),
+  highCost: z.number().nonnegative(),
+});
+export type UsageForecast = z.infer<typeof UsageForecastSchema>;
+
 export const PathUsageSchema = z.object({
   name: z.string(),
   appBytes: bytes,
@@ -222,8 +231,42 @@ export const PathUsageSchema = z.object({
   energyBatteryPct: z.number().nullable(),
   currency: z.string().nullable(),
   cycle: CycleSchema,
+  /**
+   * Of allBytes, bytes counted for a time Pathwise was closed and spread over it: their day (and
+   * so their cycle) is an estimate.
+   */
+  estimatedBytes: bytes.optional(),
+  /**
+   * The forecast as a range; null while there is not a complete day of data, or on a sliding
+   * window (it has no end). forecastBytes/forecastCost are then the use so far, not extrapolated.
+   */
+  forecast: UsageForecastSchema.nullable().optional(),
+  /**
+   * Of allBytes, what corrections to the carrier's figure and resets added (negative: took away)
+   * this cycle; allBytes already includes it.
+   */
+  adjustedBytes: z.number().optional(),
+  /** Of cost, the plan's fixed fee (the rest is the per-GB price). */
+  feeCost: z.number().nonnegative().optional(),
 });
 export type PathUsage = z.infer<typeof PathUsageSchema>;
+
+/** One path's use over one day, month or billing cycle (`pathwise usage --days|--months|--cycles`). */
+export const UsagePeriodSchema = z.object({
+  path: z.string(),
+  /** The period's first local date: YYYY-MM-DD, or YYYY-MM for a month. */
+  label: z.string(),
+  start: z.string(),
+  end: z.string(),
+  appBytes: bytes,
+  allBytes: bytes,
+  estimatedBytes: bytes,
+  adjustedBytes: z.number(),
+  /** The plan's price for it (with the fixed fee for a cycle); null without a plan. */
+  cost: z.number().nullable(),
+  currency: z.string().nullable(),
+});
+export type UsagePeriod = z.infer<typeof UsagePeriodSchema>;
 
 export const UsageSummarySchema = z.object({
   paths: z.array(PathUsageSchema),
@@ -245,6 +288,8 @@ export const UsagePointSchema = z.object({
   path: z.string(),
   appBytes: bytes,
   allBytes: bytes,
+  /** Of allBytes, bytes spread over a time Pathwise was closed (see PathUsage.estimatedBytes). */
+  estimatedBytes: bytes.optional(),
 });
 export type UsagePoint = z.infer<typeof UsagePointSchema>;
 

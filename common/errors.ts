@@ -42,6 +42,9 @@ export const ERROR_CODES = {
   E_DISK_FULL: 'the disk is full',
   E_DISK: 'the download folder cannot be written',
   E_CAP_REACHED: 'a data cap stops the transfer',
+  // The usage ledger.
+  E_LEDGER_BUSY: 'another process holds the usage database; the figures are kept and written later',
+  E_LEDGER_WRITE: 'the usage database cannot be written (disk full?); the figures are kept in memory',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -32,8 +32,15 @@ export type TransferMode = z.infer<typeof TransferModeSchema>;
 export const PlanSchema = z.object({
   capBytes: bytes.nullable(),
   cycle: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('monthly'), startDay: z.number().int().min(1).max(28) }),
+    /** From `startDay` each month, clamped to short months: 31 is the last day of every month. */
+    z.object({ kind: z.literal('monthly'), startDay: z.number().int().min(1).max(31) }),
+    /** A sliding window: the 30 days ending today (nothing resets; old days slide out). */
     z.object({ kind: z.literal('rolling30') }),
+    /** Prepaid: 30-day periods from the activation day (YYYY-MM-DD, local), each starting afresh. */
+    z.object({
+      kind: z.literal('prepaid30'),
+      activated: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'The activation day is a date: YYYY-MM-DD.'),
+    }),
   ]),
   pricePerGb: z.number().nonnegative(),
   overagePricePerGb: z.number().nonnegative(),
@@ -41,6 +48,8 @@ export const PlanSchema = z.object({
   /** Used when atCap is 'rate-limit'. */
   rateLimitBps: z.number().positive().nullable(),
   currency: z.string().min(1).max(8),
+  /** A fixed fee per cycle, paid whatever the use; cost = fee + the per-GB prices. */
+  monthlyFee: z.number().nonnegative().optional(),
 });
 export type Plan = z.infer<typeof PlanSchema>;
 

@@ -13,6 +13,8 @@ Commands:
   interfaces [--json] [--no-probe]    list this machine's network paths with their health
   watch [--json]                      print path events as they happen (JSON lines with --json)
   usage [--json]                      this billing cycle per path: bytes, cap, cost, forecast, energy
+  usage --days|--months|--cycles [--export csv|json]
+                                      usage history per path (--correct PATH=SIZE, --reset PATH)
   serve [--host 127.0.0.1] [--port N] serve the dashboard to a browser (token-protected)
 
 Global options:
@@ -41,13 +43,15 @@ function usageFromParseArgs(error: unknown, command: string | undefined): unknow
   const help =
     command === 'get'
       ? 'Run "pathwise get --help" for its options.'
-      : 'Run "pathwise --help" for the options.';
+      : command === 'usage'
+        ? 'Run "pathwise usage --help" for its options.'
+        : 'Run "pathwise --help" for the options.';
   const option = /^Unknown option '([^']+)'/.exec(errorMessage(error))?.[1];
   const message = option ? `Unknown option ${option}.` : errorMessage(error).replace(/\.?$/, '.');
   return new PathwiseError('E_USAGE', `${message} ${help}`, { cause: error });
 }
 
-const COMMANDS = new Set(['interfaces', 'watch', 'usage', 'serve']);
+const COMMANDS = new Set(['interfaces', 'watch', 'serve']);
 
 async function runCommand(argv: string[], io: CliIo): Promise<number> {
   const [command, ...rest] = argv;
@@ -88,13 +92,12 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
       return runWatch({ json: values.json ?? false, dataDir: values['data-dir'] }, io);
     }
     case 'usage': {
-      const { values } = parseArgs({
-        args: rest,
-        options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
-        strict: true,
-      });
-      const { runUsage } = await import('./usage.ts');
-      return runUsage({ json: values.json ?? false, dataDir: values['data-dir'] }, io);
+      const { USAGE_HELP, runUsageArgs } = await import('./usage.ts');
+      if (rest.includes('-h') || rest.includes('--help')) {
+        io.stdout.write(USAGE_HELP);
+        return 0;
+      }
+      return runUsageArgs(rest, io);
     }
     case 'get': {
       const { GET_USAGE, runGet } = await import('./get.ts');

@@ -2,30 +2,32 @@ import { EventEmitter } from 'node:events';
 import type {
   Alert,
   Battery,
-  PathInfo,
   Plan,
   UsageHistoryQuery,
+  UsagePeriod,
   UsagePoint,
   UsageSummary,
 } from '../../common/contract.ts';
 import type { BudgetProvider, PathBudget, PathBytesEvent } from '../base/budget.ts';
 import { AlertStore } from './AlertStore.ts';
-import { cycleAt } from './calendar.ts';
-import { capAlerts, isCapped } from './capAlerts.ts';
 import { CapBudgets } from './CapBudgets.ts';
-import { CounterIntake, readBootId } from './CounterIntake.ts';
+import { CapWatch } from './CapWatch.ts';
+import { CounterIntake, readBootId, type ObservedPath } from './CounterIntake.ts';
+import { CounterLease } from './CounterLease.ts';
 import { CycleTotals } from './CycleTotals.ts';
 import { eventAlert, type LedgerEvent } from './eventAlerts.ts';
-import { openLedgerDb } from './LedgerDb.ts';
+import type { ErrorCode } from '../../common/errors.ts';
+import { isLocked, openLedgerDb } from './LedgerDb.ts';
 import { LedgerSql } from './LedgerSql.ts';
 import { PendingUsage } from './PendingUsage.ts';
 import { unexpectedUseAlert, type ForeignTraffic } from './unexpectedUse.ts';
+import { UsagePeriods, type PeriodKind } from './UsagePeriods.ts';
 import { UsageReport } from './UsageReport.ts';
 import { UsageRows } from './UsageRows.ts';
-import { usedBytes } from './usageTotals.ts';
 
 export type { LedgerEvent } from './eventAlerts.ts';
 
+const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 export interface LedgerOptions {
@@ -48,6 +50,8 @@ interface LedgerEvents {
   alert: [Alert];
   /** Usage changed (after a flush that wrote something). */
   usage: [];
+  /** Something the user should know that stops nothing (a flush that has to wait, a full disk). */
+  warning: [string];
 }
 
 /**
@@ -73,12 +77,19 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
   private readonly rows: UsageRows;
   private readonly cycles: CycleTotals;
   private readonly counters: CounterIntake;
+  private readonly lease: CounterLease;
   private readonly budgets: CapBudgets;
   private readonly report: UsageReport;
+  private readonly periodRows: UsagePeriods;
   private readonly alertStore: AlertStore;
+  private readonly capWatch: CapWatch;
   private timer: NodeJS.Timeout | undefined;
   private lastPrune = 0;
+  /** A time to prune at once a later flush agrees the clock is there (see `maybePrune`). */
+  private pruneAt: number | null = null;
   private closed = false;
+  /** The code of the warning given for the flushes failing now (told once until one succeeds). */
+  private failing: ErrorCode | null = null;
 
   private constructor(db: LedgerSql, file: string, options: LedgerOptions) {
     super();
@@ -89,12 +100,18 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     this.rows = new UsageRows(db);
     this.cycles = new CycleTotals(db, this.pending);
     this.alertStore = new AlertStore(db, (alert) => this.emit('alert', alert));
-    this.counters = new CounterIntake(db, this.pending, {
+    this.lease = new CounterLease(db);
+    this.counters = new CounterIntake(db, this.pending, this.lease, {
       bootId: options.bootId ? options.bootId() : readBootId(),
-      now: this.now(),
       onForeign: (traffic) => this.noticeForeign(traffic),
+      appBytesSince: (path, t) => this.rows.appSince(path, t) + this.pending.appSince(path, t),
+    });
+    this.capWatch = new CapWatch(this.cycles, this.alertStore, {
+      plans: () => options.plans?.() ?? {},
+      thresholds: () => options.thresholds?.() ?? [0.75, 1],
     });
     this.budgets = new CapBudgets(() => options.plans?.(), this.cycles, this.now);
+    this.periodRows = new UsagePeriods(db);
     this.report = new UsageReport(db, {
       cycles: this.cycles,
       plans: () => options.plans?.() ?? {},
@@ -113,6 +130,7 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
 
   start(intervalMs = 2000): void {
     if (this.timer) return;
+    // flush() never throws: a timer that did would end the process.
     this.timer = setInterval(() => this.flush(), intervalMs);
     this.timer.unref();
   }
@@ -121,8 +139,11 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     if (this.closed) return;
     clearInterval(this.timer);
     this.timer = undefined;
+    // The last flush may wait longer for another process: the bytes would be lost otherwise.
+    this.db.waitForLocks(2000);
     this.flush();
     this.closed = true;
+    this.lease.give();
     this.alertStore.close();
     this.db.close();
   }
@@ -139,7 +160,7 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
   }
 
   /** The monitor's paths, about once a second, with fresh OS counters (see `CounterIntake`). */
-  observePaths(paths: readonly PathInfo[]): void {
+  observePaths(paths: readonly ObservedPath[]): void {
     if (this.closed) return;
     this.counters.observe(paths, this.now());
   }
@@ -167,6 +188,41 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     return this.report.history(query);
   }
 
+  /** The last `count` days, calendar months or billing cycles per path, oldest first. */
+  periods(kind: PeriodKind, count: number): UsagePeriod[] {
+    this.flush();
+    return this.periodRows.list(kind, count, this.now(), this.options.plans?.() ?? {});
+  }
+
+  // ─── Corrections ────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * Sets this cycle's count on `path` to the carrier's figure, as an adjustment row (the measured
+   * rows stay); later traffic adds to it. Returns the bytes added (negative: taken away).
+   */
+  correct(path: string, bytes: number): number {
+    this.flush();
+    const adjusted = this.adjust(path, bytes, 'correct');
+    this.emit('usage');
+    return adjusted;
+  }
+
+  /** Starts this cycle's count on `path` again from zero (an adjustment row, like `correct`). */
+  reset(path: string): number {
+    this.flush();
+    const adjusted = this.adjust(path, 0, 'reset');
+    this.emit('usage');
+    return adjusted;
+  }
+
+  private adjust(path: string, bytes: number, kind: 'correct' | 'reset'): number {
+    let change = 0;
+    this.db.transaction(() => {
+      change = this.cycles.adjust(path, this.options.plans?.()[path] ?? null, bytes, kind, this.now());
+    });
+    return change;
+  }
+
   alerts(limit = 200): Alert[] {
     return this.alertStore.list(limit);
   }
@@ -178,25 +234,75 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
 
   // ─── Writing ────────────────────────────────────────────────────────────────────────────────
 
-  /** Writes pending deltas in one transaction, then checks cap alerts and prunes old rows. */
+  /**
+   * Writes pending deltas in one transaction, then checks cap alerts and prunes old rows. Never
+   * throws: a database another process holds (it waits LedgerDb's `WRITE_WAIT_MS`, not seconds) or a full
+   * disk leaves the bytes pending — budgets still count them — and the next flush tries again;
+   * the user is told once (`warning`) until a flush succeeds.
+   */
   flush(): void {
     if (this.closed) return;
+    if (this.tryWrite(() => this.write())) this.failing = null;
+  }
+
+  private tryWrite(work: () => void): boolean {
+    try {
+      work();
+      return true;
+    } catch (error) {
+      const code: ErrorCode = isLocked(error) ? 'E_LEDGER_BUSY' : 'E_LEDGER_WRITE';
+      if (this.failing !== code) {
+        this.failing = code;
+        const reason = error instanceof Error ? error.message : String(error);
+        this.emit(
+          'warning',
+          code === 'E_LEDGER_BUSY'
+            ? `${code}: usage could not be saved yet: another Pathwise process is writing the usage database. The figures are kept and written in a moment.`
+            : `${code}: usage could not be saved (${reason}). The figures are kept in memory and written when the disk has room; free some space.`,
+        );
+      }
+      return false;
+    }
+  }
+
+  private write(): void {
     const now = this.now();
+    // Another process's bytes or corrections: the kept cycle sums no longer hold.
+    if (this.db.changedElsewhere()) this.cycles.forget();
     const deltas = this.pending.take();
-    if (deltas.length > 0) {
-      this.db.transaction(() => {
-        this.rows.write(deltas);
-        this.counters.saveBaselines();
-      });
+    if (deltas.length > 0 || this.counters.beatDue(now)) {
+      try {
+        this.db.transaction(() => {
+          this.rows.write(deltas);
+          this.counters.saveBaselines(now);
+        });
+      } catch (error) {
+        this.pending.restore(deltas);
+        throw error;
+      }
       this.cycles.forget();
     }
-    if (now - this.lastPrune > 10 * 60_000) {
-      this.lastPrune = now;
-      this.prune(now);
-    }
-    this.checkCaps(now);
+    this.maybePrune(now);
+    this.capWatch.check(now);
     this.alertStore.pickUp();
     if (deltas.length > 0) this.emit('usage');
+  }
+
+  /**
+   * Prunes about every 10 minutes, but only at a time a second flush confirms: the clock must not
+   * have gone back since, nor moved on by more than an hour. A clock that jumps a year ahead for
+   * one flush would otherwise delete every minute and hour row for good (issue 20 case 7).
+   */
+  private maybePrune(now: number): void {
+    if (now - this.lastPrune <= 10 * 60_000) return;
+    const at = this.pruneAt;
+    if (at === null || now < at || now - at > HOUR) {
+      this.pruneAt = now;
+      return;
+    }
+    this.pruneAt = null;
+    this.lastPrune = at;
+    this.prune(at);
   }
 
   private prune(now: number): void {
@@ -211,18 +317,6 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
   }
 
   // ─── Alerts ─────────────────────────────────────────────────────────────────────────────────
-
-  private checkCaps(now: number): void {
-    const plans = this.options.plans?.() ?? {};
-    const thresholds = [...(this.options.thresholds?.() ?? [0.75, 1])].sort((a, b) => b - a);
-    for (const [path, plan] of Object.entries(plans)) {
-      if (!isCapped(plan)) continue;
-      const used = usedBytes(this.cycles.of(path, plan, now));
-      for (const { alert, silent } of capAlerts(path, plan, cycleAt(plan, now), used, thresholds, now)) {
-        this.alertStore.raise(alert, silent);
-      }
-    }
-  }
 
   private noticeForeign(traffic: ForeignTraffic): void {
     const alert = unexpectedUseAlert(traffic, this.options.unexpectedBytes ?? 5_000_000);

@@ -7,6 +7,7 @@ import type { DatabaseSync, StatementSync } from 'node:sqlite';
 export class LedgerSql {
   private readonly db: DatabaseSync;
   private readonly statements = new Map<string, StatementSync>();
+  private dataVersion = -1;
 
   constructor(db: DatabaseSync) {
     this.db = db;
@@ -33,7 +34,8 @@ export class LedgerSql {
 
   /**
    * IMMEDIATE takes the write lock up front, so a second process writing the same file waits
-   * (busy_timeout) instead of failing when a read lock would have to become a write lock.
+   * (busy_timeout, kept short: see `Ledger.flush`) instead of failing when a read lock would have
+   * to become a write lock.
    */
   transaction(work: () => void): void {
     this.db.exec('BEGIN IMMEDIATE');
@@ -44,6 +46,22 @@ export class LedgerSql {
       this.db.exec('ROLLBACK');
       throw error;
     }
+  }
+
+  /**
+   * Whether another connection (a `pathwise get`, a correction from the CLI) committed since the
+   * last call: SQLite's data_version changes only for other connections' commits.
+   */
+  changedElsewhere(): boolean {
+    const { data_version: version } = this.statement('PRAGMA data_version').get() as { data_version: number };
+    const changed = version !== this.dataVersion;
+    this.dataVersion = version;
+    return changed;
+  }
+
+  /** How long a write waits for another process's lock before it fails (and is retried later). */
+  waitForLocks(ms: number): void {
+    this.db.exec(`PRAGMA busy_timeout = ${Math.max(0, Math.round(ms))}`);
   }
 
   close(): void {

@@ -7,14 +7,14 @@ import type {
   UsagePoint,
   UsageSummary,
 } from '../../common/contract.ts';
-import { cycleAt, type Cycle } from './calendar.ts';
+import { addDays, cycleAt, dayKey, dayOfKey, dayStart, isSliding, type Cycle } from './calendar.ts';
 import type { CycleTotals } from './CycleTotals.ts';
+import { cycleCost } from './cost.ts';
 import { energyWh } from './energy.ts';
+import { forecastBytes } from './forecast.ts';
 import type { LedgerSql } from './LedgerSql.ts';
 import { usedBytes } from './usageTotals.ts';
 
-const GB = 1e9;
-const HOUR = 3_600_000;
 const DAY = 86_400_000;
 
 /** Where a report's figures come from besides the database. */
@@ -49,7 +49,7 @@ export class UsageReport {
     // Paths with rows from about the last cycle are listed even with no counters stored (app bytes only).
     for (const row of this.db
       .statement('SELECT DISTINCT path FROM usage_day WHERE t >= ?')
-      .all(defaultCycle.start - 31 * DAY) as Array<{ path: string }>) {
+      .all(dayKey(defaultCycle.start) - 31 * DAY) as Array<{ path: string }>) {
       names.add(row.path);
     }
     const paths = [...names].sort().map((name) => this.pathUsage(name, plans[name] ?? null, now, battery));
@@ -59,27 +59,38 @@ export class UsageReport {
   history(query: UsageHistoryQuery): UsagePoint[] {
     const table = { minute: 'usage_minute', hour: 'usage_hour', day: 'usage_day' }[query.resolution];
     const filter = query.paths?.length ? ` AND path IN (${query.paths.map(() => '?').join(',')})` : '';
+    // Day rows are keyed by date: ask for the dates whose local midnight (now) is in the range.
+    const byDay = query.resolution === 'day';
+    const from = byDay ? keyAtOrAfter(query.from) : query.from;
+    const to = byDay ? keyAtOrAfter(query.to) : query.to;
     const rows = this.db
       .statement(
-        `SELECT t, path, app_rx + app_tx AS appBytes, all_rx + all_tx AS allBytes FROM ${table}
+        `SELECT t, path, app_rx + app_tx AS appBytes, all_rx + all_tx AS allBytes,
+                est_bytes AS estimatedBytes FROM ${table}
          WHERE t >= ? AND t < ?${filter} ORDER BY t, path LIMIT 200000`,
       )
-      .all(query.from, query.to, ...(query.paths ?? [])) as Array<UsagePoint>;
+      .all(from, to, ...(query.paths ?? [])) as Array<UsagePoint>;
     return rows.map((r) => ({
-      t: r.t,
+      t: byDay ? dayOfKey(r.t) : r.t,
       path: r.path,
       appBytes: r.appBytes,
       allBytes: Math.max(r.allBytes, r.appBytes),
+      ...(r.estimatedBytes ? { estimatedBytes: r.estimatedBytes } : {}),
     }));
+  }
+
+  private forecast(name: string, used: number, now: number, cycle: Cycle) {
+    const today = dayStart(now);
+    const days = this.sources.cycles.daily(name, addDays(today, -PACE_DAYS), today);
+    const first = days.findIndex((bytes) => bytes > 0);
+    return forecastBytes(used, first < 0 ? [] : days.slice(first), now, cycle.end);
   }
 
   private pathUsage(name: string, plan: Plan | null, now: number, battery: Battery | null): PathUsage {
     const cycle = cycleAt(plan, now);
     const totals = this.sources.cycles.of(name, plan, now);
     const used = usedBytes(totals);
-    // Less than an hour in, the pace says nothing yet: extrapolate as if an hour had passed.
-    const elapsed = Math.max(HOUR, now - cycle.start);
-    const forecastBytes = Math.round(used + (used / elapsed) * Math.max(0, cycle.end - now));
+    const forecast = isSliding(plan) ? null : this.forecast(name, used, now, cycle);
     const energy = energyWh(this.sources.pathType(name), {
       rxBytes: Math.max(totals.allRx, totals.appRx),
       txBytes: Math.max(totals.allTx, totals.appTx),
@@ -91,23 +102,33 @@ export class UsageReport {
       appBytes: totals.appRx + totals.appTx,
       allBytes: used,
       capBytes: plan?.capBytes ?? null,
-      cost: plan ? costOf(plan, used) : 0,
-      forecastBytes,
-      forecastCost: plan ? costOf(plan, forecastBytes) : 0,
+      cost: plan ? cycleCost(plan, used) : 0,
+      forecastBytes: forecast?.bytes ?? used,
+      forecastCost: plan ? cycleCost(plan, forecast?.bytes ?? used) : 0,
+      forecast: forecast && {
+        lowBytes: forecast.lowBytes,
+        highBytes: forecast.highBytes,
+        lowCost: plan ? cycleCost(plan, forecast.lowBytes) : 0,
+        highCost: plan ? cycleCost(plan, forecast.highBytes) : 0,
+      },
       energyWh: energy,
       energyBatteryPct: battery?.present && battery.capacityWh ? (energy / battery.capacityWh) * 100 : null,
       currency: plan?.currency ?? null,
       cycle: iso(cycle),
+      ...(totals.estBytes > 0 ? { estimatedBytes: totals.estBytes } : {}),
+      ...(totals.adjBytes !== 0 ? { adjustedBytes: totals.adjBytes } : {}),
+      ...(plan?.monthlyFee ? { feeCost: plan.monthlyFee } : {}),
     };
   }
 }
 
-/** The plan's price for `bytes`: the per-GB price within the cap, the overage price beyond it. */
-function costOf(plan: Plan, bytes: number): number {
-  if (plan.capBytes === null) return (bytes / GB) * plan.pricePerGb;
-  const within = Math.min(bytes, plan.capBytes);
-  const over = Math.max(0, bytes - plan.capBytes);
-  return (within / GB) * plan.pricePerGb + (over / GB) * plan.overagePricePerGb;
+/** The days the forecast's pace is taken from: complete days before today, from the first with data. */
+const PACE_DAYS = 28;
+
+/** The key of the first date whose local midnight is at or after `t`. */
+function keyAtOrAfter(t: number): number {
+  const key = dayKey(t);
+  return dayOfKey(key) >= t ? key : key + DAY;
 }
 
 function iso(cycle: Cycle): { start: string; end: string } {

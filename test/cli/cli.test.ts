@@ -1,4 +1,7 @@
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runPathwise, SYSTEM_PATH } from '../support/cli.ts';
 
@@ -55,6 +58,23 @@ describe('bin/pathwise', () => {
     const missing = await runPathwise(['get', 'http://127.0.0.1:1/f', '-o']);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/--output <value>' argument missing\..*\[E_USAGE\]/);
+  });
+
+  it('routes usage history and its mistakes through the binary', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-cli-usage-'));
+    const days = await runPathwise(['usage', '--days', '--data-dir', dir]);
+    expect(days.stderr).toBe('');
+    expect(days.code).toBe(0);
+    const csv = await runPathwise(['usage', '--months', '--export', 'csv', '--data-dir', dir]);
+    expect(csv.stdout.split('\n')[0]).toBe(
+      'path,label,start,end,appBytes,allBytes,estimatedBytes,adjustedBytes,cost,currency',
+    );
+    const both = await runPathwise(['usage', '--days', '--months', '--data-dir', dir]);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('Pick one of --days, --months and --cycles.');
+    const unknown = await runPathwise(['usage', '--weeks', '--data-dir', dir]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('Unknown option --weeks. Run "pathwise usage --help"');
   });
 
   it.each(['interfaces', 'watch', 'usage', 'serve'])('answers "%s --help" with the help', async (command) => {

@@ -29,7 +29,7 @@ describe('SettingsStore', () => {
         plans: {
           wwan0: {
             capBytes: 1e9,
-            cycle: { kind: 'monthly', startDay: 31 },
+            cycle: { kind: 'monthly', startDay: 32 },
             pricePerGb: 10,
             overagePricePerGb: 15,
             atCap: 'stop',

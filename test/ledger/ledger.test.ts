@@ -168,9 +168,14 @@ describe('cost, forecast and energy', () => {
   it('prices usage with overage, forecasts to the cycle end, and estimates energy', () => {
     books = new Books();
     books.plans = { wwan0: plan({ atCap: 'allow' }) };
-    books.t = new Date(2026, 3, 11, 0, 0).getTime(); // 10 days into April's 30
-    books.ledger.observePaths([path('wwan0', { rxBytes: 0, txBytes: 0 })]);
-    books.down('wwan0', 1.5 * GB);
+    // 150 MB on each of the first 10 days of April's 30: the pace of the days before today.
+    books.t = new Date(2026, 3, 1, 0, 0).getTime();
+    for (let day = 0; day < 10; day++) {
+      books.down('wwan0', 0.15 * GB);
+      books.ledger.flush();
+      books.advance(86_400_000);
+    }
+    books.t = new Date(2026, 3, 11, 0, 0).getTime();
     const u = books.usage('wwan0')!;
     expect(u.allBytes).toBe(1.5 * GB);
     expect(u.cost).toBeCloseTo(10 + 0.5 * 20);

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, TransferInfo, UsageSummary } from '../../common/contract.ts';
+import type { Alert, PathInfo, TransferInfo, UsageSummary } from '../../common/contract.ts';
+import { Ledger } from '../../main/ledger/Ledger.ts';
 import { testEnv } from '../support/cli.ts';
 import { startLabRangeServer } from '../support/labServer.ts';
 import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
@@ -66,4 +67,53 @@ describe.skipIf(!canUseNetns())('the ledger on real transfers in namespaces', ()
     }
     expect(alerts.some((a) => a.kind === 'transfer-done')).toBe(true);
   });
+
+  it('counts real counters once with a `pathwise get` beside the app and across a restart (issue 20 case 1)', () =>
+    countsOnceBesideGet(lab));
 });
+
+// The app and a `pathwise get` on one database: the OS counters are read by one owner only.
+async function countsOnceBesideGet(lab: NetLab): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pw-ledger-net-owner-'));
+  const wwan0 = async (): Promise<PathInfo> => {
+    const c = await lab.counters('wwan0');
+    return {
+      ...{ name: 'wwan0', type: 'cellular', addresses: ['198.18.2.2'], up: true, metered: true },
+      ...{ preference: 'always', rxBytes: c.rx, txBytes: c.tx },
+    };
+  };
+  const fetchOver = (): Promise<string> =>
+    lab.inClient(['curl', '-s', '-o', '/dev/null', '--interface', 'wwan0', URL_]);
+  const open = (): Ledger => Ledger.open({ dataDir, bootId: () => 'lab-boot' }).ledger;
+  const start = await lab.settledCounters('wwan0');
+  let app = open();
+  app.observePaths([await wwan0()]);
+  app.observePaths([await wwan0()]);
+  app.flush(); // a stored baseline, which the other process must never write back
+  // A `pathwise get` beside the app: its own ledger on the database, payload bytes only.
+  const cli = open();
+  await fetchOver();
+  app.observePaths([await wwan0()]);
+  cli.recordPathBytes({ transferId: 'g', path: 'wwan0', direction: 'down', bytes: SIZE, at: Date.now() });
+  cli.flush();
+  app.flush();
+  // The app quits while the other process goes on (and fetches again), then starts again.
+  app.close();
+  await fetchOver();
+  cli.recordPathBytes({ transferId: 'g2', path: 'wwan0', direction: 'down', bytes: SIZE, at: Date.now() });
+  cli.flush();
+  cli.close();
+  app = open();
+  const end = await lab.settledCounters('wwan0');
+  app.observePaths([await wwan0()]);
+  const recorded = app.summary().paths.find((p) => p.name === 'wwan0');
+  app.close();
+  const link = end.rx - start.rx + (end.tx - start.tx);
+  console.log(
+    `owner: ledger all ${recorded?.allBytes} / link ${link} = ${((recorded?.allBytes ?? 0) / link).toFixed(4)}; ` +
+      `app ${recorded?.appBytes} (2 × ${SIZE}) / link = ${((recorded?.appBytes ?? 0) / link).toFixed(4)}`,
+  );
+  expect(recorded?.appBytes).toBe(2 * SIZE);
+  expect(recorded?.allBytes).toBeGreaterThan(link * 0.98);
+  expect(recorded?.allBytes).toBeLessThan(link * 1.02);
+}
