@@ -10,6 +10,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           exclude: ['test/e2e/**', 'test/renderer/**', 'test/net/**'],
           environment: 'node',
+          setupFiles: ['test/support/labOnly.ts'],
           testTimeout: 20_000,
         },
       },
@@ -27,6 +28,7 @@ export default defineConfig({
           name: 'net',
           include: ['test/net/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/support/labOnly.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           // Network-namespace scenarios share the kernel: run files one at a time.
@@ -38,6 +40,7 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           environment: 'node',
+          setupFiles: ['test/support/labOnly.ts'],
           testTimeout: 120_000,
           hookTimeout: 60_000,
           fileParallelism: false,

