@@ -5,6 +5,7 @@
  *   npm run bench                      # every scenario, 200 MiB (1 GiB for cpu)
  *   npm run bench -- aggregate cut     # some scenarios
  *   npm run bench -- --size 50         # a smaller file (MiB), for a quick check
+ *   npm run bench -- --rounds 1        # each decisive run once instead of three times
  *
  * Needs root (network namespaces), nginx, curl and aria2 (scripts/install-test-deps.sh), and a
  * built dashboard (`npm run build`) for the warm runs, which drive `pathwise serve` (bench/warm.ts).
@@ -42,8 +43,15 @@ const SCENARIOS: Record<string, Scenario> = {
 async function main(): Promise<void> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
-    options: { size: { type: 'string', default: '200' }, 'cpu-size': { type: 'string', default: '1024' } },
+    options: {
+      size: { type: 'string', default: '200' },
+      'cpu-size': { type: 'string', default: '1024' },
+      rounds: { type: 'string', default: '3' },
+    },
   });
+  const rounds = Number(values.rounds);
+  if (!Number.isInteger(rounds) || rounds < 1)
+    throw new Error(`--rounds takes a whole number ≥ 1, not ${values.rounds}`);
   if (!canUseNetns()) {
     console.error('The benchmarks build network namespaces: run them as root (and with iproute2 installed).');
     process.exitCode = 2;
@@ -55,11 +63,16 @@ async function main(): Promise<void> {
       throw new Error(`Unknown scenario ${name}; choose from ${Object.keys(SCENARIOS).join(', ')}`);
   }
   const work = mkdtempSync('/dev/shm/pw-bench-');
-  const bench = new BenchLab({ sizeMiB: Number(values.size), cpuSizeMiB: Number(values['cpu-size']), work });
+  const bench = new BenchLab({
+    sizeMiB: Number(values.size),
+    cpuSizeMiB: Number(values['cpu-size']),
+    rounds,
+    work,
+  });
   const results: ScenarioResult[] = [];
   const load = loadavg();
   console.log(
-    `Pathwise benchmarks — ${new Date().toISOString()}, load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
+    `Pathwise benchmarks — ${new Date().toISOString()}, load average ${load.map((l) => l.toFixed(2)).join(' ')}, ${rounds} round(s)`,
   );
   try {
     for (const name of names) {
@@ -70,7 +83,8 @@ async function main(): Promise<void> {
   } finally {
     await bench.teardown();
     rmSync(work, { recursive: true, force: true });
-    const file = writeResults(load, results);
+    const { sizeMiB, cpuSizeMiB } = bench.ctx;
+    const file = writeResults(load, { sizeMiB, cpuSizeMiB, rounds }, results);
     console.log(`\nFigures written to ${file}`);
   }
 }

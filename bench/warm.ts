@@ -3,17 +3,27 @@
  * as in the desktop app (Pathwise's tray app and `pathwise serve` share one core) and in aria2's
  * RPC daemon. Runs inside the bench's client namespace (bench/run.ts spawns it there):
  *
- *   node bench/warm.ts pathwise|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS [EARLIER_URL]
+ *   node bench/warm.ts pathwise|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS
+ *        [--earlier URL] [--connections N] [--deadline-ms MS]
  *
- * Starts the daemon, waits until it answers, (with EARLIER_URL: has it download that file first
+ * Starts the daemon, waits until it answers, (with --earlier: has it download that file first
  * and waits a second, as a tray app that has been in use), asks for the download and prints
  * `started <epoch ms>` (the bench times its fault from that line), then one JSON line when the
  * download ended: {"seconds", "ok", "error"?}. The daemon is stopped before this exits.
+ *
+ * Both tools are timed on one clock, this process's: from just before the request is sent to the
+ * first message the daemon sends saying the download ended (aria2: its onDownloadComplete or
+ * onDownloadError notification; Pathwise: its transfer-done or transfer-failed alert, pushed as
+ * the state changes, or the transfer list showing it, whichever comes first). --connections is
+ * aria2's count in all (Pathwise's core opens its own default per path); past --deadline-ms the
+ * download counts as failed ("timed out").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { PATHWISE_BIN } from '../test/support/cli.ts';
+import { ARIA2_RESILIENCE, aria2ConnectionArgs } from './tools/aria2Options.ts';
 
 interface Outcome {
   seconds: number;
@@ -21,25 +31,56 @@ interface Outcome {
   error?: string;
 }
 
-const [tool, url, outDir, fileName, addresses, earlierUrl] = process.argv.slice(2);
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    earlier: { type: 'string' },
+    connections: { type: 'string', default: '4' },
+    'deadline-ms': { type: 'string', default: '600000' },
+  },
+});
+const [tool, url, outDir, fileName, addresses] = positionals;
 if (!tool || !url || !outDir || !fileName || !addresses) {
   process.stderr.write(
-    'usage: node bench/warm.ts pathwise|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS [EARLIER_URL]\n',
+    'usage: node bench/warm.ts pathwise|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS [--earlier URL] [--connections N] [--deadline-ms MS]\n',
   );
   process.exit(2);
 }
+const deadlineMs = Number(flags['deadline-ms']);
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+interface Clock<T> {
+  /** What sending the request returned. */
+  sent: T;
+  /** The daemon said the download ended: stops the clock (only its first call counts). */
+  ended: (ok: boolean, error?: string) => void;
+  outcome: Promise<Outcome>;
+}
+
+/** Starts the clock and sends the request; the outcome settles at the first word that it ended, or at the deadline. */
+function clocked<T>(send: () => T, measured: boolean): Clock<T> {
+  let settle: (outcome: Outcome) => void = () => undefined;
+  const outcome = new Promise<Outcome>((resolve) => (settle = resolve));
+  const startedAt = performance.now();
+  const ended = (ok: boolean, error?: string): void => {
+    clearTimeout(timer);
+    settle({ seconds: (performance.now() - startedAt) / 1000, ok, ...(error ? { error } : {}) });
+  };
+  const timer = setTimeout(() => ended(false, `timed out after ${deadlineMs / 1000} s`), deadlineMs);
+  if (measured) process.stdout.write(`started ${Date.now()}\n`);
+  return { sent: send(), ended, outcome };
+}
+
 /**
- * With EARLIER_URL: that download first and a second's pause (a tool in use); then the measured
+ * With --earlier: that download first and a second's pause (a tool in use); then the measured
  * download (the one that prints `started`), whose outcome this returns.
  */
 async function earlierThenMeasured(
   download: (from: string, name: string, measured: boolean) => Promise<Outcome>,
 ): Promise<Outcome> {
-  if (earlierUrl) {
-    await download(earlierUrl, `earlier-${fileName}`, false);
+  if (flags.earlier) {
+    await download(flags.earlier, `earlier-${fileName}`, false);
     await sleep(1000);
   }
   return download(url as string, fileName as string, true);
@@ -81,6 +122,81 @@ function openSocket(address: string, origin?: string): Promise<WebSocket> {
   });
 }
 
+/** What the running core pushes or answers over the dashboard's WebSocket. */
+interface CoreMessage {
+  kind: string;
+  id?: number;
+  ok?: boolean;
+  value?: unknown;
+  error?: unknown;
+  channel?: string;
+  payload?: unknown;
+}
+
+/**
+ * The first push saying the measured transfer ended: its alert (raised as the state changes, so
+ * not held back by the transfer list's ~4-a-second throttle; named by file, whose alert message
+ * starts with the file's name), or the list once it shows the transfer done or failed.
+ */
+function endOf(
+  message: CoreMessage,
+  name: string,
+  transferId: string | null,
+): { ok: boolean; error?: string } | null {
+  if (message.kind !== 'event') return null;
+  if (message.channel === 'alert') {
+    const alert = message.payload as { kind: string; message: string };
+    const ours = alert.message.startsWith(`${name} `) || alert.message.startsWith(`${name}:`);
+    if (ours && alert.kind === 'transfer-done') return { ok: true };
+    if (ours && alert.kind === 'transfer-failed') return { ok: false, error: alert.message };
+  }
+  if (message.channel === 'transfers' && transferId) {
+    const list = message.payload as Array<{ id: string; state: string; error?: unknown }>;
+    const info = list.find((t) => t.id === transferId);
+    if (info?.state === 'done') return { ok: true };
+    if (info?.state === 'failed') return { ok: false, error: JSON.stringify(info.error) };
+  }
+  return null;
+}
+
+/** The download the core is being watched for: its file name, and its id once the start is answered. */
+interface Watched {
+  name: string;
+  transferId: string | null;
+  ended: (ok: boolean, error?: string) => void;
+}
+
+/** A WebSocket to the running core: invoke a contract channel; `watch` a download until it ends. */
+function coreSession(ws: WebSocket): {
+  invoke: (channel: string, args: unknown[]) => Promise<unknown>;
+  watch: (download: Watched) => void;
+} {
+  let nextId = 1;
+  const pending = new Map<number, (message: CoreMessage) => void>();
+  let watched: Watched | null = null;
+  ws.on('message', (data) => {
+    const message = JSON.parse(data.toString()) as CoreMessage;
+    if (message.kind === 'result') {
+      pending.get(message.id as number)?.(message);
+      pending.delete(message.id as number);
+    }
+    const end = watched ? endOf(message, watched.name, watched.transferId) : null;
+    if (watched && end) {
+      watched.ended(end.ok, end.error);
+      watched = null;
+    }
+  });
+  const invoke = (channel: string, args: unknown[]): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const id = nextId++;
+      pending.set(id, (message) =>
+        message.ok ? resolve(message.value) : reject(new Error(JSON.stringify(message.error))),
+      );
+      ws.send(JSON.stringify({ kind: 'invoke', id, channel, args }));
+    });
+  return { invoke, watch: (download) => (watched = download) };
+}
+
 /** Pathwise's running core, reached over the same contract the dashboard uses. */
 async function pathwise(): Promise<Outcome> {
   const daemon = spawn(PATHWISE_BIN, ['serve', '--port', '0'], {
@@ -92,60 +208,21 @@ async function pathwise(): Promise<Outcome> {
     const page = new URL(dashboard as string);
     // The host wants an Origin of its own on every WebSocket, as a browser sends.
     const ws = await openSocket(`ws://${page.host}/ws?token=${page.searchParams.get('token')}`, page.origin);
-    let nextId = 1;
-    const pending = new Map<number, (message: { ok: boolean; value?: unknown; error?: unknown }) => void>();
-    let transferId: string | null = null;
-    let finished: ((outcome: Outcome) => void) | null = null;
-    let startedEpoch = 0;
-    ws.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as {
-        kind: string;
-        id?: number;
-        ok?: boolean;
-        value?: unknown;
-        error?: unknown;
-        channel?: string;
-        payload?: unknown;
-      };
-      if (message.kind === 'result') {
-        pending.get(message.id as number)?.(message as { ok: boolean });
-        pending.delete(message.id as number);
-      } else if (message.kind === 'event' && message.channel === 'transfers' && transferId) {
-        const info = (
-          message.payload as Array<{ id: string; state: string; finishedAt: number | null; error?: unknown }>
-        ).find((t) => t.id === transferId);
-        if (info && (info.state === 'done' || info.state === 'failed')) {
-          // The core's own finish time: pushes are batched, the clock is the same machine's.
-          finished?.({
-            seconds: ((info.finishedAt ?? Date.now()) - startedEpoch) / 1000,
-            ok: info.state === 'done',
-            ...(info.state === 'failed' ? { error: JSON.stringify(info.error) } : {}),
-          });
-        }
-      }
-    });
-    const invoke = (channel: string, args: unknown[]): Promise<unknown> =>
-      new Promise((resolve, reject) => {
-        const id = nextId++;
-        pending.set(id, (message) =>
-          message.ok ? resolve(message.value) : reject(new Error(JSON.stringify(message.error))),
-        );
-        ws.send(JSON.stringify({ kind: 'invoke', id, channel, args }));
-      });
+    const core = coreSession(ws);
     // Answers once the core is up (paths read, ledger open): now it is warm.
-    await invoke('paths.list', []);
-    const download = async (from: string, name: string, measured: boolean): Promise<Outcome> => {
-      // Until this transfer's id is known, no pushed list may end it: the earlier download is
-      // still in every list, done.
-      transferId = null;
-      const done = new Promise<Outcome>((resolve) => (finished = resolve));
-      startedEpoch = Date.now();
-      if (measured) process.stdout.write(`started ${startedEpoch}\n`);
-      const info = (await invoke('transfers.start', [
-        { url: from, fileName: name, mode: 'aggregate', paths: ['wlan0', 'wwan0'] },
-      ])) as { id: string };
-      transferId = info.id;
-      return done;
+    await core.invoke('paths.list', []);
+    const download = (from: string, name: string, measured: boolean): Promise<Outcome> => {
+      const request = { url: from, fileName: name, mode: 'aggregate', paths: ['wlan0', 'wwan0'] };
+      const clock = clocked(() => core.invoke('transfers.start', [request]), measured);
+      // Until this transfer's id is known only its alert can end it: the earlier download is
+      // still in every pushed list, done.
+      const watched: Watched = { name, transferId: null, ended: clock.ended };
+      core.watch(watched);
+      clock.sent.then(
+        (info) => (watched.transferId = (info as { id: string }).id),
+        (error: unknown) => clock.ended(false, `transfers.start failed: ${String(error)}`),
+      );
+      return clock.outcome;
     };
     const outcome = await earlierThenMeasured(download);
     ws.close();
@@ -164,15 +241,14 @@ async function aria2(): Promise<Outcome> {
       '--enable-rpc',
       `--rpc-listen-port=${port}`,
       '--rpc-listen-all=false',
-      '-x2',
-      '-s2',
+      ...aria2ConnectionArgs(Number(flags.connections)),
+      ...ARIA2_RESILIENCE,
       `--multiple-interface=${addresses}`,
       '-d',
       outDir as string,
       '--file-allocation=none',
       '--allow-overwrite=true',
       '--auto-file-renaming=false',
-      '--max-tries=0',
       '--console-log-level=warn',
       '--summary-interval=0',
     ],
@@ -182,31 +258,21 @@ async function aria2(): Promise<Outcome> {
     let ws: WebSocket | null = null;
     for (let i = 0; i < 200 && !ws; i++) {
       ws = await openSocket(`ws://127.0.0.1:${port}/jsonrpc`).catch(() => null);
-      if (!ws) await new Promise((r) => setTimeout(r, 25));
+      if (!ws) await sleep(25);
     }
     if (!ws) throw new Error('aria2 RPC did not start');
     const socket = ws;
-    let startedAt = 0;
-    let finished: ((outcome: Outcome) => void) | null = null;
+    let ended: ((ok: boolean, error?: string) => void) | null = null;
     socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as { method?: string };
-      if (message.method === 'aria2.onDownloadComplete')
-        finished?.({ seconds: (performance.now() - startedAt) / 1000, ok: true });
-      if (message.method === 'aria2.onDownloadError')
-        finished?.({
-          seconds: (performance.now() - startedAt) / 1000,
-          ok: false,
-          error: 'aria2 download error',
-        });
+      if (message.method === 'aria2.onDownloadComplete') ended?.(true);
+      if (message.method === 'aria2.onDownloadError') ended?.(false, 'aria2 download error');
     });
     const download = (from: string, name: string, measured: boolean): Promise<Outcome> => {
-      const done = new Promise<Outcome>((resolve) => (finished = resolve));
-      startedAt = performance.now();
-      if (measured) process.stdout.write(`started ${Date.now()}\n`);
-      socket.send(
-        JSON.stringify({ jsonrpc: '2.0', id: name, method: 'aria2.addUri', params: [[from], { out: name }] }),
-      );
-      return done;
+      const request = { jsonrpc: '2.0', id: name, method: 'aria2.addUri', params: [[from], { out: name }] };
+      const clock = clocked(() => socket.send(JSON.stringify(request)), measured);
+      ended = clock.ended;
+      return clock.outcome;
     };
     const outcome = await earlierThenMeasured(download);
     ws.close();

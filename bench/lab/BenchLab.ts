@@ -18,6 +18,11 @@ export interface BenchContext {
   sizeMiB: number;
   /** The file the CPU scenario compares on (`--cpu-size`). */
   cpuSizeMiB: number;
+  /**
+   * How many times each run that decides a target is repeated, the tools taking turns; targets
+   * are judged on the medians (`--rounds`, default 3).
+   */
+  rounds: number;
   /** A fresh folder for this run, removed at its end. */
   work: string;
 }

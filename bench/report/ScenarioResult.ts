@@ -3,12 +3,18 @@
 /** One line of a scenario's table: the column names are its keys, in the order first seen. */
 export type Row = Record<string, string | number | boolean | null>;
 
+/**
+ * MET or MISS; UNDECIDED when the yardstick itself failed (aria2 exited non-zero, timed out or
+ * wrote the wrong bytes): a comparison with a failed run proves nothing either way.
+ */
+export type Verdict = 'MET' | 'MISS' | 'UNDECIDED';
+
 export interface Target {
   /** The goal in words, with its threshold. */
   target: string;
   /** What this run measured against it. */
   value: string;
-  met: boolean;
+  verdict: Verdict;
 }
 
 export interface ScenarioResult {

@@ -1,4 +1,7 @@
-/** How a scenario's result is printed: a heading, an aligned table, then each target MET or MISS. */
+/**
+ * How a scenario's result is printed: a heading, an aligned table, then each target MET, MISS or
+ * UNDECIDED (aria2, the yardstick, failed) with the figure it was judged on.
+ */
 import type { ScenarioResult } from './ScenarioResult.ts';
 
 /** A figure for a table cell or a target's value: `n/a` where it could not be measured. */
@@ -14,5 +17,5 @@ export function printResult(result: ScenarioResult): void {
   const line = (values: string[]): string => values.map((v, i) => v.padEnd(widths[i] ?? 0)).join('  ');
   console.log(line(columns));
   for (const row of cells) console.log(line(row));
-  for (const t of result.targets) console.log(`  ${t.met ? 'MET ' : 'MISS'} ${t.target}: ${t.value}`);
+  for (const t of result.targets) console.log(`  ${t.verdict.padEnd(9)} ${t.target}: ${t.value}`);
 }

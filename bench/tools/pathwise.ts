@@ -1,10 +1,17 @@
 /** `pathwise get --json`: its command line and what its JSON lines report. */
 import { join } from 'node:path';
+import { DEFAULT_TUNING } from '../../main/engine/TransferOptions.ts';
 import { PATHWISE_BIN } from '../../test/support/cli.ts';
 import type { NetLab } from '../../test/support/netns.ts';
 import type { BenchLab } from '../lab/BenchLab.ts';
 import { FILE_URL } from '../lab/nginx.ts';
-import { timed, type Timed } from '../lab/timed.ts';
+import { runFailure, timed, type Timed } from '../lab/timed.ts';
+
+/**
+ * The connections per path Pathwise opens when not told otherwise (`pathwise get` and the app's
+ * core alike): aria2 is given as many in every race (aria2.ts).
+ */
+export const PATHWISE_CONNECTIONS_PER_PATH = DEFAULT_TUNING.connectionsPerPath;
 
 /** The last line `pathwise get --json` prints: how the download ended. */
 export interface PathwiseFinal {
@@ -31,12 +38,18 @@ export interface PathwiseReport {
   continuity: Continuity[];
 }
 
+/** Its JSON lines; a line cut short (a run stopped at its time limit) is left out. */
 export function parsePathwise(stdout: string): PathwiseReport {
   const lines = stdout
     .trim()
     .split('\n')
-    .filter(Boolean)
-    .map((l) => JSON.parse(l) as Record<string, unknown>);
+    .flatMap((l) => {
+      try {
+        return [JSON.parse(l) as Record<string, unknown>];
+      } catch {
+        return [];
+      }
+    });
   return {
     final: (lines.at(-1) ?? { status: 'none' }) as unknown as PathwiseFinal,
     continuity: lines.filter((l) => l['type'] === 'continuity') as unknown as Continuity[],
@@ -48,9 +61,26 @@ export function pathwiseGetArgs(out: string, extra: string[]): string[] {
   return ['get', FILE_URL, '-o', join(out, 'pathwise.bin'), '--json', ...extra];
 }
 
+export interface PathwiseRun extends Timed, PathwiseReport {
+  /** Exited 0 with the right bytes (its own SHA-256 line); else `failure` says why. */
+  ok: boolean;
+  failure: string | null;
+}
+
 /** `pathwise get` started from a shell, timed. */
-export async function runPathwise(b: BenchLab, args: string[]): Promise<Timed & PathwiseReport> {
+export async function runPathwise(
+  b: BenchLab,
+  args: string[],
+  options: { timeoutMs?: number } = {},
+): Promise<PathwiseRun> {
   b.clean();
-  const t = await timed(b.lab as NetLab, PATHWISE_BIN, pathwiseGetArgs(b.out, args));
-  return { ...t, ...parsePathwise(t.stdout) };
+  const t = await timed(b.lab as NetLab, PATHWISE_BIN, pathwiseGetArgs(b.out, args), options);
+  return withOutcome(t, b.sha);
+}
+
+/** A `pathwise get` run's report and whether it ended well, from what it printed. */
+export function withOutcome(t: Timed, sha: string): PathwiseRun {
+  const report = parsePathwise(t.stdout);
+  const failure = runFailure(t, report.final.sha256 === sha);
+  return { ...t, ...report, ok: failure === null, failure };
 }

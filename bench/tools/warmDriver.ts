@@ -9,13 +9,22 @@ import { PROBE_URL } from '../lab/nginx.ts';
 
 export type WarmTool = 'pathwise' | 'aria2';
 
+export interface WarmOptions {
+  /** A download the daemon makes first (a tool in use), untimed. */
+  earlierUrl?: string;
+  /** aria2's connections in all (Pathwise's core opens its own default per path). */
+  aria2Connections?: number;
+  /** Past this the download counts as failed ("timed out") and the daemon is stopped. */
+  deadlineMs?: number;
+}
+
 export function warmDriverArgs(
   tool: WarmTool,
   url: string,
   outDir: string,
   fileName: string,
   addresses: string[],
-  earlierUrl?: string,
+  options: WarmOptions = {},
 ): string[] {
   return [
     join(REPO_ROOT, 'bench', 'warm.ts'),
@@ -24,7 +33,9 @@ export function warmDriverArgs(
     outDir,
     fileName,
     addresses.join(','),
-    ...(earlierUrl ? [earlierUrl] : []),
+    ...(options.earlierUrl ? ['--earlier', options.earlierUrl] : []),
+    ...(options.aria2Connections ? ['--connections', String(options.aria2Connections)] : []),
+    ...(options.deadlineMs ? ['--deadline-ms', String(options.deadlineMs)] : []),
   ];
 }
 

@@ -24,3 +24,11 @@ export async function heal(lab: NetLab, kind: FaultKind): Promise<void> {
   if (kind === 'cut') await lab.restore('wlan0');
   else await lab.unblackhole('wlan0');
 }
+
+/**
+ * A race's time limit, the same for both tools: three times the file's time over wwan0 (20 Mbit,
+ * what is left after the fault) plus a minute. A run past it is a failed run.
+ */
+export function raceTimeoutMs(size: number): number {
+  return Math.round(60_000 + 3 * ((size * 8) / 20e6) * 1000);
+}

@@ -1,0 +1,23 @@
+/** What one run of a fault race leaves behind, whichever race and tool. */
+export interface RaceRun {
+  /** The tool's time: from a shell, GNU time's wall clock; already running, the driver's clock. */
+  seconds: number;
+  /** Why it failed (exit code, time limit, wrong hash); null when it did not. */
+  failure: string | null;
+  /** From its start (spawn, or the request) to its first payload byte, by the client's counters. */
+  firstByteMs: number;
+}
+
+/** Pathwise's run from a shell, with what its `--json` lines said about the failover. */
+export interface PathwiseShellRun extends RaceRun {
+  /** Each failover's stall (the failed path's last byte to its work's first byte elsewhere). */
+  stalls: number[];
+  /** The engine's own duration (start-up left out). */
+  engineSeconds: number;
+  wlan0Bytes: number;
+}
+
+/** The three races: from a shell, already running, and running after one earlier download. */
+export type RaceName = 'shell' | 'warm' | 'used';
+
+export const RACES: RaceName[] = ['shell', 'warm', 'used'];
