@@ -5,86 +5,10 @@ import { existsSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PathInfo, Plan } from '../../common/contract.ts';
 import { addDays, cycleAt, dayStart, hourStart } from '../../main/ledger/calendar.ts';
 import { energyWh, LTE } from '../../main/ledger/energy.ts';
-import { Ledger, type LedgerOptions } from '../../main/ledger/Ledger.ts';
-
-const MB = 1_000_000;
-const GB = 1_000_000_000;
-
-function plan(over: Partial<Plan> = {}): Plan {
-  return {
-    capBytes: GB,
-    cycle: { kind: 'monthly', startDay: 1 },
-    pricePerGb: 10,
-    overagePricePerGb: 20,
-    atCap: 'stop',
-    rateLimitBps: null,
-    currency: 'EUR',
-    ...over,
-  };
-}
-
-function path(name: string, over: Partial<PathInfo> = {}): PathInfo {
-  return {
-    name,
-    type: name.startsWith('wwan') ? 'cellular' : name.startsWith('wlan') ? 'wifi' : 'ethernet',
-    addresses: ['198.18.1.2'],
-    up: true,
-    metered: name.startsWith('wwan'),
-    preference: 'always',
-    ...over,
-  };
-}
-
-/** A ledger on a clock the test moves, in its own folder; reopen() is a restart. */
-class Books {
-  readonly dir = mkdtempSync(join(tmpdir(), 'pw-ledger-'));
-  t = new Date(2026, 2, 10, 12, 0).getTime();
-  plans: Record<string, Plan> = {};
-  thresholds = [0.75, 1];
-  bootId = 'boot-1';
-  ledger: Ledger;
-  alerts: string[] = [];
-
-  constructor(extra: Partial<LedgerOptions> = {}) {
-    this.extra = extra;
-    this.ledger = this.open();
-  }
-
-  private readonly extra: Partial<LedgerOptions>;
-
-  open(): Ledger {
-    const { ledger } = Ledger.open({
-      dataDir: this.dir,
-      now: () => this.t,
-      plans: () => this.plans,
-      thresholds: () => this.thresholds,
-      bootId: () => this.bootId,
-      ...this.extra,
-    });
-    ledger.on('alert', (a) => this.alerts.push(a.title));
-    return ledger;
-  }
-
-  reopen(): void {
-    this.ledger.close();
-    this.ledger = this.open();
-  }
-
-  down(p: string, bytes: number): void {
-    this.ledger.recordPathBytes({ transferId: 't1', path: p, direction: 'down', bytes, at: this.t });
-  }
-
-  advance(ms: number): void {
-    this.t += ms;
-  }
-
-  usage(name: string) {
-    return this.ledger.summary().paths.find((p) => p.name === name);
-  }
-}
+import { Ledger } from '../../main/ledger/Ledger.ts';
+import { Books, GB, MB, path, plan } from '../support/ledgerBooks.ts';
 
 let books: Books | undefined;
 afterEach(() => {
