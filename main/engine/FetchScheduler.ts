@@ -57,6 +57,10 @@ export class FetchScheduler implements StreamHost, RestartTarget {
   private planner: RangePlanner<RangeFetch> | null = null;
   private completion: { resolve: () => void; reject: (error: unknown) => void } | null = null;
   private ticker: NodeJS.Timeout | null = null;
+  /** When the ticker last ran: a tick much later than its interval means the loop was frozen. */
+  private lastTickAt = 0;
+  /** The stall verdict, deferred until the loop has read its sockets (see tick). */
+  private verdict: NodeJS.Immediate | null = null;
   private lastCheckpointAt = 0;
   private nextFetchId = 1;
   /** An answer already on its way (the probe's first chunk, a lead) becomes a chunk's fetch. */
@@ -117,6 +121,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
           reject(error);
         },
       };
+      this.lastTickAt = performance.now();
       this.ticker = setInterval(() => this.tick(), this.tuning.tickMs);
       if (this.served.rangeSupport)
         this.round.adopt(this.planner as RangePlanner<RangeFetch>, this.startOpen);
@@ -141,6 +146,8 @@ export class FetchScheduler implements StreamHost, RestartTarget {
   stopTicker(): void {
     if (this.ticker) clearInterval(this.ticker);
     this.ticker = null;
+    if (this.verdict) clearImmediate(this.verdict);
+    this.verdict = null;
   }
 
   stopFetches(): Promise<unknown> {
@@ -341,9 +348,11 @@ export class FetchScheduler implements StreamHost, RestartTarget {
   }
 
   private tick(): void {
-    if (!this.host.running() || !this.completion) return;
     const now = performance.now();
-    this.failover.abortStalled(this.fetches.keys(), now);
+    this.failover.loopRanLate(this.lastTickAt + this.tuning.tickMs, now);
+    this.lastTickAt = now;
+    if (!this.host.running() || !this.completion) return;
+    this.judgeStalls(now);
     this.failover.recover(now);
     this.lanes.flushBytes(now, false);
     if (now - this.lastCheckpointAt >= this.tuning.checkpointMs) {
@@ -354,6 +363,22 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     this.pump();
     this.checkGiveUp(now);
     this.host.lanesChanged();
+  }
+
+  /**
+   * The stall watchdog's verdict. A timer runs at the start of the loop's turn, before the
+   * sockets are read: after a freeze (a GC pause, a busy laptop, a suspend) every connection
+   * would look silent for the whole freeze although its bytes wait unread. So the verdict waits
+   * for this turn's reads (setImmediate runs after them) and does not count frozen time.
+   */
+  private judgeStalls(tickAt: number): void {
+    this.verdict ??= setImmediate(() => {
+      this.verdict = null;
+      if (!this.host.running() || !this.completion) return;
+      const now = performance.now();
+      this.failover.loopRanLate(tickAt, now);
+      this.failover.abortStalled(this.fetches.keys(), now);
+    });
   }
 
   /** With nothing running and no usable path, the download waits a while, then fails naming the cause. */

@@ -21,6 +21,12 @@ export interface FailoverHost {
   pathRestored(): void;
 }
 
+/** Timer lateness below this is ordinary jitter; above it the loop was frozen (a GC pause, a busy machine). */
+const FROZEN_MIN_MS = 25;
+/** Frozen stretches kept: longer than any connection stays silent before it is judged. */
+const FROZEN_KEEP_MS = 120_000;
+const FROZEN_KEEP_COUNT = 256;
+
 /**
  * Taking paths out of service and bringing them back (ARCHITECTURE "Failover"): a path that errs
  * or stalls, or that the monitor says went down, loses all its work at once; a connection that
@@ -37,6 +43,8 @@ export class LaneFailover {
   private readonly tuning: TransferTuning;
   private readonly options: TransferOptions;
   private readonly host: FailoverHost;
+  /** When the event loop did not run (a GC pause, a busy laptop, a suspend): no connection could be heard. */
+  private readonly frozen: Array<{ from: number; to: number }> = [];
 
   constructor(
     parts: { lanes: PathLanes; served: ServedFile; continuity: ContinuityTracker },
@@ -116,7 +124,37 @@ export class LaneFailover {
     lane.dropAgent();
   }
 
-  /** A connection that received nothing for longer than its path's rhythm allows is stalled. */
+  /**
+   * The watchdog's timer (or its deferred verdict) was due at `dueAt` and runs at `now`: a loop
+   * that ran this late was frozen meanwhile, and no connection could be heard (its bytes waited
+   * unread in the socket). That stretch does not count as any connection's silence.
+   */
+  loopRanLate(dueAt: number, now: number): void {
+    if (now - dueAt < FROZEN_MIN_MS) return;
+    const last = this.frozen.at(-1);
+    if (last && dueAt <= last.to) last.to = Math.max(last.to, now);
+    else this.frozen.push({ from: dueAt, to: now });
+    while (
+      this.frozen.length > FROZEN_KEEP_COUNT ||
+      (this.frozen[0] && this.frozen[0].to < now - FROZEN_KEEP_MS)
+    ) {
+      this.frozen.shift();
+    }
+  }
+
+  /** How long a connection has been silent while the loop ran: frozen stretches are nobody's silence. */
+  private silence(fetch: RangeFetch, now: number): number {
+    const silent = fetch.silentFor(now);
+    const since = now - silent;
+    let frozen = 0;
+    for (const f of this.frozen) frozen += Math.max(0, Math.min(f.to, now) - Math.max(f.from, since));
+    return silent - frozen;
+  }
+
+  /**
+   * A connection that received nothing for longer than its path's rhythm allows is stalled. Call
+   * it once the loop has read its sockets (not straight from a timer: see FetchScheduler.tick).
+   */
   abortStalled(fetches: Iterable<RangeFetch>, now: number): void {
     for (const fetch of fetches) {
       const lane = this.lanes.get(fetch.lane) as PathLane;
@@ -124,7 +162,7 @@ export class LaneFailover {
       const limit = fetch.receiving
         ? Math.min(10_000, Math.max(this.tuning.stallFloorMs, 8 * fetch.gapMs, 4 * rtt))
         : Math.max(this.tuning.headerTimeoutMs, 4 * rtt);
-      const silent = fetch.silentFor(now);
+      const silent = this.silence(fetch, now);
       if (silent > limit) {
         fetch.abort(
           new PathwiseError(

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import type { PathVerification } from '../../main/engine/PathVerifier.ts';
-import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { describeNeeding, netnsNeeds } from '../support/rootOnly.ts';
 
 const CLIENT = fileURLToPath(new URL('../support/bindingClient.ts', import.meta.url));
 const SIZE = 4_000_000;
@@ -66,7 +67,7 @@ async function rxDeltas(lab: NetLab, run: () => Promise<ClientResult>) {
  * 600, wwan 700), and NO source-based policy rules. Replies return through the network a
  * connection came in by, as the NAT of that network would send them.
  */
-describe.skipIf(!canUseNetns())('device binding on a laptop without policy routing', () => {
+describeNeeding(netnsNeeds())('device binding on a laptop without policy routing', () => {
   let lab: NetLab;
 
   beforeAll(async () => {
@@ -140,7 +141,7 @@ describe.skipIf(!canUseNetns())('device binding on a laptop without policy routi
  * Where source-based policy routing exists (and on macOS and Windows, which route by source),
  * binding by address holds: verification must say so rather than distrust every address binding.
  */
-describe.skipIf(!canUseNetns())('address binding where policy routing exists', () => {
+describeNeeding(netnsNeeds())('address binding where policy routing exists', () => {
   let lab: NetLab;
 
   beforeAll(async () => {

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tempDir } from '../support/engineLab.ts';
 import { runPathwise } from '../support/cli.ts';
 import { startLabRangeServer } from '../support/labServer.ts';
-import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { describeNeeding, netnsNeeds } from '../support/rootOnly.ts';
 import { deterministicContent, sha256 } from '../support/rangeServer.ts';
 
 const SIZE = 8_000_000;
@@ -27,7 +28,7 @@ interface Final {
  * 600, wwan0 700) and no source-based policy rules, so an address-bound socket on wwan0 leaves
  * through wlan0. Device binding must hold; address binding must be caught as unverified.
  */
-describe.skipIf(!canUseNetns())('pathwise get without policy routing', () => {
+describeNeeding(netnsNeeds())('pathwise get without policy routing', () => {
   let lab: NetLab;
   beforeAll(async () => {
     lab = await NetLab.create(

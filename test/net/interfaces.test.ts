@@ -1,8 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { runPathwise } from '../support/cli.ts';
-import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { describeNeeding, netnsNeeds } from '../support/rootOnly.ts';
 
-describe.skipIf(!canUseNetns())('a laptop-shaped namespace', () => {
+describeNeeding(netnsNeeds())('a laptop-shaped namespace', () => {
   let lab: NetLab;
   beforeAll(async () => {
     lab = await NetLab.create([{ name: 'wlan0' }, { name: 'wwan0' }]);

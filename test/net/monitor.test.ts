@@ -2,11 +2,12 @@ import { chmod, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { PathEvent, PathInfo } from '../../common/contract.ts';
 import { PATHWISE_BIN, runPathwise, SYSTEM_PATH, testEnv } from '../support/cli.ts';
 import { LineReader } from '../support/lines.ts';
-import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { describeNeeding, netnsNeeds } from '../support/rootOnly.ts';
 
 const PROBE_SERVER = fileURLToPath(new URL('../support/probeServer.ts', import.meta.url));
 const PROBE_URL = `http://${SERVER_ADDRESS}:8204/generate_204`;
@@ -85,7 +86,7 @@ async function createLab(): Promise<void> {
   await probeLog.waitFor((l) => l === 'ready');
 }
 
-describe.skipIf(!canUseNetns())('path monitor in a laptop-shaped namespace', () => {
+describeNeeding(netnsNeeds())('path monitor in a laptop-shaped namespace', () => {
   beforeAll(createLab);
   afterAll(async () => {
     await lab?.destroy();

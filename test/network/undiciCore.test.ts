@@ -54,6 +54,8 @@ describe('the undici files the engine loads by path', () => {
     ).version;
     expect(pinned, 'undici must be pinned to one exact version (no ^ or ~)').toMatch(/^\d+\.\d+\.\d+$/);
     expect(installed).toBe(pinned);
-    expect(readFileSync(join(REPO_ROOT, 'main/network/undiciCore.ts'), 'utf8')).toContain('pins undici to one exact version');
+    expect(readFileSync(join(REPO_ROOT, 'main/network/undiciCore.ts'), 'utf8')).toContain(
+      'pins undici to one exact version',
+    );
   });
 });
