@@ -58,6 +58,11 @@ export const PathOverrideSchema = z.object({
   metered: z.boolean().optional(),
 });
 
+/** A path from the root: `/…`, `C:\…`, `C:/…` or `\\server\share` (no node:path: the renderer shares this file). */
+function isAbsolutePath(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
+}
+
 export const SettingsSchema = z.object({
   preferences: z.record(name, PreferenceSchema),
   overrides: z.record(name, PathOverrideSchema),
@@ -72,7 +77,14 @@ export const SettingsSchema = z.object({
       'The probe URL must be http(s).',
     ),
   probeIntervalMs: z.number().int().min(1000).max(3_600_000),
-  downloadDir: z.string().min(1).max(4096),
+  downloadDir: z
+    .string()
+    .min(1)
+    .max(4096)
+    .refine(
+      isAbsolutePath,
+      'The download folder must be an absolute path (such as /home/me/Downloads), not relative to wherever Pathwise was started.',
+    ),
   notifications: z.boolean(),
   launchAtLogin: z.boolean(),
 });

@@ -1,4 +1,4 @@
-import { stat, statfs, unlink } from 'node:fs/promises';
+import { lstat, statfs, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PathwiseError } from '../../common/errors.ts';
 import { lockDownload } from './downloadLock.ts';
@@ -67,8 +67,8 @@ export class DownloadFiles {
   /** A previous run finished but was killed between naming the file and cleaning up. */
   async alreadyPublished(saved: JournalState | null, file: string): Promise<boolean> {
     if (!saved?.sha256 || saved.url !== this.served.url || !(await exists(file))) return false;
-    const info = await stat(file);
-    if (saved.size !== null && info.size !== saved.size) return false;
+    const info = await lstat(file);
+    if (!info.isFile() || (saved.size !== null && info.size !== saved.size)) return false;
     this.served.size = info.size;
     this.sha256 = saved.sha256;
     this.resumedBytes = info.size;

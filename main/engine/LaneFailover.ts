@@ -187,6 +187,7 @@ export class LaneFailover {
         pathName: lane.name,
         timeoutMs: Math.max(2000, this.tuning.headerTimeoutMs),
         signal: this.host.signal(),
+        guard: this.served.redirects,
       }).then(
         (probe) => {
           lane.recovering = false;

@@ -1,5 +1,7 @@
-import { open, type FileHandle } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import type { PathwiseError } from '../../common/errors.ts';
+import { createFresh, openExisting } from './localFiles.ts';
 import { RangeSet } from './RangeSet.ts';
 import { diskError } from './transferErrors.ts';
 
@@ -26,13 +28,15 @@ export class PartFile {
   }
 
   /**
-   * Opens the part file. With `done` (a resume) the file is kept as it is; otherwise it is created
-   * empty. A known size is set up front (sparse) so writes never extend the file piecemeal.
+   * Opens the part file. With `done` (a resume) the file is kept as it is, and must be a plain
+   * file with no other name, opened without following a link; otherwise it is created anew with
+   * O_EXCL. A link under its name is refused, never followed (see localFiles.ts). A known size is
+   * set up front (sparse) so writes never extend the file piecemeal.
    */
   static async open(path: string, size: number | null, done?: RangeSet): Promise<PartFile> {
     let handle: FileHandle;
     try {
-      handle = await open(path, done ? 'r+' : 'w+', 0o644);
+      handle = done ? await openExisting(path, constants.O_RDWR) : await createFresh(path);
       if (size !== null) {
         const stat = await handle.stat();
         if (!done || stat.size !== size) await handle.truncate(size);

@@ -94,6 +94,7 @@ export class ProbeRound {
           keepBody,
           firstBytes,
           signal: this.host.signal(),
+          guard: this.served.redirects,
         });
         const companions = candidates.filter(
           (other) => other !== name && this.lanes.usable(this.lanes.get(other) as PathLane, now),

@@ -10,6 +10,7 @@ import {
   validatorOf,
   type Validator,
 } from './httpHeaders.ts';
+import { RedirectGuard } from './RedirectGuard.ts';
 import { badResponse, httpStatusError, networkError, TransferErrorCodes } from './transferErrors.ts';
 import { request } from '../network/undiciCore.ts';
 
@@ -64,6 +65,11 @@ export interface ProbeOptions {
    */
   firstBytes?: number;
   signal?: AbortSignal;
+  /**
+   * Where redirects may lead (a public link never into a private network); the transfer's, which
+   * knows the link the user gave. Absent, the URL probed here counts as that link.
+   */
+  guard?: RedirectGuard;
 }
 
 /** Throws an answer's body away; undici reports that as an error, which nobody needs to hear. */
@@ -79,10 +85,12 @@ export function requestHeaders(extra: Record<string, string> = {}): Record<strin
 /**
  * Asks for the first bytes (`Range: bytes=0-N`, N = firstBytes - 1) to learn whether the server
  * serves ranges, how big the file is and which validator pins its version; follows redirects once
- * and pins the result.
+ * and pins the result. Each redirect's target is checked before anything is sent there: by its
+ * scheme, and by the addresses it resolves to (`guard`).
  */
 export async function probeRange(url: string, options: ProbeOptions): Promise<ProbeResult> {
   const asked = Math.max(1, Math.floor(options.firstBytes ?? 1));
+  const guard = options.guard ?? new RedirectGuard(url);
   let current = new URL(url);
   for (let hop = 0; ; hop++) {
     const answer = await askFirstBytes(current, asked, options);
@@ -90,7 +98,11 @@ export async function probeRange(url: string, options: ProbeOptions): Promise<Pr
     if (REDIRECTS.has(statusCode)) {
       discard(body);
       answer.release();
-      current = redirectTarget(url, current, statusCode, headers, hop);
+      const next = redirectTarget(url, current, statusCode, headers, hop);
+      await guard.check(current, next, options.pathName);
+      // A pause or cancel during the look-up: nothing more is sent.
+      options.signal?.throwIfAborted();
+      current = next;
       continue;
     }
     return readAnswer(current, asked, answer, options);

@@ -1,6 +1,7 @@
 import { PathwiseError } from '../../common/errors.ts';
 import { describeValidator, sameValidator, type Validator } from './httpHeaders.ts';
 import type { ProbeResult } from './RangeProbe.ts';
+import { RedirectGuard, type AddressRules } from './RedirectGuard.ts';
 import { TransferErrorCodes } from './transferErrors.ts';
 
 /**
@@ -12,6 +13,8 @@ import { TransferErrorCodes } from './transferErrors.ts';
 export class ServedFile {
   /** The URL the user asked for. */
   readonly url: string;
+  /** Where its redirects may lead: a public link never into a private network (every probe asks it). */
+  readonly redirects: RedirectGuard;
   /** Where the redirects led; null until the probe answered (and while probing again). */
   pinnedUrl: URL | null = null;
   size: number | null = null;
@@ -24,8 +27,9 @@ export class ServedFile {
    */
   generation = 0;
 
-  constructor(url: string) {
+  constructor(url: string, addressRules?: AddressRules) {
     this.url = url;
+    this.redirects = new RedirectGuard(url, addressRules);
   }
 
   /** Where requests go: the pinned URL once there is one, else the URL as given. */

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { ContinuityEvent, TransferInfo, TransferMode, TransferState } from '../../common/contract.ts';
 import { PathwiseError } from '../../common/errors.ts';
 import type { PathBytesEvent } from '../base/budget.ts';
@@ -17,7 +17,7 @@ import type { ProbeResult } from './RangeProbe.ts';
 import { nameFromUrl, safeFileName, uniqueFileName } from './SafeFileName.ts';
 import { ServedFile } from './ServedFile.ts';
 import { TransferJournal, type JournalState } from './TransferJournal.ts';
-import { TransferErrorCodes } from './transferErrors.ts';
+import { requireAbsolute, TransferErrorCodes } from './transferErrors.ts';
 import {
   DEFAULT_TUNING,
   type TransferDone,
@@ -87,18 +87,19 @@ export class Transfer extends EventEmitter<TransferEvents> {
     this.url = options.url;
     this.mode = options.mode ?? 'aggregate';
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    // Where the file goes is named from the root, or the download is refused here (E_DISK).
     if (options.file) {
-      this.file = options.file;
+      this.file = requireAbsolute(options.file, 'file');
       this.fileResolved = true;
     } else {
-      const directory = options.directory ?? '.';
+      const directory = requireAbsolute(options.directory ?? '.', 'folder');
       this.file = join(directory, safeFileName(options.fileName ?? nameFromUrl(options.url)));
       this.fileResolved = false;
     }
     // The parts, each built on the ones before it; they reach back into the transfer only through
     // the callbacks given here (none imports Transfer, so the engine's files stay free of cycles).
     const limits = options.limits ?? new PathLimits();
-    this.served = new ServedFile(options.url);
+    this.served = new ServedFile(options.url, options.addressRules);
     this.files = new DownloadFiles(this.served);
     this.continuity = new ContinuityTracker(this.id, (event) => this.emit('continuity', event));
     this.lanes = new PathLanes(options, {
@@ -354,7 +355,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
 
   private async resolveFile(probe: ProbeResult): Promise<void> {
     if (this.fileResolved) return;
-    const directory = this.options.directory ?? '.';
+    // The folder the constructor checked (an unresolved file is still `<folder>/<name from the URL>`).
+    const directory = dirname(this.file);
     const suggested =
       this.options.fileName ?? probe.fileName ?? nameFromUrl(probe.url) ?? nameFromUrl(this.url);
     const name = safeFileName(suggested);

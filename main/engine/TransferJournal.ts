@@ -1,6 +1,7 @@
-import { readFile, rename, unlink } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
 import { z } from 'zod';
 import { writeFileAtomic } from '../base/atomicWrite.ts';
+import { readPlainFile } from './localFiles.ts';
 
 const JournalSchema = z.object({
   version: z.literal(1),
@@ -38,11 +39,14 @@ export class TransferJournal {
     this.file = TransferJournal.fileFor(partFile);
   }
 
-  /** The saved state; null when there is none. A journal that can't be read is moved aside. */
+  /**
+   * The saved state; null when there is none. A journal that can't be read is moved aside; one
+   * that is a symbolic link (or not a plain file) is refused (E_OUTSIDE_DOWNLOADS), never read.
+   */
   async load(): Promise<JournalState | null> {
     let text: string;
     try {
-      text = await readFile(this.file, 'utf8');
+      text = await readPlainFile(this.file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw error;

@@ -1,5 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { mkdirSync } from 'node:fs';
+import { isAbsolute } from 'node:path';
 import type {
   ContinuityEvent,
   PathInfo,
@@ -98,6 +99,13 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
 
   async start(request: StartTransfer): Promise<TransferInfo> {
     const directory = this.options.settings().downloadDir;
+    if (!isAbsolute(directory)) {
+      // Settings refuse one (the schema); this holds for settings from anywhere else too.
+      throw new PathwiseError(
+        'E_BAD_SETTINGS',
+        `downloadDir "${directory}" is a relative path: choose the download folder in full (such as /home/me/Downloads) in the settings.`,
+      );
+    }
     // One mkdir call (EEXIST when the folder is there): through the thread pool it would hold the
     // download's first request back by a trip round the event loop, 1–4 ms in a busy process.
     mkdirSync(directory, { recursive: true });

@@ -5,6 +5,7 @@ import type { PathAgentFactory } from './pathAgent.ts';
 import type { SharedPathPools } from './pathPools.ts';
 import type { PathLimits } from './PathLimits.ts';
 import type { PlannerOptions } from './RangePlanner.ts';
+import type { AddressRules } from './RedirectGuard.ts';
 
 /*
  * What a download is asked to do and how it can end: the types a caller of `Transfer` meets. They
@@ -68,6 +69,8 @@ export interface TransferOptions {
   /** When every usable path is at its cap: fail (the CLI) or wait for more budget (the app). */
   whenCapped?: 'fail' | 'wait';
   tuning?: Partial<TransferTuning>;
+  /** How redirect targets are resolved and judged public or private (tests inject both). */
+  addressRules?: AddressRules;
 }
 
 export interface TransferDone {

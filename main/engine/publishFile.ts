@@ -1,4 +1,4 @@
-import { link, open, rename, stat, unlink } from 'node:fs/promises';
+import { link, lstat, open, rename, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PathwiseError } from '../../common/errors.ts';
 import { diskError, TransferErrorCodes } from './transferErrors.ts';
@@ -8,9 +8,10 @@ import { diskError, TransferErrorCodes } from './transferErrors.ts';
  * anything: the finished part file gets its final name only if that name is free.
  */
 
+/** Whether anything has this name: a symbolic link counts, even one that points nowhere. */
 export async function exists(file: string): Promise<boolean> {
   try {
-    await stat(file);
+    await lstat(file);
     return true;
   } catch {
     return false;

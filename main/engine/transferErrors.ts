@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, isAbsolute } from 'node:path';
 import { PathwiseError } from '../../common/errors.ts';
 
 /**
@@ -24,6 +24,8 @@ export const TransferErrorCodes = {
   capReached: 'E_CAP_REACHED',
   sha256: 'E_SHA256_MISMATCH',
   exists: 'E_EXISTS',
+  /** A file of the download that is a link or not a plain file: writing it could reach elsewhere. */
+  outside: 'E_OUTSIDE_DOWNLOADS',
   busy: 'E_BUSY',
   noPath: 'E_NO_PATH',
   network: 'E_NETWORK',
@@ -39,6 +41,7 @@ const FATAL = new Set<string>([
   TransferErrorCodes.disk,
   TransferErrorCodes.sha256,
   TransferErrorCodes.exists,
+  TransferErrorCodes.outside,
   TransferErrorCodes.busy,
 ]);
 
@@ -185,6 +188,18 @@ export function diskError(error: unknown, file: string): PathwiseError {
 
 function isFolder(path: string): boolean {
   return statSync(path, { throwIfNoEntry: false })?.isDirectory() ?? false;
+}
+
+/**
+ * The folder (or file) a download is saved to must be named from the root: a relative one would
+ * land wherever the process happens to run. Throws E_DISK naming it.
+ */
+export function requireAbsolute(path: string, what: 'folder' | 'file'): string {
+  if (isAbsolute(path)) return path;
+  throw new PathwiseError(
+    TransferErrorCodes.disk,
+    `The download ${what} "${path}" is a relative path; Pathwise saves only to a ${what} named from the root (such as /home/me/Downloads). Choose it again in full.`,
+  );
 }
 
 /** The folder a download was to be saved in is not there (or is not a folder). */

@@ -7,7 +7,7 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { WireRequestSchema, type WireMessage } from '../../common/contract.ts';
-import { wireError } from '../../common/errors.ts';
+import { PathwiseError, wireError } from '../../common/errors.ts';
 import type { PathwiseService } from '../core/PathwiseService.ts';
 
 export interface HeadlessHostOptions {
@@ -21,9 +21,18 @@ export interface HeadlessHostOptions {
   maxSockets?: number;
   /** Malformed or refused messages a socket may send before it is closed. */
   maxBadMessages?: number;
+  /** Listen on an address other machines can reach (`--allow-remote`); loopback only otherwise. */
+  allowRemote?: boolean;
 }
 
-const COOKIE = 'pathwise_token';
+/**
+ * The cookie's name carries the port: browsers keep cookies per host, not per port, so every
+ * service on 127.0.0.1 receives them all, and two hosts sharing one name would overwrite each
+ * other's token (and each would see the other's).
+ */
+export function cookieName(port: number): string {
+  return `pathwise_token_${port}`;
+}
 const MAX_MESSAGE_BYTES = 64 * 1024;
 /** Requests a socket may have in flight; more are answered E_BUSY, not queued without bound. */
 const MAX_IN_FLIGHT = 64;
@@ -48,8 +57,18 @@ const CSP =
   "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; " +
   "font-src 'self'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
-function isLoopback(host: string): boolean {
-  return host === '127.0.0.1' || host === 'localhost' || host === '::1' || host.startsWith('127.');
+/** A bind address only this machine can reach. */
+export function isLoopback(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/**
+ * Where to send a browser after the token was traded for the cookie: the path on this server,
+ * never `//host…` (or `/\host…`), which a browser reads as another server (an open redirect).
+ */
+function sameServerPath(pathname: string): string {
+  return `/${pathname.replace(/^[/\\]+/, '')}`;
 }
 
 /** The id a message was sent under, so a refusal reaches the call waiting for it; -1 when it has none. */
@@ -97,6 +116,12 @@ export class HeadlessHost {
     this.service = options.service;
     this.rootDir = resolve(options.rootDir);
     this.bindHost = options.host ?? '127.0.0.1';
+    if (!isLoopback(this.bindHost) && !options.allowRemote) {
+      throw new PathwiseError(
+        'E_USAGE',
+        `Serving the dashboard on ${this.bindHost} lets other machines reach it; that needs allowRemote (--allow-remote).`,
+      );
+    }
     this.requestedPort = options.port ?? 0;
     this.token = options.token ?? randomBytes(24).toString('hex');
     this.maxSockets = options.maxSockets ?? 16;
@@ -118,6 +143,11 @@ export class HeadlessHost {
       for (const h of ['127.0.0.1', 'localhost', '[::1]']) this.allowedHosts.add(`${h}:${this.port}`);
     }
     return this.url();
+  }
+
+  /** This server's cookie (see cookieName); known once it listens. */
+  get cookieName(): string {
+    return cookieName(this.port);
   }
 
   url(): string {
@@ -156,7 +186,7 @@ export class HeadlessHost {
   private authenticated(req: IncomingMessage, url: URL): boolean {
     return (
       this.tokenMatches(url.searchParams.get('token')) ||
-      this.tokenMatches(parseCookies(req.headers.cookie).get(COOKIE))
+      this.tokenMatches(parseCookies(req.headers.cookie).get(this.cookieName))
     );
   }
 
@@ -174,8 +204,8 @@ export class HeadlessHost {
     if (url.searchParams.has('token')) {
       // Trade the token for a cookie and drop it from the address bar and history.
       res.writeHead(303, {
-        location: url.pathname,
-        'set-cookie': `${COOKIE}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
+        location: sameServerPath(url.pathname),
+        'set-cookie': `${this.cookieName}=${this.token}; HttpOnly; SameSite=Strict; Path=/`,
         'cache-control': 'no-store',
       });
       res.end();

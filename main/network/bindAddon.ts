@@ -1,8 +1,9 @@
 /**
  * Finds and loads the `pathwise_bind` addon (native/), which pins sockets to a network device
  * with SO_BINDTODEVICE. It is a plain Node-API module, so the same file loads in Node and in
- * Electron. Tried in order: an explicit file (PATHWISE_BIND_ADDON), the prebuild shipped for this
- * platform (native/prebuilds/<platform>-<arch>/), then a local build (`npm run build:native`).
+ * Electron. Tried in order: an explicit file (PATHWISE_BIND_ADDON, never in a packaged app: see
+ * `envOverrideAllowed`), the prebuild shipped for this platform
+ * (native/prebuilds/<platform>-<arch>/), then a local build (`npm run build:native`).
  * Where none loads, or PATHWISE_NO_BINDTODEVICE=1, callers fall back to binding by address.
  */
 import { closeSync, existsSync } from 'node:fs';
@@ -57,13 +58,41 @@ function nativeDirs(start: string): string[] {
   }
 }
 
+/** What `envOverrideAllowed` reads of the process (tests pass their own). */
+export type ProcessFacts = Pick<NodeJS.Process, 'execPath'> & {
+  versions: { electron?: string | undefined };
+  /** Set by Electron when it runs an app folder given on its command line (`electron .`): development. */
+  defaultApp?: boolean | undefined;
+};
+
+/**
+ * Whether PATHWISE_BIND_ADDON may name the addon's file: in plain Node (the CLI, `pathwise serve`,
+ * tests), and in Electron only while developing — Electron's own binary running an app folder
+ * (`process.defaultApp`, the `electron` executable: what `app.isPackaged` is derived from). A
+ * packaged app never takes it: a variable naming any .node file to load would undo its fuses
+ * (no RunAsNode, no NODE_OPTIONS), whose point is that the environment can't run code in it.
+ *
+ * Why the core decides this from the process rather than from a flag the shell passes down: the
+ * addon loads lazily, from whichever layer first opens a bound socket, and a flag someone forgets
+ * to pass would default to trusting the variable; the process can't forget. Both conditions must
+ * say "development", so an app renamed from the `electron` binary or started without an app folder
+ * is treated as packaged.
+ */
+export function envOverrideAllowed(proc: ProcessFacts = process): boolean {
+  if (proc.versions.electron === undefined) return true;
+  // Either separator: the rule reads the same whichever system the path came from.
+  const binary = (proc.execPath.split(/[/\\]/).pop() ?? '').toLowerCase();
+  return proc.defaultApp === true && (binary === 'electron' || binary === 'electron.exe');
+}
+
 export function addonCandidates(
   env: NodeJS.ProcessEnv = process.env,
   start = dirname(fileURLToPath(import.meta.url)),
+  proc: ProcessFacts = process,
 ): Array<{ source: AddonSource; file: string }> {
   const candidates: Array<{ source: AddonSource; file: string }> = [];
   const explicit = env[ADDON_PATH_ENV];
-  if (explicit) candidates.push({ source: 'env', file: explicit });
+  if (explicit && envOverrideAllowed(proc)) candidates.push({ source: 'env', file: explicit });
   for (const dir of nativeDirs(start)) {
     candidates.push({
       source: 'prebuild',

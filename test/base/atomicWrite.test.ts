@@ -1,4 +1,12 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  lstatSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
@@ -22,5 +30,24 @@ describe('writeFileAtomic', () => {
     await Promise.all([writeFileAtomic(file, 'first'), writeFileAtomic(file, 'second')]);
     expect(['first', 'second']).toContain(readFileSync(file, 'utf8'));
     expect(readdirSync(dir)).toEqual(['state.json']);
+  });
+});
+
+describe('writeFileAtomic: its temp file is always a new file', () => {
+  it('never writes through a link planted under a temp name: it takes the next name', async () => {
+    dir = mkdtempSync(join(tmpdir(), 'pw-atomic-'));
+    const file = join(dir, 'state.json');
+    const victim = join(dir, 'elsewhere.txt');
+    writeFileSync(victim, 'keep me');
+    // A fresh copy of the module numbers its temp files from 1: links wait under the first two.
+    vi.resetModules();
+    const fresh = await import('../../main/base/atomicWrite.ts');
+    const planted = [1, 2].map((n) => `${file}.${process.pid}.${n}.tmp`);
+    for (const name of planted) symlinkSync(victim, name);
+    await fresh.writeFileAtomic(file, 'new state');
+    expect(readFileSync(file, 'utf8')).toBe('new state');
+    expect(lstatSync(file).isSymbolicLink()).toBe(false);
+    expect(readFileSync(victim, 'utf8')).toBe('keep me');
+    for (const name of planted) expect(lstatSync(name).isSymbolicLink()).toBe(true);
   });
 });

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { SettingsPatchSchema } from '../../common/settingsContract.ts';
 import { SettingsStore } from '../../main/core/SettingsStore.ts';
 
 const env = { XDG_DOWNLOAD_DIR: '/home/me/Downloads' };
@@ -40,6 +41,21 @@ describe('SettingsStore', () => {
       }),
     ).rejects.toMatchObject({ code: 'E_BAD_SETTINGS' });
     expect(store.get().plans).toEqual({});
+  });
+
+  it('refuses a relative download folder, naming the field, and keeps the old one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'pw-settings-'));
+    const { store } = await SettingsStore.open(dir, env);
+    for (const relative of ['Downloads', './Downloads', '../elsewhere', '~/Downloads']) {
+      const refused = store.update({ downloadDir: relative });
+      await expect(refused).rejects.toMatchObject({ code: 'E_BAD_SETTINGS' });
+      await expect(refused).rejects.toThrow(/downloadDir: The download folder must be an absolute path/);
+    }
+    expect(store.get().downloadDir).toBe('/home/me/Downloads');
+    await store.update({ downloadDir: '/srv/downloads' });
+    expect(store.get().downloadDir).toBe('/srv/downloads');
+    expect(SettingsPatchSchema.safeParse({ downloadDir: 'D:\\Downloads' }).success).toBe(true);
+    expect(SettingsPatchSchema.safeParse({ downloadDir: 'D:Downloads' }).success).toBe(false);
   });
 
   it('moves a corrupt file aside with a clear message instead of dropping it', async () => {

@@ -20,7 +20,7 @@ interface ScriptedLab {
 async function startScriptedHost(prefix: string): Promise<ScriptedLab> {
   const service = new ScriptedService();
   const { host, port } = await serveWith(service.asService(), await mkdtemp(join(tmpdir(), prefix)));
-  const headers = { origin: `http://127.0.0.1:${port}`, cookie: `pathwise_token=${host.token}` };
+  const headers = { origin: `http://127.0.0.1:${port}`, cookie: `${host.cookieName}=${host.token}` };
   return {
     service,
     host,

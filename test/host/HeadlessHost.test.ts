@@ -21,7 +21,7 @@ describe('HeadlessHost (pathwise serve): the token and the page', () => {
 
   it('refuses a wrong token', async () => {
     expect((await get(port, '/?token=nope')).status).toBe(401);
-    expect((await get(port, '/', { cookie: 'pathwise_token=nope' })).status).toBe(401);
+    expect((await get(port, '/', { cookie: `${lab.host.cookieName}=nope` })).status).toBe(401);
   });
 
   it('trades the token for an HttpOnly SameSite=Strict cookie and drops it from the URL', async () => {
@@ -66,7 +66,7 @@ describe('HeadlessHost (pathwise serve): Host and Origin must name this server, 
     lab = await startHost('pw-host-names-');
     port = lab.port;
     otherPort = port === 65535 ? port - 1 : port + 1;
-    cookie = `pathwise_token=${lab.host.token}`;
+    cookie = `${lab.host.cookieName}=${lab.host.token}`;
   });
   afterAll(() => lab.stop());
 
@@ -159,7 +159,7 @@ describe('HeadlessHost under abuse', () => {
   beforeAll(async () => {
     lab = await startHost('pw-host-abuse-', { maxSockets: 3, maxBadMessages: 5 });
     port = lab.port;
-    headers = { origin: `http://127.0.0.1:${port}`, cookie: `pathwise_token=${lab.host.token}` };
+    headers = { origin: `http://127.0.0.1:${port}`, cookie: `${lab.host.cookieName}=${lab.host.token}` };
   });
   afterAll(() => lab.stop());
 
