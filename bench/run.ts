@@ -14,6 +14,7 @@
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { canUseNetns } from '../test/support/netns.ts';
 import { BenchLab } from './lab/BenchLab.ts';
@@ -63,6 +64,8 @@ async function main(): Promise<void> {
       throw new Error(`Unknown scenario ${name}; choose from ${Object.keys(SCENARIOS).join(', ')}`);
   }
   const work = mkdtempSync('/dev/shm/pw-bench-');
+  // Every Pathwise the bench starts keeps its ledger and settings here, never in the user's home.
+  process.env['PATHWISE_DATA_DIR'] ??= mkdtempSync(join(work, 'data-'));
   const bench = new BenchLab({
     sizeMiB: Number(values.size),
     cpuSizeMiB: Number(values['cpu-size']),

@@ -36,6 +36,12 @@ export const ERROR_CODES = {
   E_BAD_RESPONSE: 'an answer that breaks RFC 9110 for the request',
   E_REDIRECT: 'a redirect that may not be followed',
   E_CHANGED_ON_SERVER: 'the file changed on the server',
+  E_AUTH: 'the server refused the login (401) or the access (403)',
+  E_LOCKED: 'the file is locked on the server (423)',
+  E_QUOTA: 'the server has no room left (507)',
+  E_SERVER: 'the server failed (5xx)',
+  // Folder syncs.
+  E_SYNC_DELETES: 'a sync run would delete more than its allowed share and waits to be confirmed',
   // Integrity, disk, caps.
   E_SHA256_MISMATCH: 'the file is not the expected one',
   E_EXISTS: 'the target file exists already',

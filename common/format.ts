@@ -4,30 +4,49 @@
  */
 
 const SIZE_UNITS = ['B', 'kB', 'MB', 'GB', 'TB', 'PB'];
+const RATE_UNITS = ['bit/s', 'kbit/s', 'Mbit/s', 'Gbit/s', 'Tbit/s'];
+
+/**
+ * A value in steps of 1000 (B, kB, MB… or bit/s, kbit/s…), the one rule for sizes and rates: the
+ * unit is chosen after rounding, so 999,950 bytes read "1.0 MB", never "1000 kB".
+ * `digits(unit, value)` says how many decimals a value gets in a unit.
+ */
+function scaled(
+  value: number,
+  units: readonly string[],
+  digits: (unit: number, v: number) => number,
+): string {
+  let v = Math.max(0, value);
+  let unit = 0;
+  const rounded = (x: number): string => {
+    // Decimals by the rounded value: 9.996 is "10", not "10.0".
+    const text = x.toFixed(digits(unit, x));
+    return x.toFixed(digits(unit, Number(text)));
+  };
+  while (Number(rounded(v)) >= 1000 && unit < units.length - 1) {
+    v /= 1000;
+    unit++;
+  }
+  return `${rounded(v)} ${units[unit]}`;
+}
 
 export function formatBytes(bytes: number | null | undefined, digits = 1): string {
   if (bytes === null || bytes === undefined || !Number.isFinite(bytes)) return '—';
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  const rounded = (v: number): string =>
-    unit === 0 ? String(Math.round(v)) : v.toFixed(v >= 100 ? 0 : digits);
-  // Step up when rounding would print "1000 MB" rather than "1.0 GB".
-  while (Number(rounded(value)) >= 1000 && unit < SIZE_UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  const shown = rounded(value);
-  return `${shown} ${SIZE_UNITS[unit]}`;
+  return scaled(bytes, SIZE_UNITS, (unit, v) => (unit === 0 ? 0 : v >= 100 ? 0 : digits));
 }
 
-/** Rates in bits per second, as carriers and link speeds are quoted. */
+/** Rates in bits per second, as carriers and link speeds are quoted: "950 kbit/s", "1.0 Mbit/s". */
 export function formatRate(bytesPerSecond: number | null | undefined): string {
   if (bytesPerSecond === null || bytesPerSecond === undefined || !Number.isFinite(bytesPerSecond)) return '—';
-  const bits = Math.max(0, bytesPerSecond) * 8;
-  if (bits < 1000) return `${Math.round(bits)} bit/s`;
-  if (bits < 1e6) return `${(bits / 1e3).toFixed(bits < 1e4 ? 1 : 0)} kbit/s`;
-  if (bits < 1e9) return `${(bits / 1e6).toFixed(bits < 1e7 ? 1 : 0)} Mbit/s`;
-  return `${(bits / 1e9).toFixed(2)} Gbit/s`;
+  return scaled(bytesPerSecond * 8, RATE_UNITS, (unit, v) =>
+    unit === 0 ? 0 : unit >= 3 ? 2 : v < 10 ? 1 : 0,
+  );
+}
+
+/** A link's speed as the OS reports it (Mbit/s): "100 Mbit/s", "2.50 Gbit/s". */
+export function formatLinkSpeed(mbps: number | null | undefined): string {
+  if (mbps === null || mbps === undefined || !Number.isFinite(mbps)) return '—';
+  return formatRate((mbps * 1e6) / 8);
 }
 
 /** Axis ticks for a chart drawn in bits per second: "120M", "1.5G". */
@@ -40,13 +59,8 @@ export function formatBitsShort(bits: number): string {
 
 /** Axis ticks: at most one decimal, trailing zeros dropped ("1.5 GB", "750 MB", "2 GB"). */
 export function formatBytesShort(bytes: number): string {
-  let value = Math.max(0, bytes);
-  let unit = 0;
-  while (value >= 1000 && unit < SIZE_UNITS.length - 1) {
-    value /= 1000;
-    unit++;
-  }
-  return `${+value.toFixed(value >= 100 ? 0 : 1)} ${SIZE_UNITS[unit]}`;
+  const [value, unit] = scaled(bytes, SIZE_UNITS, (_unit, v) => (v >= 100 ? 0 : 1)).split(' ');
+  return `${+(value ?? 0)} ${unit}`;
 }
 
 export function formatMoney(amount: number | null | undefined, currency: string | null | undefined): string {
@@ -78,6 +92,14 @@ export function formatDuration(ms: number | null | undefined): string {
   if (m < 60) return `${m} min ${s % 60 ? `${s % 60} s` : ''}`.trim();
   const h = Math.floor(m / 60);
   return `${h} h ${m % 60 ? `${m % 60} min` : ''}`.trim();
+}
+
+/** A countdown as a clock, h:mm:ss ("0:00:42", "1:02:03"): an ETA, rounded up to the second. */
+export function formatEta(seconds: number | null | undefined): string {
+  if (seconds === null || seconds === undefined || !Number.isFinite(seconds) || seconds < 0) return '—';
+  const total = Math.ceil(seconds);
+  const two = (n: number): string => String(n).padStart(2, '0');
+  return `${Math.floor(total / 3600)}:${two(Math.floor(total / 60) % 60)}:${two(total % 60)}`;
 }
 
 export function formatEnergy(wh: number | null | undefined): string {
@@ -141,4 +163,18 @@ export function parseByteSize(text: string): number | null {
   if (unit === undefined) return null;
   const value = Math.round(Number(match[1]) * unit);
   return Number.isSafeInteger(value) ? value : null;
+}
+
+/**
+ * Parses rates as people write them, into bytes per second: "1MB/s", "500kB/s" (bytes), "8Mbit/s",
+ * "8Mbps", "2 Mb/s" (bits: a lowercase b, or "bit"). Null when it isn't a positive rate.
+ */
+export function parseRate(text: string): number | null {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?)?(b|bit|bits|byte|bytes)?(\/s|ps)\s*$/i.exec(text);
+  if (!match) return null;
+  const [, number, prefix = '', unit = 'B'] = match;
+  const bits = unit === 'b' || unit.toLowerCase().startsWith('bit');
+  const bytes = parseByteSize(`${number}${prefix}${prefix ? 'B' : ''}`);
+  if (bytes === null || bytes <= 0) return null;
+  return bits ? bytes / 8 : bytes;
 }

@@ -25,13 +25,14 @@ import { createRevealHandler } from './shell/reveal.ts';
 import { hardenWebContents } from './shell/security.ts';
 import { TrayController } from './shell/tray.ts';
 import type { TrayState } from './shell/trayState.ts';
-import { dashboardWindowOptions } from './shell/windowOptions.ts';
+import { dashboardWindowOptions, devServerUrl } from './shell/windowOptions.ts';
 
 const here = fileURLToPath(new URL('.', import.meta.url));
 const rendererIndex = join(here, '../renderer/index.html');
 const preloadPath = join(here, '../preload/index.cjs');
-const devServerUrl = process.env['ELECTRON_RENDERER_URL'];
-const appOrigin = devServerUrl ? new URL(devServerUrl).origin : undefined;
+/** Development only: a packaged app always loads its own file (see devServerUrl). */
+const devServer = devServerUrl(app.isPackaged)?.href;
+const appOrigin = devServer ? new URL(devServer).origin : undefined;
 /** Started by the login item: stay in the tray until the user opens the dashboard. */
 const startHidden = process.argv.includes('--hidden');
 
@@ -65,7 +66,7 @@ function openDashboard(view?: string): void {
   });
   win.once('ready-to-show', () => win.show());
   const hash = view ? `/${view}` : undefined;
-  if (devServerUrl) void win.loadURL(hash ? `${devServerUrl}#${hash}` : devServerUrl);
+  if (devServer) void win.loadURL(hash ? `${devServer}#${hash}` : devServer);
   else void win.loadFile(rendererIndex, hash ? { hash } : undefined);
 }
 
@@ -192,7 +193,8 @@ async function main(): Promise<void> {
   hardenWebContents(app, shell, isAppUrl);
   const { service, settings, warnings } = await createPathwise({
     shell: 'electron',
-    dataDir: app.getPath('userData'),
+    // The one data home the CLI uses too (resolveDataDir); userData only if chosen (--user-data-dir).
+    electronUserData: app.getPath('userData'),
   });
   for (const warning of warnings) console.warn(`pathwise: ${warning}`);
   registerShellIpc(service, settings);

@@ -1,7 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve, sep } from 'node:path';
 import type { PathInfo } from '../../common/contract.ts';
-import { resolveDataDir } from '../base/dataDir.ts';
 import { SettingsStore } from '../core/SettingsStore.ts';
 import type { EnginePath } from '../engine/EnginePath.ts';
 import { PathBinder } from '../engine/PathBinder.ts';
@@ -10,6 +9,7 @@ import { Ledger } from '../ledger/Ledger.ts';
 import { Transfer, type TransferOutcome, type TransferTuning } from '../engine/Transfer.ts';
 import { missingFolder } from '../engine/transferErrors.ts';
 import { PathMonitor } from '../monitor/PathMonitor.ts';
+import { openDataHome } from './dataHome.ts';
 import { parseGetArgs, type GetOptions } from './getArgs.ts';
 import { absentNotice, absentPaths, checkCaps, pathsFor } from './getPaths.ts';
 import { showProgress } from './getProgress.ts';
@@ -29,14 +29,16 @@ export async function runGet(
 ): Promise<number> {
   const options = parseGetArgs(args);
   const target = saveTarget(options.output);
-  const dataDir = resolveDataDir(options.dataDir, env);
+  // Notices (a path missing, a binding by address, the data folder moved) unless --quiet.
+  const notices = options.quiet ? null : io;
+  const dataDir = openDataHome(options.dataDir, notices, env);
   const { store: settings } = await SettingsStore.open(dataDir, env);
-  const { monitor, binder, snapshot } = await readPaths(settings, io);
+  const { monitor, binder, snapshot } = await readPaths(settings, notices);
   const paths = pathsFor(options, binder.decorate(snapshot));
   const absent = absentPaths(options.paths, snapshot);
   checkCaps(options.caps, paths);
-  if (absent.length > 0 && !options.json) io.stderr.write(absentNotice(absent));
-  const ledger = openLedger(dataDir, settings, io);
+  if (absent.length > 0 && !options.json) notices?.stderr.write(absentNotice(absent));
+  const ledger = openLedger(dataDir, settings, notices);
   const transfer = new Transfer({
     limits: new PathLimits(ledger),
     url: options.url,
@@ -52,7 +54,7 @@ export async function runGet(
   });
   followPaths(options, { transfer, monitor, binder, ledger });
   const verifying = setInterval(() => void binder.check().catch(() => undefined), 1000);
-  const output = showProgress(transfer, binder, options.json, io);
+  const output = showProgress(transfer, binder, options, io);
   const signals = pauseOnSignal(transfer);
   let outcome: TransferOutcome;
   try {
@@ -67,7 +69,7 @@ export async function runGet(
   }
   await binder.check().catch(() => undefined);
   const info = transfer.info();
-  return report(outcome, info, options.json, signals.interrupted(), io, bindings(binder, info));
+  return report(outcome, info, options, signals.interrupted(), io, bindings(binder, info));
 }
 
 /**
@@ -89,7 +91,7 @@ function saveTarget(output: string | null): { file: string } | { directory: stri
 /** The monitor and the binder for this download, and the paths as they are now. */
 async function readPaths(
   settings: SettingsStore,
-  io: CliIo,
+  notices: CliIo | null,
 ): Promise<{ monitor: PathMonitor; binder: PathBinder; snapshot: PathInfo[] }> {
   // Link state, addresses, metered and the user's preferences are all a download needs: no
   // systeminformation details (they spawn processes) and no counters (PathBinder reads its own).
@@ -99,20 +101,20 @@ async function readPaths(
     systemDetails: false,
     countersIntervalMs: 0,
   });
-  const binder = new PathBinder({ warn: (message) => io.stderr.write(`pathwise: ${message}\n`) });
+  const binder = new PathBinder({ warn: (message) => notices?.stderr.write(`pathwise: ${message}\n`) });
   const snapshot = await monitor.refresh();
   binder.watch(snapshot);
   return { monitor, binder, snapshot };
 }
 
 /** The plans' caps hold here too: this download's bytes count in the ledger the app keeps. */
-function openLedger(dataDir: string, settings: SettingsStore, io: CliIo): Ledger {
+function openLedger(dataDir: string, settings: SettingsStore, notices: CliIo | null): Ledger {
   const { ledger, warning } = Ledger.open({
     dataDir,
     plans: () => settings.get().plans,
     thresholds: () => settings.get().capThresholds,
   });
-  if (warning) io.stderr.write(`pathwise: ${warning}\n`);
+  if (warning) notices?.stderr.write(`pathwise: ${warning}\n`);
   ledger.start();
   return ledger;
 }

@@ -1,26 +1,14 @@
 import { isIP } from 'node:net';
-import { parseArgs } from 'node:util';
 import { PathwiseError } from '../../common/errors.ts';
 import { parseByteSize } from '../../common/format.ts';
 // Not from contract.ts: building all of its schemas would hold the first request back.
 import { TransferModeSchema, type TransferMode } from '../../common/settingsContract.ts';
+import { parseCommandArgs } from './args.ts';
+import { commandSpec, type CommandSpec } from './commands.ts';
+import { commandHelp } from './help.ts';
 
-export const GET_USAGE = `Usage: pathwise get URL [-o FILE] [options]
-
-Downloads URL over several network paths at once; re-running the same command resumes.
-
-Options:
-  -o, --output FILE      where to save; a folder (or a name ending in /) saves in it under a
-                         safe name from the server (default: that name, in this folder)
-  --paths A,B            use exactly these interfaces, in order (the first is the primary in
-                         handover mode); NAME=ADDRESS binds a path to a given source address
-  --mode MODE            aggregate (default) | handover | interactive
-  --cap PATH=SIZE        spend at most SIZE on PATH (e.g. wwan0=50M); repeatable
-  --sha256 HEX           the expected SHA-256; the file is kept only if it matches
-  --connections N        connections per path (default 2)
-  --json                 JSON lines of progress and events, and a final status line
-  --data-dir DIR         where settings and the ledger live (or PATHWISE_DATA_DIR)
-`;
+/** get's help, from the command table (commands.ts) like every other command's. */
+export const GET_USAGE = commandHelp(commandSpec('get') as CommandSpec);
 
 export interface GetOptions {
   url: string;
@@ -30,6 +18,8 @@ export interface GetOptions {
   caps: Record<string, number>;
   sha256: string | null;
   json: boolean;
+  /** No progress and no notices: errors only (and, with --json, the final status line). */
+  quiet: boolean;
   dataDir: string | undefined;
   connections: number | null;
 }
@@ -39,30 +29,20 @@ export function usage(message: string): PathwiseError {
   return new PathwiseError('E_USAGE', `${message}\n\n${GET_USAGE}`);
 }
 
-export function parseGetArgs(args: string[]): GetOptions {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      output: { type: 'string', short: 'o' },
-      paths: { type: 'string' },
-      mode: { type: 'string' },
-      cap: { type: 'string', multiple: true },
-      sha256: { type: 'string' },
-      json: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      connections: { type: 'string' },
-    },
-  });
+export function parseGetArgs(argv: string[]): GetOptions {
+  // The URL is counted here: its mistakes come with get's whole help.
+  const args = parseCommandArgs(commandSpec('get') as CommandSpec, argv, false);
+  const positionals = args.positionals;
   if (positionals.length !== 1) throw usage('Give exactly one URL.');
   const url = positionals[0] as string;
   if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
     throw usage(`"${url}" is not an http:// or https:// URL.`);
   }
-  const mode = TransferModeSchema.safeParse(values.mode ?? 'aggregate');
-  if (!mode.success) throw usage(`--mode must be aggregate, handover or interactive, not "${values.mode}".`);
-  const paths = values.paths
+  const wantedMode = args.string('mode');
+  const mode = TransferModeSchema.safeParse(wantedMode ?? 'aggregate');
+  if (!mode.success) throw usage(`--mode must be aggregate, handover or interactive, not "${wantedMode}".`);
+  const paths = args
+    .string('paths')
     ?.split(',')
     .map((p) => p.trim())
     .filter(Boolean);
@@ -74,32 +54,35 @@ export function parseGetArgs(args: string[]): GetOptions {
     }
   }
   const caps: Record<string, number> = {};
-  for (const spec of values.cap ?? []) {
+  for (const spec of args.list('cap')) {
     const eq = spec.lastIndexOf('=');
     const name = spec.slice(0, eq);
     const size = parseByteSize(spec.slice(eq + 1));
     if (eq <= 0 || size === null) throw usage(`--cap "${spec}" must look like PATH=SIZE, e.g. wwan0=50M.`);
     caps[name] = size;
   }
-  if (values.sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(values.sha256)) {
+  const sha256 = args.string('sha256');
+  if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) {
     throw usage('--sha256 must be 64 hexadecimal digits.');
   }
   let connections: number | null = null;
-  if (values.connections !== undefined) {
-    connections = Number(values.connections);
+  const wanted = args.string('connections');
+  if (wanted !== undefined) {
+    connections = Number(wanted);
     if (!Number.isInteger(connections) || connections < 1 || connections > 16) {
       throw usage('--connections must be a whole number from 1 to 16.');
     }
   }
   return {
     url,
-    output: values.output ?? null,
+    output: args.string('output') ?? null,
     paths: paths ?? null,
     mode: mode.data,
     caps,
-    sha256: values.sha256?.toLowerCase() ?? null,
-    json: values.json ?? false,
-    dataDir: values['data-dir'],
+    sha256: sha256?.toLowerCase() ?? null,
+    json: args.flag('json') ?? false,
+    quiet: args.flag('quiet') ?? false,
+    dataDir: args.string('data-dir'),
     connections,
   };
 }

@@ -1,5 +1,5 @@
 import type { ContinuityEvent, TransferInfo } from '../../common/contract.ts';
-import { formatBytes, formatRate } from '../../common/format.ts';
+import { formatBytes, formatEta, formatRate } from '../../common/format.ts';
 import type { PathBinder } from '../engine/PathBinder.ts';
 import type { Transfer } from '../engine/Transfer.ts';
 import type { CliIo } from './io.ts';
@@ -21,7 +21,7 @@ function progressLine(info: TransferInfo, width: number): string {
     ? `[${'#'.repeat(filled)}${'-'.repeat(barWidth - filled)}] ${(fraction * 100).toFixed(0).padStart(3)}%`
     : '';
   const amount = size ? `${formatBytes(info.received)}/${formatBytes(size)}` : formatBytes(info.received);
-  const eta = size && info.rate > 0 ? ` ETA ${Math.ceil((size - info.received) / info.rate)}s` : '';
+  const eta = size && info.rate > 0 ? ` ETA ${formatEta((size - info.received) / info.rate)}` : '';
   const paths = Object.entries(info.paths)
     .filter(([, p]) => p.bytes > 0 || p.state !== 'idle')
     .map(([name, p]) => `${name} ${p.state === 'active' ? formatRate(p.rate) : p.state}`)
@@ -40,13 +40,15 @@ export interface ProgressOutput {
 /**
  * What a download says while it runs: with --json, JSON lines on stdout (state, progress,
  * continuity, binding); otherwise messages on stderr, and a progress bar when stderr is a terminal.
+ * With --quiet, nothing (report() says how it ended).
  */
 export function showProgress(
   transfer: Transfer,
   binder: PathBinder,
-  json: boolean,
+  { json, quiet }: { json: boolean; quiet: boolean },
   io: CliIo,
 ): ProgressOutput {
+  if (quiet) return { stop: () => undefined, clearLine: () => undefined };
   const out = io.stdout;
   const err = io.stderr;
   const tty = !json && isTty(err);

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import type { PathBinding, TransferInfo } from '../../common/contract.ts';
-import { formatBytes } from '../../common/format.ts';
+import { formatBytes, formatDuration } from '../../common/format.ts';
 import type { PathBinder } from '../engine/PathBinder.ts';
 import type { TransferOutcome } from '../engine/Transfer.ts';
+import { EXIT_CLASSES, exitCodeFor } from './exitCodes.ts';
 import type { CliIo } from './io.ts';
 
 type Outcome<S extends TransferOutcome['status']> = Extract<TransferOutcome, { status: S }>;
@@ -24,26 +25,28 @@ function jsonLine(io: CliIo, value: unknown): void {
 }
 
 /**
- * How the download ended, said once it has: the summary (or, with --json, the final status line)
- * and the exit code: 0 done, 130 stopped by a signal, 1 otherwise.
+ * How the download ended, said once it has: the summary (or, with --json, the final status line;
+ * with --quiet and no --json, only an error) and the exit code: 0 done, 130 stopped by a signal,
+ * else the failure's class (exitCodes.ts).
  */
 export function report(
   outcome: TransferOutcome,
   info: TransferInfo,
-  json: boolean,
+  { json, quiet }: { json: boolean; quiet: boolean },
   interrupted: boolean,
   io: CliIo,
   binding: Record<string, PathBinding> = {},
 ): number {
   switch (outcome.status) {
     case 'done':
-      return reportDone(outcome, info, json, io, binding);
+      if (!quiet || json) reportDone(outcome, info, json, io, binding);
+      return EXIT_CLASSES.ok.code;
     case 'paused':
     case 'cancelled': {
       const message = `Stopped; ${formatBytes(info.received)} of ${info.file} are kept. Run the same command again to resume.`;
       if (json) jsonLine(io, { status: 'paused', file: info.file, received: info.received, size: info.size });
-      io.stderr.write(`pathwise: ${message}\n`);
-      return interrupted ? 130 : 1;
+      if (!quiet) io.stderr.write(`pathwise: ${message}\n`);
+      return interrupted ? EXIT_CLASSES.interrupted.code : EXIT_CLASSES.error.code;
     }
     case 'failed':
       return reportFailed(outcome, info, json, io, binding);
@@ -56,7 +59,7 @@ function reportDone(
   json: boolean,
   io: CliIo,
   binding: Record<string, PathBinding>,
-): number {
+): void {
   const fetched = Object.values(outcome.paths).reduce((n, p) => n + p.bytes, 0);
   if (json) {
     jsonLine(io, {
@@ -79,10 +82,9 @@ function reportDone(
       )
       .join(', ');
     io.stdout.write(
-      `${outcome.file}: ${formatBytes(info.size ?? fetched)} in ${(outcome.durationMs / 1000).toFixed(1)} s (${split})${outcome.resumedBytes ? `, ${formatBytes(outcome.resumedBytes)} resumed` : ''}\nsha256 ${outcome.sha256}\n`,
+      `${outcome.file}: ${formatBytes(info.size ?? fetched)} in ${formatDuration(outcome.durationMs)} (${split})${outcome.resumedBytes ? `, ${formatBytes(outcome.resumedBytes)} resumed` : ''}\nsha256 ${outcome.sha256}\n`,
     );
   }
-  return 0;
 }
 
 function reportFailed(
@@ -110,5 +112,5 @@ function reportFailed(
       ? ` ${formatBytes(info.received)} are kept in ${info.file}.part for resuming.`
       : '';
   io.stderr.write(`pathwise: ${message}${kept} [${code}]\n`);
-  return 1;
+  return exitCodeFor(code);
 }

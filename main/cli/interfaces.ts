@@ -1,7 +1,8 @@
 import type { PathInfo } from '../../common/contract.ts';
-import { resolveDataDir } from '../base/dataDir.ts';
+import { formatLinkSpeed } from '../../common/format.ts';
 import { SettingsStore } from '../core/SettingsStore.ts';
 import { monitorSettings, PathMonitor } from '../monitor/PathMonitor.ts';
+import { openDataHome } from './dataHome.ts';
 import type { CliIo } from './io.ts';
 
 export interface InterfacesOptions {
@@ -13,7 +14,7 @@ export interface InterfacesOptions {
 
 /** The user's settings (overrides, preferences, probe URL) for a one-off command. */
 export async function openSettings(dataDir: string | undefined, io: CliIo): Promise<SettingsStore> {
-  const { store, warning } = await SettingsStore.open(resolveDataDir(dataDir, process.env), process.env);
+  const { store, warning } = await SettingsStore.open(openDataHome(dataDir, io), process.env);
   if (warning) io.stderr.write(`pathwise: ${warning}\n`);
   return store;
 }
@@ -54,7 +55,7 @@ export function formatTable(paths: PathInfo[]): string {
     metered(p),
     p.health?.status ?? dash,
     p.health?.rttMs != null ? `${Math.round(p.health.rttMs)} ms` : dash,
-    p.speedMbps ? `${p.speedMbps} Mb/s` : dash,
+    p.speedMbps ? formatLinkSpeed(p.speedMbps) : dash,
     wifi(p),
     p.addresses.join(', ') || dash,
   ]);

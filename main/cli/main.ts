@@ -1,27 +1,10 @@
 import { parseArgs } from 'node:util';
 import { errorCode, errorMessage, PathwiseError } from '../../common/errors.ts';
 import { APP_VERSION } from '../base/version.ts';
+import { parseCommandArgs } from './args.ts';
+import { commandSpec, type CommandSpec } from './commands.ts';
+import { exitCodeFor } from './exitCodes.ts';
 import type { CliIo } from './io.ts';
-
-const HELP = `Pathwise ${APP_VERSION} — keep transfers alive across every network path.
-
-Usage: pathwise <command> [options]
-
-Commands:
-  get URL [-o FILE] [--paths a,b] [--mode M] [--cap PATH=SIZE] [--sha256 HEX] [--json]
-                                      download over several paths at once (resumable)
-  interfaces [--json] [--no-probe]    list this machine's network paths with their health
-  watch [--json]                      print path events as they happen (JSON lines with --json)
-  usage [--json]                      this billing cycle per path: bytes, cap, cost, forecast, energy
-  usage --days|--months|--cycles [--export csv|json]
-                                      usage history per path (--correct PATH=SIZE, --reset PATH)
-  serve [--host 127.0.0.1] [--port N] serve the dashboard to a browser (token-protected)
-
-Global options:
-  --data-dir DIR   where the ledger and journals live (or PATHWISE_DATA_DIR)
-  -h, --help       show this help
-  -v, --version    print the version
-`;
 
 export type { CliIo };
 
@@ -41,76 +24,64 @@ function usageFromParseArgs(error: unknown, command: string | undefined): unknow
   const code = errorCode(error);
   if (!code.startsWith('ERR_PARSE_ARGS_')) return error;
   const help =
-    command === 'get'
-      ? 'Run "pathwise get --help" for its options.'
-      : command === 'usage'
-        ? 'Run "pathwise usage --help" for its options.'
-        : 'Run "pathwise --help" for the options.';
+    command && commandSpec(command)
+      ? `Run "pathwise ${command} --help" for its options.`
+      : 'Run "pathwise --help" for the options.';
   const option = /^Unknown option '([^']+)'/.exec(errorMessage(error))?.[1];
   const message = option ? `Unknown option ${option}.` : errorMessage(error).replace(/\.?$/, '.');
   return new PathwiseError('E_USAGE', `${message} ${help}`, { cause: error });
 }
 
-const COMMANDS = new Set(['interfaces', 'watch', 'serve']);
-
-async function runCommand(argv: string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
-  // `pathwise <command> --help`: the overview lists every command's options (get has its own).
-  if (command && COMMANDS.has(command) && (rest.includes('-h') || rest.includes('--help'))) {
-    io.stdout.write(HELP);
-    return 0;
+async function helpText(command: string | undefined): Promise<string> {
+  const { helpFor } = await import('./help.ts');
+  const text = helpFor(command);
+  if (text === undefined) {
+    throw new PathwiseError(
+      'E_USAGE',
+      `There is no command "${command}". Run "pathwise --help" for the list.`,
+    );
   }
-  if (command === undefined || command === '-h' || command === '--help' || command === 'help') {
-    io.stdout.write(HELP);
+  return text;
+}
+
+/** The overview, a command's help or the version; undefined when the command line asks for none. */
+async function builtIn(command: string | undefined, rest: string[], io: CliIo): Promise<number | undefined> {
+  if (command === undefined || command === '-h' || command === '--help') {
+    io.stdout.write(await helpText(undefined));
+    // No command at all is a usage mistake that gets the help.
     return command === undefined ? 2 : 0;
   }
   if (command === '-v' || command === '--version') {
     io.stdout.write(`${APP_VERSION}\n`);
     return 0;
   }
+  // `pathwise help [COMMAND]` and `pathwise COMMAND --help`: that command's own help.
+  if (command === 'help' && !rest.includes('-h') && !rest.includes('--help')) {
+    const spec = commandSpec('help') as CommandSpec;
+    io.stdout.write(await helpText(parseCommandArgs(spec, rest).positionals[0]));
+    return 0;
+  }
+  if (commandSpec(command) && (rest.includes('-h') || rest.includes('--help'))) {
+    io.stdout.write(await helpText(command));
+    return 0;
+  }
+  return undefined;
+}
+
+async function runCommand(argv: string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  const answered = await builtIn(command, rest, io);
+  if (answered !== undefined) return answered;
   switch (command) {
-    case 'interfaces': {
-      const { values } = parseArgs({
-        args: rest,
-        options: { json: { type: 'boolean' }, probe: { type: 'boolean' }, 'data-dir': { type: 'string' } },
-        allowNegative: true,
-        strict: true,
-      });
-      const { runInterfaces } = await import('./interfaces.ts');
-      return runInterfaces(
-        { json: values.json ?? false, probe: values.probe ?? true, dataDir: values['data-dir'] },
-        io,
-      );
-    }
-    case 'watch': {
-      const { values } = parseArgs({
-        args: rest,
-        options: { json: { type: 'boolean' }, 'data-dir': { type: 'string' } },
-        strict: true,
-      });
-      const { runWatch } = await import('./watch.ts');
-      return runWatch({ json: values.json ?? false, dataDir: values['data-dir'] }, io);
-    }
-    case 'usage': {
-      const { USAGE_HELP, runUsageArgs } = await import('./usage.ts');
-      if (rest.includes('-h') || rest.includes('--help')) {
-        io.stdout.write(USAGE_HELP);
-        return 0;
-      }
-      return runUsageArgs(rest, io);
-    }
-    case 'get': {
-      const { GET_USAGE, runGet } = await import('./get.ts');
-      if (rest.includes('-h') || rest.includes('--help')) {
-        io.stdout.write(GET_USAGE);
-        return 0;
-      }
-      return runGet(rest, io);
-    }
     case 'serve': {
       const { values } = parseArgs({
         args: rest,
-        options: { host: { type: 'string' }, port: { type: 'string' }, 'data-dir': { type: 'string' } },
+        options: {
+          host: { type: 'string' },
+          port: { type: 'string' },
+          'data-dir': { type: 'string' },
+          'allow-remote': { type: 'boolean' },
+        },
         strict: true,
       });
       const port = values.port === undefined ? 0 : Number(values.port);
@@ -118,10 +89,61 @@ async function runCommand(argv: string[], io: CliIo): Promise<number> {
         throw new PathwiseError('E_USAGE', `--port must be a number from 0 to 65535, not "${values.port}".`);
       }
       const { runServe } = await import('./serve.ts');
-      return runServe({ host: values.host ?? '127.0.0.1', port, dataDir: values['data-dir'] }, io);
+      const host = values.host ?? '127.0.0.1';
+      const allowRemote = values['allow-remote'] === true;
+      return runServe({ host, port, dataDir: values['data-dir'], allowRemote }, io);
     }
     default:
-      throw new PathwiseError('E_USAGE', `Unknown command "${command}". Run "pathwise --help" for the list.`);
+      return runNamed(command as string, rest, io);
+  }
+}
+
+/** Every command but serve, each parsed by its row of the command table. */
+async function runNamed(command: string, rest: string[], io: CliIo): Promise<number> {
+  const spec = commandSpec(command);
+  if (!spec) {
+    throw new PathwiseError('E_USAGE', `Unknown command "${command}". Run "pathwise --help" for the list.`);
+  }
+  switch (command) {
+    case 'get':
+      return (await import('./get.ts')).runGet(rest, io);
+    case 'usage':
+      return (await import('./usage.ts')).runUsageArgs(rest, io);
+    case 'interfaces': {
+      const args = parseCommandArgs(spec, rest);
+      const { runInterfaces } = await import('./interfaces.ts');
+      return runInterfaces(
+        {
+          json: args.flag('json') ?? false,
+          probe: args.flag('probe') ?? true,
+          dataDir: args.string('data-dir'),
+        },
+        io,
+      );
+    }
+    case 'watch': {
+      const args = parseCommandArgs(spec, rest);
+      const { runWatch } = await import('./watch.ts');
+      return runWatch({ json: args.flag('json') ?? false, dataDir: args.string('data-dir') }, io);
+    }
+    case 'prefer':
+    case 'override':
+      return (await import('./settingsCommands.ts')).runSettingsCommand(
+        spec,
+        parseCommandArgs(spec, rest),
+        io,
+      );
+    case 'plan':
+      return (await import('./plan.ts')).runPlan(parseCommandArgs(spec, rest), io);
+    case 'alerts':
+      return (await import('./alerts.ts')).runAlerts(parseCommandArgs(spec, rest), io);
+    case 'completion': {
+      const [shell] = parseCommandArgs(spec, rest).positionals;
+      io.stdout.write((await import('./completion.ts')).completionScript(shell as string));
+      return 0;
+    }
+    default:
+      throw new Error(`"${command}" is in the command table but main.ts does not run it`);
   }
 }
 
@@ -147,8 +169,8 @@ export function main(): void {
     },
     (error: unknown) => {
       process.stderr.write(errorReport(error));
-      // Usage mistakes exit 2 like most Unix tools; everything else 1.
-      process.exitCode = errorCode(error) === 'E_USAGE' ? 2 : 1;
+      // One code per class of failure (exitCodes.ts): usage 2 like most Unix tools, network 3…
+      process.exitCode = exitCodeFor(error);
     },
   );
 }

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { PathUsage, UsageSummary } from '../../common/contract.ts';
 import { PathwiseError } from '../../common/errors.ts';
 import { resolveDataDir } from '../base/dataDir.ts';
@@ -8,6 +7,8 @@ import { Ledger } from '../ledger/Ledger.ts';
 import type { PeriodKind } from '../ledger/UsagePeriods.ts';
 import { formatPeriods } from './usageHistory.ts';
 import { openSettings } from './interfaces.ts';
+import { parseCommandArgs } from './args.ts';
+import { commandSpec, type CommandSpec } from './commands.ts';
 import type { CliIo } from './io.ts';
 
 export interface UsageOptions {
@@ -23,37 +24,18 @@ export interface UsageOptions {
   reset?: string | undefined;
 }
 
-export const USAGE_HELP = `Usage: pathwise usage [--json] [--days|--months|--cycles] [--export csv|json]
-                      [--correct PATH=SIZE] [--reset PATH]
-
-  (no option)          this billing cycle per path: bytes, cap, cost, forecast, energy
-  --days, --months, --cycles
-                       history: the last 30 days, 12 months or 6 billing cycles per path
-  --export csv|json    the history as CSV or JSON (with --days, --months or --cycles; days if none)
-  --correct PATH=SIZE  set this cycle's count to your carrier's figure, e.g. wwan0=3.2GB
-                       (stored as an adjustment; later traffic adds to it)
-  --reset PATH         start this cycle's count on PATH from zero
-  "~" marks bytes counted for a time Pathwise was closed: their day is an estimate.
-`;
-
 const PERIOD_COUNT: Record<PeriodKind, number> = { day: 30, month: 12, cycle: 6 };
 
 /** `pathwise usage` with its arguments (main.ts hands them over as they came). */
 export async function runUsageArgs(args: string[], io: CliIo): Promise<number> {
-  const { values } = parseArgs({
-    args,
-    options: {
-      json: { type: 'boolean' },
-      'data-dir': { type: 'string' },
-      days: { type: 'boolean' },
-      months: { type: 'boolean' },
-      cycles: { type: 'boolean' },
-      export: { type: 'string' },
-      correct: { type: 'string' },
-      reset: { type: 'string' },
-    },
-    strict: true,
-  });
+  // Its options are the command table's (commands.ts), as its help and completion are.
+  const parsed = parseCommandArgs(commandSpec('usage') as CommandSpec, args);
+  const values = {
+    days: parsed.flag('days'),
+    months: parsed.flag('months'),
+    cycles: parsed.flag('cycles'),
+    export: parsed.string('export'),
+  };
   const kinds = (['days', 'months', 'cycles'] as const).filter((k) => values[k]);
   if (kinds.length > 1) throw new PathwiseError('E_USAGE', 'Pick one of --days, --months and --cycles.');
   if (values.export !== undefined && values.export !== 'csv' && values.export !== 'json') {
@@ -62,12 +44,12 @@ export async function runUsageArgs(args: string[], io: CliIo): Promise<number> {
   const kind = { days: 'day', months: 'month', cycles: 'cycle' } as const;
   return runUsage(
     {
-      json: values.json ?? false,
-      dataDir: values['data-dir'],
+      json: parsed.flag('json') ?? false,
+      dataDir: parsed.string('data-dir'),
       periods: kinds[0] ? kind[kinds[0]] : undefined,
       exportAs: values.export as 'csv' | 'json' | undefined,
-      correct: values.correct,
-      reset: values.reset,
+      correct: parsed.string('correct'),
+      reset: parsed.string('reset'),
     },
     io,
   );

@@ -6,6 +6,7 @@ import { BatteryMonitor, type BatteryMonitorOptions } from '../monitor/BatteryMo
 import { monitorSettings, PathMonitor, type PathMonitorOptions } from '../monitor/PathMonitor.ts';
 import type { BudgetProvider } from '../base/budget.ts';
 import { resolveDataDir } from '../base/dataDir.ts';
+import { prepareDataHome } from '../base/dataHome.ts';
 import { APP_VERSION } from '../base/version.ts';
 import { wireEngine } from './engineWiring.ts';
 import { openLedger, recordTransfers, serveLedger } from './ledgerWiring.ts';
@@ -16,7 +17,10 @@ import { wireSettings } from './settingsWiring.ts';
 
 export interface CreatePathwiseOptions {
   shell: ShellKind;
+  /** --data-dir; else the one data home (main/base/dataDir.ts). */
   dataDir?: string;
+  /** Electron's `app.getPath('userData')`: used only when the user chose it (`--user-data-dir`). */
+  electronUserData?: string;
   env?: NodeJS.ProcessEnv;
   monitor?: PathMonitorOptions;
   battery?: BatteryMonitorOptions;
@@ -52,8 +56,9 @@ export interface Pathwise {
  */
 export async function createPathwise(options: CreatePathwiseOptions): Promise<Pathwise> {
   const env = options.env ?? process.env;
-  const dataDir = resolveDataDir(options.dataDir, env);
-  const warnings: string[] = [];
+  const dataDir = resolveDataDir(options.dataDir, env, process.platform, options.electronUserData);
+  // Private, and the app's files from before issue 22 moved in once (see dataHome.ts).
+  const warnings = prepareDataHome(dataDir, { env });
   const { store: settings, warning } = await SettingsStore.open(dataDir, env);
   if (warning) warnings.push(warning);
 

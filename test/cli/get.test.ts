@@ -5,6 +5,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { A, B, tempDir } from '../support/engineLab.ts';
 import { PATHWISE_BIN, runPathwise, testEnv, type CliResult } from '../support/cli.ts';
 import { selfSignedCert } from '../support/selfSigned.ts';
+import { describeNeeding, mountNeeds } from '../support/rootOnly.ts';
 import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
 
 const SIZE = 2_000_000;
@@ -26,7 +27,9 @@ describe('pathwise get', () => {
   it('downloads over two paths and ends --json output with the status line', async () => {
     server = await startRangeServer(content);
     const file = join(tempDir(), 'out.bin');
+    const started = performance.now();
     const result = await runPathwise(['get', server.url, '-o', file, '--json', ...PATHS]);
+    const wallMs = performance.now() - started;
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
     const lines = result.stdout
@@ -41,7 +44,10 @@ describe('pathwise get', () => {
       paths: Record<string, { bytes: number }>;
     };
     expect(final).toMatchObject({ status: 'done', bytes: SIZE, sha256: sha256(content) });
-    expect(final.durationMs).toBeGreaterThanOrEqual(0);
+    // The download's own time, in whole ms: some, and no more than the whole command took around it.
+    expect(Number.isInteger(final.durationMs)).toBe(true);
+    expect(final.durationMs).toBeGreaterThan(0);
+    expect(final.durationMs).toBeLessThanOrEqual(Math.ceil(wallMs));
     expect(final.paths['a']!.bytes + final.paths['b']!.bytes).toBe(SIZE);
     expect(lines.some((l) => l['type'] === 'state' && l['state'] === 'running')).toBe(true);
     expect(readFileSync(file).equals(content)).toBe(true);
@@ -71,7 +77,7 @@ describe('pathwise get', () => {
 });
 
 describe('pathwise get when the download fails', () => {
-  it('fails with the HTTP status named, exit 1 and a JSON failure line', async () => {
+  it('fails with the HTTP status named, exit 4 (HTTP) and a JSON failure line', async () => {
     server = await startRangeServer(content);
     const result = await runPathwise([
       'get',
@@ -81,7 +87,7 @@ describe('pathwise get when the download fails', () => {
       '--json',
       ...PATHS,
     ]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(4); // exit code: http
     expect(lastJson(result)).toMatchObject({ status: 'failed', error: { code: 'E_HTTP_STATUS' } });
     expect(result.stderr).toMatch(/404 Not Found.*\[E_HTTP_STATUS\]/);
   });
@@ -92,7 +98,7 @@ describe('pathwise get when the download fails', () => {
     await server.close();
     server = undefined;
     const result = await runPathwise(['get', url, '-o', join(tempDir(), 'x'), ...PATHS]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3); // exit code: network
     expect(result.stderr).toMatch(/refused the connection.*\[E_REFUSED\]/);
   });
 
@@ -110,7 +116,7 @@ describe('pathwise get when the download fails', () => {
       '--cap',
       'a=500k',
     ]);
-    expect(capped.code).toBe(1);
+    expect(capped.code).toBe(7); // exit code: cap
     expect(lastJson(capped)).toMatchObject({ status: 'failed', error: { code: 'E_CAP_REACHED' } });
     expect((lastJson(capped)['paths'] as Record<string, { bytes: number }>)['a']!.bytes).toBeLessThanOrEqual(
       500_000,
@@ -132,7 +138,7 @@ describe('pathwise get checks what it is asked before it starts', () => {
     const dir = tempDir();
     for (const output of [join(dir, 'nope', 'f.bin'), `${join(dir, 'nope')}/`]) {
       const result = await runPathwise(['get', server.url, '-o', output, ...PATHS]);
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(6); // exit code: disk
       expect(result.stderr).toBe(
         `pathwise: The folder ${join(dir, 'nope')} does not exist. Create it, or choose another place to save. [E_DISK]\n`,
       );
@@ -146,7 +152,7 @@ describe('pathwise get checks what it is asked before it starts', () => {
     const file = join(tempDir(), 'mine.txt');
     writeFileSync(file, 'keep me');
     const result = await runPathwise(['get', server.url, '-o', file, ...PATHS]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(6); // exit code: disk
     expect(result.stderr).toContain('E_EXISTS');
     expect(readFileSync(file, 'utf8')).toBe('keep me');
   });
@@ -169,7 +175,7 @@ describe('pathwise get checks what it is asked before it starts', () => {
 
   it('names interfaces that are not on this machine instead of calling them down', async () => {
     const result = await runPathwise(['get', 'http://127.0.0.1:1/f', '--paths', 'nope0,nope1']);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3); // exit code: network
     expect(result.stderr).toMatch(/no interface named nope0 or nope1 \(it has [^)]*\blo\b[^)]*\)/);
     expect(result.stderr).toContain('[E_NO_PATH]');
     // One of several missing: the download goes ahead without it, and says so.
@@ -196,7 +202,7 @@ describe('pathwise get over HTTPS', () => {
   it('names an untrusted certificate as a TLS error', async () => {
     server = await startRangeServer(content, { tls: { key: tls.key, cert: tls.cert } });
     const result = await runPathwise(['get', server.url, '-o', join(tempDir(), 'x'), ...PATHS]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(3); // exit code: network
     expect(result.stderr).toMatch(/secure connection.*\[E_TLS\]/);
   });
 
@@ -211,9 +217,7 @@ describe('pathwise get over HTTPS', () => {
   });
 });
 
-const isRoot = process.getuid?.() === 0 && existsSync('/usr/bin/unshare');
-
-describe.skipIf(!isRoot)('pathwise get on a full disk', () => {
+describeNeeding(mountNeeds())('pathwise get on a full disk', () => {
   // Each run gets a private mount namespace with a 1 MB tmpfs: nothing is left mounted afterwards.
   const inSmallDisk = (dir: string, args: string[]): Promise<CliResult> =>
     new Promise((resolve) => {
@@ -232,7 +236,7 @@ describe.skipIf(!isRoot)('pathwise get on a full disk', () => {
     server = await startRangeServer(content);
     const dir = tempDir();
     const result = await inSmallDisk(dir, ['get', server.url, '-o', join(dir, 'f.bin'), ...PATHS]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(6); // exit code: disk
     expect(result.stderr).toMatch(/Not enough disk space.*\[E_DISK_FULL\]/);
   });
 
@@ -240,7 +244,7 @@ describe.skipIf(!isRoot)('pathwise get on a full disk', () => {
     server = await startRangeServer(content, { behaviour: { ranges: false, chunked: true } });
     const dir = tempDir();
     const result = await inSmallDisk(dir, ['get', server.url, '-o', join(dir, 'f.bin'), '--json', ...PATHS]);
-    expect(result.code).toBe(1);
+    expect(result.code).toBe(6); // exit code: disk
     expect(lastJson(result)).toMatchObject({ status: 'failed', error: { code: 'E_DISK_FULL' } });
     expect(result.stderr).toMatch(/disk is full/);
   });

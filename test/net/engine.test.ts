@@ -1,11 +1,12 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { tempDir, until } from '../support/engineLab.ts';
 import { PATHWISE_BIN, runPathwise, testEnv } from '../support/cli.ts';
 import { startLabRangeServer } from '../support/labServer.ts';
-import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { describeNeeding, netnsNeeds } from '../support/rootOnly.ts';
 import { deterministicContent, sha256 } from '../support/rangeServer.ts';
 
 const SIZE = 6_000_000;
@@ -62,7 +63,7 @@ afterAll(async () => {
   await lab?.destroy();
 });
 
-describe.skipIf(!canUseNetns())('pathwise get across network namespaces: both paths up', () => {
+describeNeeding(netnsNeeds())('pathwise get across network namespaces: both paths up', () => {
   it('aggregates both paths, and each path’s bytes really leave through its interface', async () => {
     const before = { wlan0: await lab.counters('wlan0'), wwan0: await lab.counters('wwan0') };
     const result = await runPathwise(
@@ -117,7 +118,7 @@ describe.skipIf(!canUseNetns())('pathwise get across network namespaces: both pa
   });
 });
 
-describe.skipIf(!canUseNetns())('pathwise get across network namespaces: Wi-Fi lost mid-download', () => {
+describeNeeding(netnsNeeds())('pathwise get across network namespaces: Wi-Fi lost mid-download', () => {
   it('finishes with the right hash when Wi-Fi is cut mid-download', async () => {
     const run = getInLab(lab, ['-o', join(tempDir(), 'cut.bin'), '--paths', 'wlan0,wwan0']);
     await until(() => run.lines.some((l) => l.type === 'progress' && (l.received ?? 0) > 1_000_000), 30_000);
@@ -145,7 +146,7 @@ describe.skipIf(!canUseNetns())('pathwise get across network namespaces: Wi-Fi l
   });
 });
 
-describe.skipIf(!canUseNetns())('pathwise get across network namespaces: errors', () => {
+describeNeeding(netnsNeeds())('pathwise get across network namespaces: errors', () => {
   it('names a DNS failure', async () => {
     // `ip netns exec` bind-mounts /etc/netns/<ns>/resolv.conf: a resolver on the namespace's own loopback.
     const etc = `/etc/netns/${lab.client}`;
@@ -163,7 +164,7 @@ describe.skipIf(!canUseNetns())('pathwise get across network namespaces: errors'
         ],
         { netns: lab.client },
       );
-      expect(result.code).toBe(1);
+      expect(result.code).toBe(3); // the network class (main/cli/exitCodes.ts)
       expect(result.stderr).toMatch(
         /Could not look up the server name "files.pathwise-test.invalid".*\[E_DNS\]/,
       );

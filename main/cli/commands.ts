@@ -1,0 +1,321 @@
+/**
+ * The command line's one table: every command, its arguments and options. The overview and each
+ * command's help (help.ts), the option parser (args.ts) and the shell completions (completion.ts)
+ * are all written from it, so none of them can name an option the others don't know.
+ *
+ * Plain data, no zod: main.ts loads it for every command, `get` included. The value lists below
+ * repeat the contract's enums; test/cli/commands.test.ts checks they still match.
+ */
+
+/** What a shell may offer for a value: files, folders, this machine's interfaces, or nothing. */
+export type Completion = 'file' | 'dir' | 'interface' | 'command' | 'none';
+
+export interface OptionSpec {
+  long: string;
+  short?: string;
+  /** The value's placeholder in the help (FILE, SIZE…); none: a switch. */
+  value?: string;
+  /** The values it takes, when they are a fixed list (offered by completion). */
+  choices?: readonly string[];
+  complete?: Completion;
+  /** May be given more than once. */
+  multiple?: boolean;
+  /** A switch that is on unless `--no-<long>`. */
+  negatable?: boolean;
+  help: string;
+}
+
+export interface ArgSpec {
+  name: string;
+  choices?: readonly string[];
+  complete?: Completion;
+  optional?: boolean;
+}
+
+export interface CommandSpec {
+  name: string;
+  args: readonly ArgSpec[];
+  /** The usage line after "pathwise <name> "; written from args and options when absent. */
+  synopsis: string;
+  /** One line in the overview. */
+  summary: string;
+  /** The command's own help: what it does, before the options. */
+  about: string;
+  options: readonly OptionSpec[];
+  /** After the options: what else a user should know. */
+  notes?: string;
+}
+
+export const PREFERENCES = ['always', 'secondary', 'backup', 'never'] as const;
+export const PATH_TYPES = [
+  'ethernet',
+  'wifi',
+  'cellular',
+  'tether',
+  'vpn',
+  'loopback',
+  'virtual',
+  'unknown',
+] as const;
+export const MODES = ['aggregate', 'handover', 'interactive'] as const;
+export const AT_CAP = ['stop', 'rate-limit', 'allow'] as const;
+export const SHELLS = ['bash', 'zsh', 'fish'] as const;
+
+const DATA_DIR: OptionSpec = {
+  long: 'data-dir',
+  value: 'DIR',
+  complete: 'dir',
+  help: 'where settings and the ledger live (or PATHWISE_DATA_DIR)',
+};
+const JSON_OUT: OptionSpec = { long: 'json', help: 'print JSON instead of text' };
+const PATH_ARG: ArgSpec = { name: 'PATH', complete: 'interface' };
+
+const GET: CommandSpec = {
+  name: 'get',
+  args: [{ name: 'URL', complete: 'none' }],
+  synopsis: 'URL [-o FILE] [options]',
+  summary: 'download over several paths at once (resumable)',
+  about: 'Downloads URL over several network paths at once; re-running the same command resumes.',
+  options: [
+    {
+      long: 'output',
+      short: 'o',
+      value: 'FILE',
+      complete: 'file',
+      help: 'where to save; a folder (or a name ending in /) saves in it under a safe name from the server (default: that name, in this folder)',
+    },
+    {
+      long: 'paths',
+      value: 'A,B',
+      complete: 'interface',
+      help: 'use exactly these interfaces, in order (the first is the primary in handover mode); NAME=ADDRESS binds a path to a given source address',
+    },
+    {
+      long: 'mode',
+      value: 'MODE',
+      choices: MODES,
+      help: 'how the paths share the download: aggregate (all at once, the default), handover (one, the next when it fails) or interactive (the quickest to answer)',
+    },
+    {
+      long: 'cap',
+      value: 'PATH=SIZE',
+      multiple: true,
+      help: 'spend at most SIZE on PATH (e.g. wwan0=50M); repeatable',
+    },
+    { long: 'sha256', value: 'HEX', help: 'the expected SHA-256; the file is kept only if it matches' },
+    { long: 'connections', value: 'N', help: 'connections per path (default 2)' },
+    {
+      long: 'quiet',
+      short: 'q',
+      help: 'no progress and no notices: only errors (and, with --json, the final status line)',
+    },
+    { long: 'json', help: 'JSON lines of progress and events, and a final status line' },
+    DATA_DIR,
+  ],
+};
+
+const INTERFACES: CommandSpec = {
+  name: 'interfaces',
+  args: [],
+  synopsis: '[--json] [--no-probe]',
+  summary: "list this machine's network paths with their health",
+  about:
+    "Lists this machine's network paths: type, state, metered, health, round trip, link speed, addresses.",
+  options: [
+    JSON_OUT,
+    {
+      long: 'probe',
+      negatable: true,
+      help: "probe each path's health (one short attempt); --no-probe skips it",
+    },
+    DATA_DIR,
+  ],
+};
+
+const WATCH: CommandSpec = {
+  name: 'watch',
+  args: [],
+  synopsis: '[--json]',
+  summary: 'print path events as they happen (JSON lines with --json)',
+  about: 'Prints a line for every path that exists, then one for each change, until interrupted.',
+  options: [{ long: 'json', help: 'one JSON object a line' }, DATA_DIR],
+};
+
+const USAGE: CommandSpec = {
+  name: 'usage',
+  args: [],
+  synopsis: '[--json] [--days|--months|--cycles] [--export csv|json] [options]',
+  summary: 'this billing cycle per path: bytes, cap, cost, forecast, energy; or its history',
+  about: 'Without options: this billing cycle per path: bytes, cap, cost, forecast, energy.',
+  options: [
+    JSON_OUT,
+    { long: 'days', help: 'history: the last 30 days per path' },
+    { long: 'months', help: 'history: the last 12 calendar months per path' },
+    { long: 'cycles', help: 'history: the last 6 billing cycles per path' },
+    {
+      long: 'export',
+      value: 'FORMAT',
+      choices: ['csv', 'json'],
+      help: 'the history as CSV or JSON (with --days, --months or --cycles; days if none)',
+    },
+    {
+      long: 'correct',
+      value: 'PATH=SIZE',
+      help: "set this cycle's count to your carrier's figure, e.g. wwan0=3.2GB (stored as an adjustment; later traffic adds to it)",
+    },
+    {
+      long: 'reset',
+      value: 'PATH',
+      complete: 'interface',
+      help: "start this cycle's count on PATH from zero",
+    },
+    DATA_DIR,
+  ],
+  notes: '"~" marks bytes counted for a time Pathwise was closed: their day is an estimate.',
+};
+
+const PREFER: CommandSpec = {
+  name: 'prefer',
+  args: [PATH_ARG, { name: 'PREFERENCE', choices: PREFERENCES }],
+  synopsis: 'PATH always|secondary|backup|never [--json]',
+  summary: 'how much a path carries: always, secondary, backup or never',
+  about:
+    'Sets how much PATH carries, as the dashboard does: always (whenever it is up), secondary (with the always paths, ranked after them), backup (only when no always or secondary path is usable) or never. A running app applies it at once.',
+  options: [JSON_OUT, DATA_DIR],
+};
+
+const PLAN: CommandSpec = {
+  name: 'plan',
+  args: [PATH_ARG],
+  synopsis: 'PATH [--cap SIZE] [--cycle-day N|--rolling|--prepaid DATE] [--remove] [options]',
+  summary: "a path's data plan: cap, billing cycle, prices, what happens at the cap",
+  about:
+    "Without options: shows PATH's data plan. With options: sets them, keeping the plan's other values (a new plan starts with no cap, monthly from day 1, no prices, USD, stop at the cap). A running app applies it at once.",
+  options: [
+    { long: 'cap', value: 'SIZE', help: 'the allowance per cycle, e.g. 10GB; "none" for no cap' },
+    {
+      long: 'cycle-day',
+      value: 'N',
+      help: 'monthly, resetting on day N (1-31; 31 is the last day of every month)',
+    },
+    { long: 'rolling', help: 'a sliding window: always the last 30 days' },
+    { long: 'prepaid', value: 'DATE', help: 'prepaid 30-day periods from the activation day YYYY-MM-DD' },
+    { long: 'price', value: 'X', help: 'price per GB within the cap' },
+    { long: 'overage-price', value: 'X', help: 'price per GB over the cap' },
+    { long: 'fee', value: 'X', help: 'a fixed fee per cycle; "none" for no fee' },
+    { long: 'currency', value: 'CODE', help: 'currency of the prices, e.g. EUR' },
+    {
+      long: 'at-cap',
+      value: 'ACTION',
+      choices: AT_CAP,
+      help: 'at the cap: stop downloads, rate-limit them, or allow',
+    },
+    {
+      long: 'rate',
+      value: 'RATE',
+      help: 'the rate at the cap with --at-cap rate-limit, e.g. 1MB/s or 8Mbit/s',
+    },
+    { long: 'remove', help: "remove PATH's plan" },
+    JSON_OUT,
+    DATA_DIR,
+  ],
+};
+
+const OVERRIDE: CommandSpec = {
+  name: 'override',
+  args: [PATH_ARG],
+  synopsis: 'PATH [--type TYPE] [--metered yes|no|auto] [--json]',
+  summary: 'correct what Pathwise detected about a path: its type, metered or not',
+  about:
+    "Without options: shows PATH's override. --type and --metered set what Pathwise detected wrongly; auto gives it back to detection (both auto: no override). A running app applies it at once.",
+  options: [
+    {
+      long: 'type',
+      value: 'TYPE',
+      choices: [...PATH_TYPES, 'auto'],
+      help: `${PATH_TYPES.join(' | ')} | auto`,
+    },
+    {
+      long: 'metered',
+      value: 'yes|no|auto',
+      choices: ['yes', 'no', 'auto'],
+      help: 'whether its traffic is paid for by the byte',
+    },
+    JSON_OUT,
+    DATA_DIR,
+  ],
+};
+
+const ALERTS: CommandSpec = {
+  name: 'alerts',
+  args: [],
+  synopsis: '[--unread] [--read-all] [--json]',
+  summary: 'the alerts the dashboard shows: caps, forecasts, unexpected use, downloads',
+  about: 'Lists the alerts, newest first.',
+  options: [
+    { long: 'unread', help: 'only the unread ones' },
+    { long: 'read-all', help: 'mark every unread alert read (after listing what was asked for)' },
+    JSON_OUT,
+    DATA_DIR,
+  ],
+};
+
+const SERVE: CommandSpec = {
+  name: 'serve',
+  args: [],
+  synopsis: '[--host 127.0.0.1] [--port N] [--allow-remote]',
+  summary: 'serve the dashboard to a browser (token-protected)',
+  about: 'Serves the dashboard over HTTP and WebSocket to a browser, and prints its URL with a token.',
+  options: [
+    { long: 'host', value: 'ADDRESS', help: 'the address to listen on (default 127.0.0.1)' },
+    { long: 'port', value: 'N', help: 'the port (default: any free one)' },
+    {
+      long: 'allow-remote',
+      help: 'allow a --host other machines can reach (the token is then all that guards the dashboard)',
+    },
+    DATA_DIR,
+  ],
+};
+
+const COMPLETION: CommandSpec = {
+  name: 'completion',
+  args: [{ name: 'SHELL', choices: SHELLS }],
+  synopsis: 'bash|zsh|fish',
+  summary: 'print a shell completion script',
+  about: 'Prints a completion script for the shell: commands, their options and option values.',
+  options: [],
+  notes: `Install it, e.g.:
+  bash: pathwise completion bash > ~/.local/share/bash-completion/completions/pathwise
+  zsh:  pathwise completion zsh > "\${fpath[1]}/_pathwise"
+  fish: pathwise completion fish > ~/.config/fish/completions/pathwise.fish`,
+};
+
+const HELP: CommandSpec = {
+  name: 'help',
+  args: [{ name: 'COMMAND', complete: 'command', optional: true }],
+  synopsis: '[COMMAND]',
+  summary: "this overview, or a command's own help",
+  about: "Prints the overview, or COMMAND's own help (the same as pathwise COMMAND --help).",
+  options: [],
+};
+
+export const COMMANDS: readonly CommandSpec[] = [
+  GET,
+  INTERFACES,
+  WATCH,
+  USAGE,
+  PREFER,
+  PLAN,
+  OVERRIDE,
+  ALERTS,
+  SERVE,
+  COMPLETION,
+  HELP,
+];
+
+export function commandSpec(name: string): CommandSpec | undefined {
+  return COMMANDS.find((c) => c.name === name);
+}
+
+/** Every command has these, besides its own. */
+export const HELP_OPTION: OptionSpec = { long: 'help', short: 'h', help: "show this command's help" };
