@@ -84,6 +84,11 @@ export const PathInfoSchema = z.object({
   /** Bytes Pathwise's own health probes moved on this path (sent + received) since it started. */
   probeBytes: z.number().optional(),
   binding: PathBindingSchema.optional(),
+  /**
+   * A VPN's only: the physical path its tunnel rides on (its bytes cross that path too,
+   * encrypted), or null when it is not known which. Totals count physical paths only.
+   */
+  ridesOn: z.string().nullable().optional(),
 });
 export type PathInfo = z.infer<typeof PathInfoSchema>;
 
@@ -113,6 +118,8 @@ export const BatterySchema = z.object({
   capacityWh: z.number().nullable(),
   /** Measured from the battery: watts drawn while discharging, null when charging or unknown. */
   dischargeW: z.number().nullable(),
+  /** How dischargeW was measured: the battery's own power meter, or its stored energy falling over time. */
+  dischargeSource: z.enum(['power-meter', 'energy-drop']).nullable().optional(),
 });
 export type Battery = z.infer<typeof BatterySchema>;
 
@@ -226,9 +233,15 @@ export const PathUsageSchema = z.object({
   cost: z.number().nonnegative(),
   forecastBytes: bytes,
   forecastCost: z.number().nonnegative(),
+  /** Radio energy estimated by the model in common/radioModel.ts: the middle of the range below. */
   energyWh: z.number().nonnegative(),
-  /** Energy as a share of the battery's capacity; null without a battery. */
+  /** energyWh as a share of this machine's battery; null without one, or when energyOn isn't 'laptop'. */
   energyBatteryPct: z.number().nullable(),
+  /** What the ledger's records allow the model's figure to be (issue 20 case 11). */
+  energyLowWh: z.number().nonnegative().optional(),
+  energyHighWh: z.number().nonnegative().optional(),
+  /** Whose battery the radio drains: this machine's, the phone's (a tether), none (wired); absent: 'laptop'. */
+  energyOn: z.enum(['laptop', 'phone', 'none']).optional(),
   currency: z.string().nullable(),
   cycle: CycleSchema,
   /**
@@ -248,6 +261,8 @@ export const PathUsageSchema = z.object({
   adjustedBytes: z.number().optional(),
   /** Of cost, the plan's fixed fee (the rest is the per-GB price). */
   feeCost: z.number().nonnegative().optional(),
+  /** A VPN's only (see PathInfo.ridesOn): its bytes are in that path's too, and in no total. */
+  ridesOn: z.string().nullable().optional(),
 });
 export type PathUsage = z.infer<typeof PathUsageSchema>;
 
@@ -268,12 +283,26 @@ export const UsagePeriodSchema = z.object({
 });
 export type UsagePeriod = z.infer<typeof UsagePeriodSchema>;
 
+/** Which history `usage.periods` answers: the last `count` days, calendar months or billing cycles. */
+export const UsagePeriodQuerySchema = z.object({
+  kind: z.enum(['day', 'month', 'cycle']),
+  /** How many, up to now; the CLI's defaults (30 days, 12 months, 6 cycles) when absent. */
+  count: z.number().int().min(1).max(400).optional(),
+});
+export type UsagePeriodQuery = z.infer<typeof UsagePeriodQuerySchema>;
+
 export const UsageSummarySchema = z.object({
   paths: z.array(PathUsageSchema),
   cycle: CycleSchema,
   battery: BatterySchema.nullable(),
+  /** allBytes across the physical paths, each byte once: no VPN (see ridesOn), no bridge. */
+  totalBytes: bytes.optional(),
 });
 export type UsageSummary = z.infer<typeof UsageSummarySchema>;
+
+/** A correction (`usage.correct`, `usage.reset`): what it added (negative: took away), and the cycle after it. */
+export const UsageAdjustmentSchema = z.object({ change: z.number(), usage: UsageSummarySchema });
+export type UsageAdjustment = z.infer<typeof UsageAdjustmentSchema>;
 
 export const UsageHistoryQuerySchema = z.object({
   resolution: z.enum(['minute', 'hour', 'day']),
@@ -355,6 +384,15 @@ export const invokeContract = {
   'continuity.list': { args: z.tuple([]), result: z.array(ContinuityEventSchema) },
   'usage.summary': { args: z.tuple([]), result: UsageSummarySchema },
   'usage.history': { args: z.tuple([UsageHistoryQuerySchema]), result: z.array(UsagePointSchema) },
+  /** History per path by day, month or billing cycle (`pathwise usage --days|--months|--cycles`). */
+  'usage.periods': { args: z.tuple([UsagePeriodQuerySchema]), result: z.array(UsagePeriodSchema) },
+  /** Sets this cycle's count on a path to the carrier's figure (`pathwise usage --correct`). */
+  'usage.correct': {
+    args: z.tuple([z.object({ path: name, bytes: bytes.int().max(Number.MAX_SAFE_INTEGER) })]),
+    result: UsageAdjustmentSchema,
+  },
+  /** Starts this cycle's count on a path from zero (`pathwise usage --reset`). */
+  'usage.reset': { args: z.tuple([z.object({ path: name })]), result: UsageAdjustmentSchema },
   'alerts.list': { args: z.tuple([]), result: z.array(AlertSchema) },
   'alerts.markRead': { args: z.tuple([z.array(id).max(1000)]), result: z.array(AlertSchema) },
   'settings.get': { args: z.tuple([]), result: SettingsSchema },

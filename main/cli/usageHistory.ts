@@ -1,23 +1,6 @@
 import type { UsagePeriod } from '../../common/contract.ts';
 import { formatBytes } from '../../common/format.ts';
-
-const CSV_COLUMNS = [
-  'path',
-  'label',
-  'start',
-  'end',
-  'appBytes',
-  'allBytes',
-  'estimatedBytes',
-  'adjustedBytes',
-  'cost',
-  'currency',
-] as const;
-
-function csvField(value: string | number | null): string {
-  const text = value === null ? '' : String(value);
-  return /[",\n\r]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
-}
+import { usageCsv, usageJson } from '../../common/usageHistory.ts';
 
 function table(rows: string[][]): string {
   const widths = (rows[0] ?? []).map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
@@ -50,14 +33,12 @@ function row(p: UsagePeriod): string[] {
 
 /**
  * `pathwise usage --days|--months|--cycles` as a table, as JSON (`--json`, `--export json`) or as
- * CSV (`--export csv`, one row per path and period, plain numbers, for a spreadsheet).
+ * CSV (`--export csv`, one row per path and period, plain numbers, for a spreadsheet); the file
+ * formats are common/usageHistory.ts's, which the dashboard's export writes too.
  */
 export function formatPeriods(periods: readonly UsagePeriod[], as: 'table' | 'csv' | 'json'): string {
-  if (as === 'json') return `${JSON.stringify(periods, null, 2)}\n`;
-  if (as === 'csv') {
-    const lines = periods.map((p) => CSV_COLUMNS.map((c) => csvField(p[c])).join(','));
-    return `${[CSV_COLUMNS.join(','), ...lines].join('\n')}\n`;
-  }
+  if (as === 'json') return usageJson(periods);
+  if (as === 'csv') return usageCsv(periods);
   if (periods.length === 0) return 'No usage recorded in that time.\n';
   return table([['PATH', 'PERIOD', 'PATHWISE', 'ALL TRAFFIC', 'COST', 'NOTE'], ...periods.map(row)]);
 }

@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import type { Battery } from '../../common/contract.ts';
+import { DEFAULT_PERIOD_COUNT } from '../../common/usageHistory.ts';
 import type { TransferManager } from '../engine/TransferManager.ts';
 import { Ledger } from '../ledger/Ledger.ts';
 import type { PathwiseService } from './PathwiseService.ts';
@@ -79,8 +80,9 @@ function recordOutcomes(ledger: Ledger, transfers: TransferManager): void {
 }
 
 /**
- * Usage and alerts as the contract asks for them. No start or stop of its own: the ledger starts
- * and closes with the monitor (see serveSensing), after the engine has stopped.
+ * Usage, its history and corrections, and alerts as the contract asks for them; without a ledger
+ * nothing registers them, so each answers E_UNAVAILABLE. No start or stop of its own: the ledger
+ * starts and closes with the monitor (see serveSensing), after the engine has stopped.
  */
 export function serveLedger(service: PathwiseService, ledger: Ledger): void {
   ledger.on('alert', (alert) => service.publish('alert', alert));
@@ -88,6 +90,13 @@ export function serveLedger(service: PathwiseService, ledger: Ledger): void {
   service.register({
     'usage.summary': async () => ledger.summary(),
     'usage.history': async (query) => ledger.history(query),
+    'usage.periods': async ({ kind, count }) => ledger.periods(kind, count ?? DEFAULT_PERIOD_COUNT[kind]),
+    // The same doors as `pathwise usage --correct/--reset`; the ledger pushes the new usage too.
+    'usage.correct': async ({ path, bytes }) => ({
+      change: ledger.correct(path, bytes),
+      usage: ledger.summary(),
+    }),
+    'usage.reset': async ({ path }) => ({ change: ledger.reset(path), usage: ledger.summary() }),
     'alerts.list': async () => ledger.alerts(),
     'alerts.markRead': async (ids) => ledger.markRead(ids),
   });

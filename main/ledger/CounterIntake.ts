@@ -1,6 +1,6 @@
-import { readFileSync } from 'node:fs';
 import type { StatementSync } from 'node:sqlite';
 import type { PathInfo, PathType } from '../../common/contract.ts';
+import { sameBoot } from './bootId.ts';
 import { spreadOverGap, UNWATCHED_GAP_MS } from './closedTime.ts';
 import { counterDelta, maxBytes } from './counterMath.ts';
 import type { CounterLease } from './CounterLease.ts';
@@ -8,11 +8,31 @@ import type { LedgerSql } from './LedgerSql.ts';
 import type { PendingUsage } from './PendingUsage.ts';
 import type { ForeignTraffic, ForeignWindow } from './unexpectedUse.ts';
 
+export { readBootId } from './bootId.ts';
+
 /**
  * A path as the monitor reports it, with the interface's index where the OS gives one: a changed
- * index means the device was re-created (vnStat keeps it for the same reason).
+ * index means the device was re-created (vnStat keeps it for the same reason), and when its
+ * counters were read: off Linux they are read every few seconds, so most observations repeat
+ * the last reading, which counts once, over the time since the reading before.
  */
-export type ObservedPath = PathInfo & { ifindex?: number };
+export type ObservedPath = PathInfo & { ifindex?: number; countersAt?: number };
+
+/** Types the ledger keeps no books for: loopback, and bridges and veths inside the machine. */
+const NOT_COUNTED: ReadonlySet<PathType> = new Set<PathType>(['loopback', 'virtual']);
+
+/** A VPN rides on another path: its bytes are that path's bytes too (issue 20 case 12). */
+export function ridesOnAnother(path: {
+  type: PathType | null;
+  ridesOn?: string | null | undefined;
+}): boolean {
+  return path.type === 'vpn' || path.ridesOn !== undefined;
+}
+
+/** An unmetered way out of its own: never loopback, a bridge, or a VPN riding on another path. */
+function unmeteredWayOut(p: ObservedPath): boolean {
+  return p.up && !p.metered && p.addresses.length > 0 && !NOT_COUNTED.has(p.type) && !ridesOnAnother(p);
+}
 
 /** What the ledger remembers of one interface between observations. */
 interface PathState {
@@ -32,15 +52,10 @@ interface PathState {
   appBefore: number;
   /** Non-app bytes on this path in the current unexpected-use window. */
   foreign: ForeignWindow;
-}
-
-/** This boot's id: OS counters restart at zero after a reboot, and a stored baseline says which boot it is from. */
-export function readBootId(): string | null {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return null;
-  }
+  /** A VPN: the path it rides on as last observed (null: not known which); undefined otherwise. */
+  ridesOn?: string | null | undefined;
+  /** When the counters of the last observation counted were read (see ObservedPath). */
+  countersAt?: number | undefined;
 }
 
 /**
@@ -100,6 +115,13 @@ export class CounterIntake {
     return this.paths.get(name)?.type ?? null;
   }
 
+  /** A VPN's path under it (null: not known which); undefined for a path that rides on none. */
+  ridesOnOf(name: string): string | null | undefined {
+    const state = this.paths.get(name);
+    if (!state) return undefined;
+    return state.ridesOn !== undefined || state.type === 'vpn' ? (state.ridesOn ?? null) : undefined;
+  }
+
   /** The app's own bytes on a path: with no counter movement they still make the path active. */
   noteAppBytes(path: string, bytes: number): void {
     const state = this.paths.get(path);
@@ -115,14 +137,15 @@ export class CounterIntake {
     const lease = this.lease.acquire(now);
     if (lease === 'taken') this.load(now);
     // A VPN is no way out of its own: it rides on another path (maybe the metered one).
-    const unmeteredUp = paths.some(
-      (p) => p.up && !p.metered && p.addresses.length > 0 && !['loopback', 'virtual', 'vpn'].includes(p.type),
-    );
+    const unmeteredUp = paths.some(unmeteredWayOut);
     for (const path of paths) {
-      if (path.type === 'loopback') continue;
+      if (NOT_COUNTED.has(path.type)) continue;
       const state = this.stateFor(path, now);
       if (lease === 'other') continue;
       if (path.rxBytes === undefined || path.txBytes === undefined) continue;
+      // The same reading again (off Linux): nothing new to count, and no time passed for it.
+      if (path.countersAt !== undefined && path.countersAt === state.countersAt) continue;
+      state.countersAt = path.countersAt;
       this.count(path, state, now, unmeteredUp);
     }
   }
@@ -165,6 +188,7 @@ export class CounterIntake {
     state.type = path.type;
     state.metered = path.metered;
     state.up = path.up;
+    state.ridesOn = path.ridesOn;
     return state;
   }
 
@@ -206,7 +230,8 @@ export class CounterIntake {
     state.active = active;
     this.onForeign({
       path: path.name,
-      metered: state.metered,
+      // A VPN's bytes are its carrier's: that path's own check speaks for them.
+      metered: state.metered && !ridesOnAnother(path),
       window: state.foreign,
       bytes: dRx + dTx,
       lagBytes: Math.max(state.appSince, state.appBefore),
@@ -251,15 +276,15 @@ export class CounterIntake {
     }>;
     for (const row of rows) {
       // After a reboot the counters restarted from zero: count everything they show.
-      const sameBoot = this.bootId !== null && row.boot_id === this.bootId;
+      const thisBoot = sameBoot(row.boot_id, this.bootId);
       const known = this.paths.get(row.name);
       const counted = now !== null && row.last_rx !== null;
       this.paths.set(row.name, {
         type: known?.type ?? row.type,
         metered: known?.metered ?? row.metered === 1,
         up: known?.up ?? false,
-        lastRx: counted ? (sameBoot ? row.last_rx : 0) : null,
-        lastTx: counted ? (sameBoot ? row.last_tx : 0) : null,
+        lastRx: counted ? (thisBoot ? row.last_rx : 0) : null,
+        lastTx: counted ? (thisBoot ? row.last_tx : 0) : null,
         // Counted from when the counters were last read: the gap is spread over that time.
         lastAt: counted ? Math.min(now, row.seen_at ?? now) : null,
         ifindex: known?.ifindex ?? row.ifindex,
@@ -267,6 +292,7 @@ export class CounterIntake {
         appSince: 0,
         appBefore: 0,
         foreign: { bytes: 0, since: now ?? 0 },
+        ridesOn: known?.ridesOn,
       });
     }
   }

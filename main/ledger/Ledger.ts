@@ -118,6 +118,7 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
       battery: () => options.battery?.() ?? null,
       pathNames: () => this.counters.names(),
       pathType: (name) => this.counters.typeOf(name),
+      ridesOn: (name) => this.counters.ridesOnOf(name),
     });
   }
 

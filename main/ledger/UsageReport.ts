@@ -10,10 +10,11 @@ import type {
 import { addDays, cycleAt, dayKey, dayOfKey, dayStart, isSliding, type Cycle } from './calendar.ts';
 import type { CycleTotals } from './CycleTotals.ts';
 import { cycleCost } from './cost.ts';
-import { energyWh } from './energy.ts';
+import { ActivityRows } from './activityRows.ts';
+import { estimateEnergy, needsRows, radioFor } from './energy.ts';
 import { forecastBytes } from './forecast.ts';
 import type { LedgerSql } from './LedgerSql.ts';
-import { usedBytes } from './usageTotals.ts';
+import { usedBytes, type Totals } from './usageTotals.ts';
 
 const DAY = 86_400_000;
 
@@ -25,7 +26,12 @@ export interface UsageReportSources {
   /** Interfaces the ledger has counters for. */
   pathNames: () => Iterable<string>;
   pathType: (name: string) => PathType | null;
+  /** A VPN's path under it (null: not known which); undefined for a path that rides on none. */
+  ridesOn: (name: string) => string | null | undefined;
 }
+
+/** Interfaces whose rows are not a path's use: loopback, bridges and veths (older ledgers kept them). */
+const NOT_PATHS: ReadonlySet<PathType> = new Set<PathType>(['loopback', 'virtual']);
 
 /**
  * What the usage view and `pathwise usage` read: per path this cycle's bytes, cost, forecast and
@@ -35,10 +41,12 @@ export interface UsageReportSources {
 export class UsageReport {
   private readonly db: LedgerSql;
   private readonly sources: UsageReportSources;
+  private readonly activity: ActivityRows;
 
   constructor(db: LedgerSql, sources: UsageReportSources) {
     this.db = db;
     this.sources = sources;
+    this.activity = new ActivityRows(db);
   }
 
   summary(now: number): UsageSummary {
@@ -52,8 +60,13 @@ export class UsageReport {
       .all(dayKey(defaultCycle.start) - 31 * DAY) as Array<{ path: string }>) {
       names.add(row.path);
     }
-    const paths = [...names].sort().map((name) => this.pathUsage(name, plans[name] ?? null, now, battery));
-    return { paths, cycle: iso(defaultCycle), battery };
+    const listed = [...names].filter(
+      (name) => plans[name] || !NOT_PATHS.has(this.sources.pathType(name) ?? 'unknown'),
+    );
+    const paths = listed.sort().map((name) => this.pathUsage(name, plans[name] ?? null, now, battery));
+    // A VPN's bytes crossed the path under it too: each byte is counted once, on that path.
+    const totalBytes = paths.reduce((sum, p) => sum + (p.ridesOn === undefined ? p.allBytes : 0), 0);
+    return { paths, cycle: iso(defaultCycle), battery, totalBytes };
   }
 
   history(query: UsageHistoryQuery): UsagePoint[] {
@@ -91,12 +104,8 @@ export class UsageReport {
     const totals = this.sources.cycles.of(name, plan, now);
     const used = usedBytes(totals);
     const forecast = isSliding(plan) ? null : this.forecast(name, used, now, cycle);
-    const energy = energyWh(this.sources.pathType(name), {
-      rxBytes: Math.max(totals.allRx, totals.appRx),
-      txBytes: Math.max(totals.allTx, totals.appTx),
-      activeS: totals.activeS,
-      bursts: totals.bursts,
-    });
+    const type = this.sources.pathType(name);
+    const ridesOn = this.sources.ridesOn(name) ?? (type === 'vpn' ? null : undefined);
     return {
       name,
       appBytes: totals.appRx + totals.appTx,
@@ -111,14 +120,45 @@ export class UsageReport {
         lowCost: plan ? cycleCost(plan, forecast.lowBytes) : 0,
         highCost: plan ? cycleCost(plan, forecast.highBytes) : 0,
       },
-      energyWh: energy,
-      energyBatteryPct: battery?.present && battery.capacityWh ? (energy / battery.capacityWh) * 100 : null,
+      ...this.energy(name, type, totals, cycle, now, battery),
       currency: plan?.currency ?? null,
       cycle: iso(cycle),
       ...(totals.estBytes > 0 ? { estimatedBytes: totals.estBytes } : {}),
       ...(totals.adjBytes !== 0 ? { adjustedBytes: totals.adjBytes } : {}),
       ...(plan?.monthlyFee ? { feeCost: plan.monthlyFee } : {}),
+      ...(ridesOn !== undefined ? { ridesOn } : {}),
     };
+  }
+
+  /**
+   * Radio energy this cycle as a range (see energy.ts), and on whose battery: a share of this
+   * machine's only when it is this machine's radio.
+   */
+  private energy(
+    name: string,
+    type: PathType | null,
+    totals: Totals,
+    cycle: Cycle,
+    now: number,
+    battery: Battery | null,
+  ) {
+    const activity = {
+      rxBytes: Math.max(totals.allRx, totals.appRx),
+      txBytes: Math.max(totals.allTx, totals.appTx),
+      activeS: totals.activeS,
+      bursts: totals.bursts,
+    };
+    const radio = radioFor(type)?.radio;
+    const rows = radio && needsRows(type) ? this.activity.fold(name, radio, cycle.start, now) : null;
+    const e = estimateEnergy(type, activity, rows, now);
+    const capacityWh = battery?.present ? battery.capacityWh : null;
+    return {
+      energyWh: e.wh,
+      energyBatteryPct: e.on === 'laptop' && capacityWh ? (e.wh / capacityWh) * 100 : null,
+      energyLowWh: e.lowWh,
+      energyHighWh: e.highWh,
+      energyOn: e.on,
+    } satisfies Partial<PathUsage>;
   }
 }
 

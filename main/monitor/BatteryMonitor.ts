@@ -64,9 +64,11 @@ const round = (value: number, step: number): number => Math.round(value / step) 
 
 /**
  * Battery state for the energy figures: present?, percent, charging, capacity in Wh, and the
- * measured discharge rate. systeminformation gives the state on every OS; on Linux the battery's
- * own gauge gives the rate (power_now, or current × voltage), and where it has none the rate is
- * measured from the fall of the stored energy over at least a minute.
+ * measured discharge rate of the whole machine, which the dashboard shows beside the radio model's
+ * estimate. systeminformation gives the state on every OS; on Linux the battery's own gauge gives
+ * the rate (power_now, or current × voltage: `power-meter`), and where it has none the rate is
+ * measured from the fall of the stored energy over at least a minute (`energy-drop`; also where
+ * systeminformation reports the stored energy in mWh on other systems).
  */
 export class BatteryMonitor extends EventEmitter<BatteryEvents> {
   private readonly powerSupplyDir: string;
@@ -81,6 +83,7 @@ export class BatteryMonitor extends EventEmitter<BatteryEvents> {
     acConnected: true,
     capacityWh: null,
     dischargeW: null,
+    dischargeSource: null,
   };
   private lastKey = '';
   /** Energy readings while discharging, oldest first; cleared when the battery starts charging. */
@@ -127,9 +130,15 @@ export class BatteryMonitor extends EventEmitter<BatteryEvents> {
     const energyWh =
       gauge?.energyWh ?? (data.capacityUnit === 'mWh' && present ? data.currentCapacity / 1000 : undefined);
     let dischargeW: number | null = null;
+    let dischargeSource: Battery['dischargeSource'] = null;
     if (present && discharging) {
-      if (gauge?.powerW !== undefined) dischargeW = gauge.powerW;
-      else if (energyWh !== undefined) dischargeW = this.rateFromEnergy(t, energyWh);
+      if (gauge?.powerW !== undefined) {
+        dischargeW = gauge.powerW;
+        dischargeSource = 'power-meter';
+      } else if (energyWh !== undefined) {
+        dischargeW = this.rateFromEnergy(t, energyWh);
+        if (dischargeW !== null) dischargeSource = 'energy-drop';
+      }
     } else {
       this.samples = [];
     }
@@ -140,6 +149,7 @@ export class BatteryMonitor extends EventEmitter<BatteryEvents> {
       acConnected: data.acConnected,
       capacityWh: present && capacityWh !== null ? Math.round(capacityWh * 100) / 100 : null,
       dischargeW: dischargeW === null ? null : Math.round(dischargeW * 100) / 100,
+      dischargeSource,
     };
     this.current = battery;
     // Publish when something a user would notice changed, not on every gauge flicker.

@@ -1,13 +1,15 @@
 import type { NetworkInterfaceInfo } from 'node:os';
 import {
+  gatewaysOf,
   listLinks,
-  readGateways,
   readIfindex,
   readLinkFacts,
   readLinkSpeed,
   readLinkUp,
+  readRoutes,
   readWirelessSignal,
   type LinkFacts,
+  type Route,
 } from './linuxLinks.ts';
 import type { InterfaceDetails } from './SystemDetails.ts';
 
@@ -37,6 +39,8 @@ export class LinkTable {
   readonly facts = new Map<string, LinkFacts>();
   speeds = new Map<string, number | null>();
   gateways = new Map<string, string>();
+  /** The main table's IPv4 routes (Linux): where a VPN's tunnel leaves is read from them. */
+  routes: Route[] = [];
   signals = new Map<string, number>();
 
   constructor(options: LinkTableOptions) {
@@ -59,7 +63,8 @@ export class LinkTable {
     }
     for (const name of this.facts.keys()) if (!links.has(name)) this.facts.delete(name);
     if (linux) {
-      this.gateways = readGateways(procNetDir);
+      this.routes = readRoutes(procNetDir);
+      this.gateways = gatewaysOf(this.routes);
       this.signals = readWirelessSignal(procNetDir);
       this.speeds = new Map([...links.keys()].map((n) => [n, readLinkSpeed(sysClassNet, n)]));
     }

@@ -3,7 +3,13 @@ import { networkInterfaces, type NetworkInterfaceInfo } from 'node:os';
 import type { PathEvent, PathHealth, PathInfo, Preference, Settings } from '../../common/contract.ts';
 import type { PathBytesEvent } from '../base/budget.ts';
 import { HealthProber, type HealthProberOptions } from '../network/HealthProber.ts';
-import { CounterSampler, type PathRates, type PathTotals } from './CounterSampler.ts';
+import {
+  CounterSampler,
+  type CounterSamplerOptions,
+  type OsCounterSource,
+  type PathRates,
+  type PathTotals,
+} from './CounterSampler.ts';
 import { describePaths, type PathOverride } from './describePaths.ts';
 import { listLinks } from './linuxLinks.ts';
 import { LinkTable } from './LinkTable.ts';
@@ -13,10 +19,19 @@ import { diffPaths } from './pathEvents.ts';
 import { ProbeScheduler } from './ProbeScheduler.ts';
 import { SystemDetails, type InterfaceDetails } from './SystemDetails.ts';
 
-export type { PathRates, PathTotals } from './CounterSampler.ts';
+export type { OsCounterSource, PathRates, PathTotals } from './CounterSampler.ts';
 export type { PathOverride } from './describePaths.ts';
 
 export interface PathMonitorOptions {
+  /**
+   * The OS whose ways are used (process.platform): only Linux has sysfs and /proc/net; elsewhere
+   * links come from the OS's address list and systeminformation. Tests run the other way on Linux.
+   */
+  platform?: NodeJS.Platform;
+  /** Off Linux: every interface's byte counters (systeminformation's networkStats by default). */
+  osCounters?: OsCounterSource;
+  /** Off Linux: the OS counters are read at most this often (they spawn processes there). */
+  osCountersIntervalMs?: number;
   /** Where link state is read from; tests point this at a fake tree. */
   sysClassNet?: string;
   /** Where /proc/net/{dev,route,wireless} are read from. */
@@ -99,10 +114,11 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
     super();
     const sysClassNet = options.sysClassNet ?? '/sys/class/net';
     const procNetDir = options.procNetDir ?? '/proc/net';
-    this.linux = listLinks(sysClassNet) !== undefined;
+    this.linux = (options.platform ?? process.platform) === 'linux' && listLinks(sysClassNet) !== undefined;
     const readAddresses = options.networkInterfaces ?? networkInterfaces;
     this.linkTable = new LinkTable({ sysClassNet, procNetDir, linux: this.linux, readAddresses });
-    this.counters = new CounterSampler({ sysClassNet, procNetDir, linux: this.linux });
+    this.system = options.systemDetails === false ? undefined : new SystemDetails();
+    this.counters = new CounterSampler(this.counterSource(options, sysClassNet, procNetDir));
     this.pollIntervalMs = options.pollIntervalMs ?? 500;
     this.countersIntervalMs = options.countersIntervalMs ?? 1000;
     this.safetyRefreshMs = options.safetyRefreshMs ?? 30_000;
@@ -115,7 +131,6 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
     const linkWatch =
       options.linkWatch ?? (process.env['PATHWISE_LINK_WATCH'] === 'poll' ? 'poll' : 'netlink');
     this.watcher = this.linux && realSys && linkWatch === 'netlink' ? new LinkWatcher() : undefined;
-    this.system = options.systemDetails === false ? undefined : new SystemDetails();
     this.networkManager =
       options.networkManager !== undefined
         ? options.networkManager
@@ -170,7 +185,11 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
   async refresh(options: { details?: boolean; probe?: boolean } = {}): Promise<PathInfo[]> {
     this.readLinks();
     // While running, the tick owns the counters (a read in between would skew its rates).
-    if (!this.running) this.counters.tick(Date.now(), this.linkNames());
+    if (!this.running) {
+      const reading = this.counters.tick(Date.now(), this.linkNames());
+      // Off Linux the counters come from spawned processes: worth the wait only with details.
+      if (reading && options.details) await reading;
+    }
     this.publish();
     if (options.details) await this.refreshDetails();
     if (options.probe) {
@@ -199,6 +218,19 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
   /** The `ip monitor` child's pid, for measuring the monitor's own CPU. */
   get watcherPid(): number | undefined {
     return this.watcher?.active ? this.watcher.pid : undefined;
+  }
+
+  /** /proc/net/dev on Linux; elsewhere the OS's counters through systeminformation, every few seconds. */
+  private counterSource(
+    options: PathMonitorOptions,
+    sysClassNet: string,
+    procNetDir: string,
+  ): CounterSamplerOptions {
+    if (this.linux) return { kind: 'linux', sysClassNet, procNetDir };
+    const system = this.system;
+    const source = options.osCounters ?? (system && (() => osCountersOf(system)));
+    if (!source) return { kind: 'none' };
+    return { kind: 'os', source, minIntervalMs: options.osCountersIntervalMs ?? 5000 };
   }
 
   private createProbes(options: PathMonitorOptions): ProbeScheduler {
@@ -321,6 +353,7 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
       facts: links.facts,
       details: this.details,
       gateways: links.gateways,
+      routes: links.routes,
       speeds: links.speeds,
       signals: links.signals,
       nmMetered: this.nmMetered,
@@ -379,6 +412,14 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
         break;
     }
   }
+}
+
+/** systeminformation's networkStats('*'), in its worker: rx/tx bytes of every interface it knows. */
+async function osCountersOf(
+  system: SystemDetails,
+): Promise<Map<string, { rxBytes: number; txBytes: number }>> {
+  const stats = await system.stats();
+  return new Map([...stats].map(([name, s]) => [name, { rxBytes: s.rxBytes, txBytes: s.txBytes }]));
 }
 
 /** The monitor options that come from the user's settings, read live so changes apply at once. */

@@ -1,11 +1,12 @@
 import type { PathHealth, PathInfo, PathType, Preference } from '../../common/contract.ts';
 import { classifyInterface, defaultMetered } from './classify.ts';
 import type { CounterState } from './CounterSampler.ts';
-import type { LinkFacts } from './linuxLinks.ts';
+import type { LinkFacts, Route } from './linuxLinks.ts';
 import type { LinkState } from './LinkTable.ts';
 import type { NmMetered } from './networkManager.ts';
 import { NOT_PROBED } from './ProbeScheduler.ts';
 import type { InterfaceDetails } from './SystemDetails.ts';
+import { rideOnUnderlay } from './vpnUnderlay.ts';
 
 /** What the user set for one path in the settings: it wins over anything detected. */
 export interface PathOverride {
@@ -19,6 +20,8 @@ export interface PathSources {
   facts: ReadonlyMap<string, LinkFacts>;
   details: ReadonlyMap<string, InterfaceDetails>;
   gateways: ReadonlyMap<string, string>;
+  /** The main table's IPv4 routes (Linux; empty elsewhere): where a VPN's tunnel leaves. */
+  routes: readonly Route[];
   speeds: ReadonlyMap<string, number | null>;
   signals: ReadonlyMap<string, number>;
   nmMetered: ReadonlyMap<string, NmMetered>;
@@ -34,9 +37,11 @@ export interface PathSources {
   now: number;
 }
 
-/** The snapshot: one PathInfo per link, in the links' order. */
+/** The snapshot: one PathInfo per link, in the links' order; each VPN says what it rides on. */
 export function describePaths(sources: PathSources): PathInfo[] {
-  return [...sources.links].map(([name, link]) => describePath(name, link, sources));
+  const paths = [...sources.links].map(([name, link]) => describePath(name, link, sources));
+  const osDefault = [...sources.details.values()].find((d) => d.isDefault)?.name;
+  return rideOnUnderlay(paths, sources.routes, osDefault, sources.preferences);
 }
 
 function describePath(name: string, link: LinkState, s: PathSources): PathInfo {
@@ -53,7 +58,7 @@ function describePath(name: string, link: LinkState, s: PathSources): PathInfo {
     up: link.up,
     metered,
     meteredSource,
-    preference: s.preferences[name] ?? (metered ? 'backup' : 'always'),
+    preference: s.preferences[name] ?? defaultPreference(type, metered),
     speedMbps: s.speeds.get(name) ?? detail?.speedMbps ?? null,
     gateway,
   };
@@ -93,9 +98,19 @@ function detectType(
     devType: facts?.devType,
     wireless: facts?.wireless || detail?.kind === 'wireless',
     tun: facts?.tun,
+    bridge: facts?.bridge,
     gateway: gateway ?? undefined,
     virtual: facts ? facts.virtual : detail?.virtual,
   });
+}
+
+/**
+ * Bridges and veths carry containers' and VMs' traffic inside the machine: never a download path
+ * unless the user says so (the engine leaves them out too). Metered paths are a backup.
+ */
+function defaultPreference(type: PathType, metered: boolean): Preference {
+  if (type === 'virtual') return 'never';
+  return metered ? 'backup' : 'always';
 }
 
 /** The user's word first, then NetworkManager's when it is sure, then the type's default. */

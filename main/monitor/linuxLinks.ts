@@ -14,6 +14,8 @@ export interface LinkFacts {
   devType: string | undefined;
   wireless: boolean;
   tun: boolean;
+  /** A bridge (/sys/class/net/X/bridge exists): docker0, br-…, virbr0, whatever its name. */
+  bridge: boolean;
   /** Lives under /sys/devices/virtual: no hardware behind it (veth, tun, wg, ppp, bridges…). */
   virtual: boolean;
   mtu: number | undefined;
@@ -92,6 +94,7 @@ export function readLinkFacts(sysClassNet: string, name: string): LinkFacts {
     devType,
     wireless: existsSync(join(dir, 'wireless')) || existsSync(join(dir, 'phy80211')),
     tun: existsSync(join(dir, 'tun_flags')),
+    bridge: existsSync(join(dir, 'bridge')),
     virtual,
     mtu: readNumber(join(dir, 'mtu')),
     mac: read(join(dir, 'address')) || undefined,
@@ -152,22 +155,61 @@ function hexToIPv4(hex: string): string {
   return [n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff].join('.');
 }
 
-/** Each interface's IPv4 default gateway from the main routing table. */
-export function parseProcNetRoute(text: string): Map<string, string> {
-  const result = new Map<string, string>();
+/** One IPv4 route of the main table, as /proc/net/route lists it. */
+export interface Route {
+  iface: string;
+  destination: string;
+  /** null: on-link (no gateway). */
+  gateway: string | null;
+  /** Prefix length of the route's mask (0: a default route, 32: a host route). */
+  prefix: number;
+  metric: number;
+}
+
+/** The main table's IPv4 routes, in the kernel's order. */
+export function parseRouteTable(text: string): Route[] {
+  const routes: Route[] = [];
   for (const line of text.split('\n').slice(1)) {
     // Iface Destination Gateway Flags RefCnt Use Metric Mask …
-    const [iface, destination, gateway, , , , , mask] = line.trim().split(/\s+/);
-    if (!iface || destination !== '00000000' || mask !== '00000000' || !gateway) continue;
-    if (gateway === '00000000' || result.has(iface)) continue;
-    result.set(iface, hexToIPv4(gateway));
+    const [iface, destination, gateway, , , , metric, mask] = line.trim().split(/\s+/);
+    if (!iface || !destination || !gateway || !mask) continue;
+    const bits = Number.parseInt(mask, 16);
+    if (!Number.isFinite(bits)) continue;
+    routes.push({
+      iface,
+      destination: hexToIPv4(destination),
+      gateway: gateway === '00000000' ? null : hexToIPv4(gateway),
+      prefix: popCount(bits),
+      metric: Number(metric) || 0,
+    });
+  }
+  return routes;
+}
+
+function popCount(n: number): number {
+  let count = 0;
+  for (let v = n >>> 0; v !== 0; v >>>= 1) count += v & 1;
+  return count;
+}
+
+/** Each interface's IPv4 default gateway from the main routing table. */
+export function parseProcNetRoute(text: string): Map<string, string> {
+  return gatewaysOf(parseRouteTable(text));
+}
+
+/** Each interface's first default gateway among these routes. */
+export function gatewaysOf(routes: readonly Route[]): Map<string, string> {
+  const result = new Map<string, string>();
+  for (const r of routes) {
+    if (r.prefix !== 0 || r.destination !== '0.0.0.0' || r.gateway === null || result.has(r.iface)) continue;
+    result.set(r.iface, r.gateway);
   }
   return result;
 }
 
-export function readGateways(procNetDir: string): Map<string, string> {
+export function readRoutes(procNetDir: string): Route[] {
   const text = read(join(procNetDir, 'route'));
-  return text === undefined ? new Map() : parseProcNetRoute(text);
+  return text === undefined ? [] : parseRouteTable(text);
 }
 
 /** Wi-Fi signal level in dBm per wireless interface, from /proc/net/wireless (no scan triggered). */

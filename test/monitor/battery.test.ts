@@ -1,5 +1,4 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Battery } from '../../common/contract.ts';
 import { parseGauge } from '../../main/monitor/BatteryMonitor.ts';
 import { LineReader } from '../support/lines.ts';
+import { describeNeeding, file, mountNeeds } from '../support/rootOnly.ts';
 
 const PRINT_BATTERY = fileURLToPath(new URL('../support/printBattery.ts', import.meta.url));
 
@@ -55,9 +55,6 @@ describe('battery gauge units', () => {
   });
 });
 
-const canMount =
-  process.getuid?.() === 0 && existsSync('/usr/bin/unshare') && existsSync('/sys/class/power_supply');
-
 async function fakeTree(
   root: string,
   name: string,
@@ -100,7 +97,10 @@ function underFakeSys(dir: string) {
   };
 }
 
-describe.skipIf(!canMount)('BatteryMonitor on a fake /sys/class/power_supply', () => {
+/** A private mount over /sys/class/power_supply: root, unshare(1) and that folder. */
+const describeMounting = describeNeeding(mountNeeds(file('sysfs power_supply', '/sys/class/power_supply')));
+
+describeMounting('BatteryMonitor on a fake /sys/class/power_supply', () => {
   let root: string;
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'pw-power-'));
@@ -119,6 +119,7 @@ describe.skipIf(!canMount)('BatteryMonitor on a fake /sys/class/power_supply', (
         acConnected: false,
         capacityWh: 52.14,
         dischargeW: 7.42,
+        dischargeSource: 'power-meter',
       });
     } finally {
       sys.close();
@@ -134,6 +135,7 @@ describe.skipIf(!canMount)('BatteryMonitor on a fake /sys/class/power_supply', (
         charging: true,
         acConnected: true,
         dischargeW: null,
+        dischargeSource: null,
       });
     } finally {
       sys.close();
@@ -150,6 +152,7 @@ describe.skipIf(!canMount)('BatteryMonitor on a fake /sys/class/power_supply', (
         acConnected: true,
         capacityWh: null,
         dischargeW: null,
+        dischargeSource: null,
       });
     } finally {
       sys.close();
@@ -164,10 +167,10 @@ describe.skipIf(!canMount)('BatteryMonitor on a fake /sys/class/power_supply', (
       expect((await sys.read(0)).dischargeW).toBeNull();
       // 0.1 Wh gone in one minute is 6 W.
       await writeFile(join(tree, 'BAT0', 'uevent'), `${noMeter(39_900_000)}\n`);
-      expect((await sys.read(60_000)).dischargeW).toBe(6);
+      expect(await sys.read(60_000)).toMatchObject({ dischargeW: 6, dischargeSource: 'energy-drop' });
       // Plugged in: charging readings never count as discharge.
       await writeFile(join(tree, 'BAT0', 'uevent'), `${uevent({ STATUS: 'Charging', POWER_NOW: 0 })}\n`);
-      expect((await sys.read(120_000)).dischargeW).toBeNull();
+      expect(await sys.read(120_000)).toMatchObject({ dischargeW: null, dischargeSource: null });
     } finally {
       sys.close();
     }

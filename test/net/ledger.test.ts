@@ -2,18 +2,19 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Alert, PathInfo, TransferInfo, UsageSummary } from '../../common/contract.ts';
 import { Ledger } from '../../main/ledger/Ledger.ts';
 import { testEnv } from '../support/cli.ts';
 import { startLabRangeServer } from '../support/labServer.ts';
-import { canUseNetns, NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { describeNeeding, netnsNeeds } from '../support/rootOnly.ts';
 
 const APP = fileURLToPath(new URL('../support/appInLab.ts', import.meta.url));
 const SIZE = 12_000_000;
 const URL_ = `http://${SERVER_ADDRESS}:8080/file.bin`;
 
-describe.skipIf(!canUseNetns())('the ledger on real transfers in namespaces', () => {
+describeNeeding(netnsNeeds())('the ledger on real transfers in namespaces', () => {
   let lab: NetLab;
   beforeAll(async () => {
     lab = await NetLab.create([
@@ -70,18 +71,61 @@ describe.skipIf(!canUseNetns())('the ledger on real transfers in namespaces', ()
 
   it('counts real counters once with a `pathwise get` beside the app and across a restart (issue 20 case 1)', () =>
     countsOnceBesideGet(lab));
+
+  it('books traffic while the app was closed to the closed time, as an estimate (issue 20 case 8)', () =>
+    booksClosedTime(lab));
 });
+
+/** wwan0 as the monitor reports it, with the lab's real counters. */
+async function wwan0Path(lab: NetLab): Promise<PathInfo> {
+  const c = await lab.counters('wwan0');
+  return {
+    ...{ name: 'wwan0', type: 'cellular', addresses: ['198.18.2.2'], up: true, metered: true },
+    ...{ preference: 'always', rxBytes: c.rx, txBytes: c.tx },
+  };
+}
+
+// The app is closed for three hours (a clock the test moves) while curl fetches over wwan0.
+async function booksClosedTime(lab: NetLab): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'pw-ledger-net-closed-'));
+  let offset = 0;
+  const open = (): Ledger =>
+    Ledger.open({ dataDir, bootId: () => 'lab-boot', now: () => Date.now() + offset }).ledger;
+  const start = await lab.settledCounters('wwan0');
+  let app = open();
+  app.observePaths([await wwan0Path(lab)]);
+  offset += 1000;
+  app.observePaths([await wwan0Path(lab)]);
+  app.flush();
+  app.close();
+  offset += 3 * 3_600_000;
+  await lab.inClient(['curl', '-s', '-o', '/dev/null', '--interface', 'wwan0', URL_]);
+  const closed = await lab.settledCounters('wwan0');
+  app = open();
+  app.observePaths([await wwan0Path(lab)]);
+  offset += 1000;
+  app.observePaths([await wwan0Path(lab)]);
+  app.flush();
+  const now = Date.now() + offset;
+  const days = app.history({ resolution: 'day', from: now - 3 * 86_400_000, to: now + 86_400_000 });
+  app.close();
+  const all = days.filter((d) => d.path === 'wwan0').reduce((n, d) => n + d.allBytes, 0);
+  const estimated = days.filter((d) => d.path === 'wwan0').reduce((n, d) => n + (d.estimatedBytes ?? 0), 0);
+  const whileClosed = closed.rx - start.rx + (closed.tx - start.tx);
+  console.log(
+    `closed: ledger all ${all}, estimated ${estimated} / link while closed ${whileClosed} = ${(estimated / whileClosed).toFixed(4)}`,
+  );
+  expect(whileClosed).toBeGreaterThan(SIZE);
+  expect(estimated).toBeGreaterThan(whileClosed * 0.98);
+  expect(estimated).toBeLessThanOrEqual(whileClosed);
+  expect(all).toBeGreaterThan(whileClosed * 0.98);
+  expect(all).toBeLessThan(whileClosed * 1.02);
+}
 
 // The app and a `pathwise get` on one database: the OS counters are read by one owner only.
 async function countsOnceBesideGet(lab: NetLab): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pw-ledger-net-owner-'));
-  const wwan0 = async (): Promise<PathInfo> => {
-    const c = await lab.counters('wwan0');
-    return {
-      ...{ name: 'wwan0', type: 'cellular', addresses: ['198.18.2.2'], up: true, metered: true },
-      ...{ preference: 'always', rxBytes: c.rx, txBytes: c.tx },
-    };
-  };
+  const wwan0 = (): Promise<PathInfo> => wwan0Path(lab);
   const fetchOver = (): Promise<string> =>
     lab.inClient(['curl', '-s', '-o', '/dev/null', '--interface', 'wwan0', URL_]);
   const open = (): Ledger => Ledger.open({ dataDir, bootId: () => 'lab-boot' }).ledger;

@@ -1,6 +1,8 @@
-import { act, screen, within } from '@testing-library/react';
+import { act, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
+import type { PathUsage } from '../../common/contract.ts';
+import { formatBytes, formatRate } from '../../common/format.ts';
 import { coded, FakeApi, path } from './fakeApi.ts';
 import { renderAt } from './render.tsx';
 import { throughputSamples } from './scenario.ts';
@@ -109,5 +111,52 @@ describe('Overview: live throughput, and when there is nothing to show', () => {
     api.paths = [path({ name: 'wlan0', addresses: ['198.18.1.2'] })];
     await user.click(screen.getByRole('button', { name: 'Try again' }));
     expect(await screen.findByRole('listitem', { name: 'wlan0' })).toBeInTheDocument();
+  });
+});
+
+describe('Overview: a VPN counted once (issue 20 case 12)', () => {
+  /** The scenario plus a VPN over wlan0 moving 5 MB/s, its cycle's 3 GB listed under it. */
+  function withVpn(totalBytes?: number): FakeApi & { s: ReturnType<typeof FakeApi.withScenario>['s'] } {
+    const api = FakeApi.withScenario();
+    api.paths = [
+      ...api.paths,
+      path({ name: 'tun0', type: 'vpn', ridesOn: 'wlan0', addresses: ['198.18.200.2'], rxRate: 5_000_000 }),
+      path({ name: 'wg0', type: 'vpn', ridesOn: null, addresses: ['198.18.201.2'], rxRate: 0 }),
+    ];
+    const wlan0 = api.s.usage.paths[0] as PathUsage;
+    api.s.usage = {
+      ...api.s.usage,
+      paths: [...api.s.usage.paths, { ...wlan0, name: 'tun0', allBytes: 3e9, appBytes: 0, ridesOn: 'wlan0' }],
+      ...(totalBytes === undefined ? {} : { totalBytes }),
+    };
+    return api;
+  }
+
+  const stat = (label: string): HTMLElement => screen.getByText(label).parentElement as HTMLElement;
+
+  it('sums this cycle and the download rate over physical paths only', async () => {
+    const api = withVpn();
+    await renderAt(api, 'overview', 'Overview');
+    const physical = api.s.usage.paths.filter((p) => p.ridesOn === undefined);
+    const cycle = physical.reduce((sum, p) => sum + p.allBytes, 0);
+    await waitFor(() => expect(stat('This billing cycle')).toHaveTextContent(formatBytes(cycle)));
+    expect(stat('This billing cycle')).toHaveTextContent('a VPN’s bytes count in the path it rides on');
+    // wlan0 8.4 MB/s + wwan0 3.1 MB/s + usb0 0; tun0's 5 MB/s crossed wlan0 already.
+    expect(stat('Download now')).toHaveTextContent(formatRate(11_500_000));
+  });
+
+  it('shows the ledger’s own total when it gives one', async () => {
+    await renderAt(withVpn(123e9), 'overview', 'Overview');
+    await waitFor(() => expect(stat('This billing cycle')).toHaveTextContent(formatBytes(123e9)));
+  });
+
+  it('lists the VPN with its own traffic, saying what it rides on', async () => {
+    await renderAt(withVpn(), 'overview', 'Overview');
+    const grid = await screen.findByRole('list', { name: 'Network paths' });
+    const tun = within(grid).getByRole('listitem', { name: 'tun0' });
+    expect(tun).toHaveTextContent('VPN · over wlan0');
+    await waitFor(() => expect(tun).toHaveTextContent(formatBytes(3e9)));
+    expect(tun).toHaveTextContent('Also counted on wlan0; not again in totals');
+    expect(within(grid).getByRole('listitem', { name: 'wg0' })).toHaveTextContent('VPN · over another path');
   });
 });

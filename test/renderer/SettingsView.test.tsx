@@ -25,10 +25,10 @@ describe('Settings: data plans', () => {
     const form = within(wlan).getByRole('form', { name: 'Plan for wlan0' });
     await user.type(within(form).getByLabelText('Data cap'), 'lots');
     await user.clear(within(form).getByLabelText('Cycle starts on day'));
-    await user.type(within(form).getByLabelText('Cycle starts on day'), '31');
+    await user.type(within(form).getByLabelText('Cycle starts on day'), '32');
     await user.click(within(form).getByRole('button', { name: 'Save plan' }));
     expect(within(form).getByText(/Write the cap as a size/)).toBeInTheDocument();
-    expect(within(form).getByText(/Pick a day from 1 to 28/)).toBeInTheDocument();
+    expect(within(form).getByText(/Pick a day from 1 to 31/)).toBeInTheDocument();
     expect(api.callsTo('settings.update')).toEqual([]);
 
     await user.clear(within(form).getByLabelText('Data cap'));

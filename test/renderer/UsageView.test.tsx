@@ -8,7 +8,7 @@ describe('Usage & cost', () => {
   it('tabulates each path’s cycle: all traffic, Pathwise’s share, cap, forecast and cost', async () => {
     const api = FakeApi.withScenario();
     await renderAt(api, 'usage', 'Usage & cost');
-    const table = await screen.findByRole('table');
+    const table = await screen.findByRole('table', { name: 'This cycle' });
     const wwan = within(table).getByRole('row', { name: /wwan0/ });
     const usage = api.s.usage.paths.find((p) => p.name === 'wwan0');
     expect(wwan).toHaveTextContent(`$${usage?.cost.toFixed(2)}`);
@@ -19,10 +19,18 @@ describe('Usage & cost', () => {
   });
 
   it('draws usage by day and a forecast per capped path, warning when the pace breaks the cap', async () => {
-    await renderAt(FakeApi.withScenario(), 'usage', 'Usage & cost');
+    const api = FakeApi.withScenario();
+    const [wwan, usb] = ['wwan0', 'usb0'].map((n) => api.s.usage.paths.find((p) => p.name === n));
+    if (!wwan || !usb) throw new Error('scenario paths');
+    Object.assign(wwan, { allBytes: 6e9, forecastBytes: 11.5e9 });
+    wwan.forecast = { lowBytes: 11e9, highBytes: 12.5e9, lowCost: 20, highCost: 25 };
+    Object.assign(usb, { allBytes: 1e9, forecastBytes: 3e9 });
+    usb.forecast = { lowBytes: 2.5e9, highBytes: 4e9, lowCost: 5, highCost: 8 };
+    await renderAt(api, 'usage', 'Usage & cost');
     expect(await screen.findByRole('img', { name: /Usage by day for \d+ days/ })).toBeInTheDocument();
     const forecast = screen.getByRole('article', { name: 'wwan0 forecast' });
-    expect(forecast).toHaveTextContent(/Over cap by/);
+    // Even the low end of the range is over the 10 GB cap: by how much, as a range.
+    expect(forecast).toHaveTextContent('Over cap by 1.0–2.5 GB');
     expect(screen.getByRole('article', { name: 'usb0 forecast' })).toHaveTextContent('On track');
     expect(screen.queryByRole('article', { name: 'wlan0 forecast' })).not.toBeInTheDocument();
   });
@@ -46,7 +54,9 @@ describe('Usage & cost', () => {
     expect(within(energy).getByText('wwan0').closest('li')).toHaveTextContent(/4\.70 Wh.*8\.4% of battery/);
     expect(screen.getByText(/Drawing 9\.4 W now \(measured\)/)).toBeInTheDocument();
   });
+});
 
+describe('Usage & cost: no battery, no usage, no ledger', () => {
   it('says there is no battery on a desktop machine', async () => {
     const api = FakeApi.withScenario();
     api.s.battery = {

@@ -9,6 +9,7 @@ import type {
   Battery,
   ContinuityEvent,
   PathInfo,
+  PathUsage,
   Settings,
   ThroughputSample,
   TransferInfo,
@@ -31,7 +32,7 @@ export interface Scenario {
   alerts: Alert[];
   settings: Settings;
   battery: Battery;
-  /** Daily points for the cycle, and minute points for the last 7 days. */
+  /** Daily points for the cycle and the year before it, and minute points for the last 7 days. */
   history: { day: UsagePoint[]; hour: UsagePoint[]; minute: UsagePoint[] };
 }
 
@@ -129,7 +130,7 @@ export function scenario(now: number = Date.now()): Scenario {
     alerts: scenarioAlerts(now, usage),
     settings: scenarioSettings(),
     battery,
-    history: { day: days.points, hour: recent.hour, minute: recent.minute },
+    history: { day: [...pastUsage(start), ...days.points], hour: recent.hour, minute: recent.minute },
   };
 }
 
@@ -301,15 +302,20 @@ const DAILY: Record<string, [number, number]> = {
   usb0: [0.05 * GB, 0.4],
 };
 
-type Totals = Record<string, { all: number; app: number }>;
+type Totals = Record<string, { all: number; app: number; est: number }>;
+
+/** Bytes counted while Pathwise was closed: wlan0's on every Sunday, the rest never. */
+export function estimatedOn(path: string, dayStart: number): number {
+  return path === 'wlan0' && new Date(dayStart).getDay() === 0 ? 240 * MB : 0;
+}
 
 /** A point per path per day of the cycle (weekends quieter, today only so far), and the cycle's totals. */
 function dailyUsage(start: number, now: number, rnd: () => number): { points: UsagePoint[]; totals: Totals } {
   const points: UsagePoint[] = [];
   const totals: Totals = {
-    wlan0: { all: 0, app: 0 },
-    wwan0: { all: 0, app: 0 },
-    usb0: { all: 0, app: 0 },
+    wlan0: { all: 0, app: 0, est: 0 },
+    wwan0: { all: 0, app: 0, est: 0 },
+    usb0: { all: 0, app: 0, est: 0 },
   };
   for (let t = start; t <= now; t += DAY) {
     const elapsed = Math.min(1, (now - t) / DAY);
@@ -317,13 +323,43 @@ function dailyUsage(start: number, now: number, rnd: () => number): { points: Us
       const weekend = [0, 6].includes(new Date(t).getDay());
       const all = Math.round(mean * (0.45 + rnd() * 1.1) * (weekend ? 0.6 : 1) * elapsed);
       const app = Math.round(all * appShare * (0.6 + rnd() * 0.8));
-      points.push({ t, path: name, allBytes: all, appBytes: Math.min(app, all) });
-      const total = totals[name] as { all: number; app: number };
-      total.all += all;
+      // Wi-Fi traffic while Pathwise was closed (the laptop's backups overnight), spread over the day.
+      const est = estimatedOn(name, t);
+      points.push({
+        t,
+        path: name,
+        allBytes: all + est,
+        appBytes: Math.min(app, all),
+        ...(est > 0 ? { estimatedBytes: est } : {}),
+      });
+      const total = totals[name] as { all: number; app: number; est: number };
+      total.all += all + est;
       total.app += Math.min(app, all);
+      total.est += est;
     }
   }
   return { points, totals };
+}
+
+/** A year of days before the cycle (for `usage.periods`), from a generator of their own. */
+function pastUsage(start: number): UsagePoint[] {
+  const rnd = random(11);
+  const points: UsagePoint[] = [];
+  for (let t = start - 400 * DAY; t < start - DAY / 2; t += DAY) {
+    for (const [name, [mean, appShare]] of Object.entries(DAILY)) {
+      const weekend = [0, 6].includes(new Date(t).getDay());
+      const all = Math.round(mean * (0.45 + rnd() * 1.1) * (weekend ? 0.6 : 1));
+      const est = estimatedOn(name, t);
+      points.push({
+        t,
+        path: name,
+        allBytes: all + est,
+        appBytes: Math.round(all * appShare),
+        ...(est > 0 ? { estimatedBytes: est } : {}),
+      });
+    }
+  }
+  return points;
 }
 
 /** The last 7 days by minute (busy by day, waves and the odd burst), and the same by hour. */
@@ -357,7 +393,34 @@ function scenarioBattery(): Battery {
   return { present: true, percent: 64, charging: false, acConnected: false, capacityWh: 56, dischargeW: 9.4 };
 }
 
-/** The cycle so far per path, forecast at the pace so far; wwan0 heads over its 10 GB cap. */
+/** A path's plan as the summary and `usage.periods` price it (the settings below say the same). */
+export interface Pricing {
+  cap: number | null;
+  price: number;
+  overage: number;
+  fee?: number;
+  /** A sliding window: no forecast (it has no end). */
+  sliding?: boolean;
+}
+
+export const PRICING: Record<string, Pricing> = {
+  wlan0: { cap: null, price: 0, overage: 0 },
+  wwan0: { cap: 10 * GB, price: 1, overage: 4, fee: 15 },
+  usb0: { cap: 5 * GB, price: 2, overage: 10, sliding: true },
+};
+
+/** What `bytes` cost under `p`: the fee (for a cycle), the price within the cap and over it. */
+export function priceOf(p: Pricing, bytes: number, withFee = true): number {
+  const within = p.cap === null ? bytes : Math.min(bytes, p.cap);
+  const over = p.cap === null ? 0 : Math.max(0, bytes - p.cap);
+  return Math.round(((withFee ? (p.fee ?? 0) : 0) + (within * p.price + over * p.overage) / GB) * 100) / 100;
+}
+
+/**
+ * The cycle so far per path, forecast at the pace so far as a range (none on usb0's sliding
+ * window); wwan0 heads over its 10 GB cap, pays a monthly fee and was corrected to the carrier's
+ * figure; part of wlan0's traffic was counted while Pathwise was closed.
+ */
 function usageSummary(
   cycle: { start: string; end: string },
   battery: Battery,
@@ -367,34 +430,48 @@ function usageSummary(
   const start = Date.parse(cycle.start);
   const elapsedDays = Math.max(1, (now - start) / DAY);
   const cycleDays = (Date.parse(cycle.end) - start) / DAY;
-  const pathUsage = (name: string, cap: number | null, price: number, overage: number, energyWh: number) => {
-    const total = totals[name] as { all: number; app: number };
-    const forecastBytes = Math.round((total.all / elapsedDays) * cycleDays);
-    const costOf = (bytes: number) =>
-      cap === null
-        ? (bytes / GB) * price
-        : (Math.min(bytes, cap) / GB) * price + (Math.max(0, bytes - cap) / GB) * overage;
+  const pathUsage = (name: string, energyWh: number, extra: Partial<PathUsage> = {}): PathUsage => {
+    const total = totals[name] as { all: number; app: number; est: number };
+    const pricing = PRICING[name] as Pricing;
+    const priced = pricing.price > 0;
+    const pace = Math.round((total.all / elapsedDays) * cycleDays);
+    const forecastBytes = pricing.sliding ? total.all : pace;
+    const range = {
+      lowBytes: Math.max(total.all, Math.round(pace * 0.94)),
+      highBytes: Math.round(pace * 1.08),
+    };
     return {
       name,
       appBytes: total.app,
       allBytes: total.all,
-      capBytes: cap,
-      cost: Math.round(costOf(total.all) * 100) / 100,
+      capBytes: pricing.cap,
+      cost: priced ? priceOf(pricing, total.all) : 0,
       forecastBytes,
-      forecastCost: Math.round(costOf(forecastBytes) * 100) / 100,
+      forecastCost: priced ? priceOf(pricing, forecastBytes) : 0,
       energyWh,
       energyBatteryPct: (energyWh / 56) * 100,
-      currency: price > 0 ? 'USD' : null,
+      currency: priced ? 'USD' : null,
       cycle,
+      forecast: pricing.sliding
+        ? null
+        : {
+            ...range,
+            lowCost: priced ? priceOf(pricing, range.lowBytes) : 0,
+            highCost: priced ? priceOf(pricing, range.highBytes) : 0,
+          },
+      ...(total.est > 0 ? { estimatedBytes: total.est } : {}),
+      ...(pricing.fee ? { feeCost: pricing.fee } : {}),
+      ...extra,
     };
   };
   return {
     cycle,
     battery,
     paths: [
-      pathUsage('wlan0', null, 0, 0, 1.9),
-      pathUsage('wwan0', 10 * GB, 1, 4, 4.7),
-      pathUsage('usb0', 5 * GB, 2, 10, 0.6),
+      pathUsage('wlan0', 1.9),
+      // Of its bytes, 180 MB were added to match the carrier's app (allBytes includes them).
+      pathUsage('wwan0', 4.7, { adjustedBytes: 180 * MB }),
+      pathUsage('usb0', 0.6),
     ],
   };
 }
@@ -471,6 +548,7 @@ function scenarioSettings(): Settings {
         atCap: 'rate-limit',
         rateLimitBps: 125_000,
         currency: 'USD',
+        monthlyFee: 15,
       },
       usb0: {
         capBytes: 5 * GB,

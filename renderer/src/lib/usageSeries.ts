@@ -93,7 +93,8 @@ export function downsampleUsage(
 
 /**
  * The cycle so far and the forecast to its end for one path: cumulative bytes by day (actual),
- * then a straight line from today's total to the ledger's forecast at the cycle's end.
+ * then a straight line from today's total to the ledger's forecast at the cycle's end (none when
+ * the ledger has no forecast).
  */
 export function forecastRows(
   usage: PathUsage,
@@ -116,6 +117,8 @@ export function forecastRows(
   const last = rows[rows.length - 1];
   if (last && last.t < now) rows.push({ t: now, actual: today });
   else if (last) last.actual = today;
+  // Without a forecast (no complete day yet, or a sliding window) nothing is extrapolated.
+  if (usage.forecast === null) return rows;
   const nowRow = rows[rows.length - 1];
   if (nowRow) nowRow.forecast = today;
   if (end > now) rows.push({ t: end, forecast: Math.max(usage.forecastBytes, today) });

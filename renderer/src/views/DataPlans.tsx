@@ -6,14 +6,28 @@ import { Section } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
 import { errorMessage } from '../../../common/errors.ts';
-import { formatBytes, formatMoney, formatRate } from '../../../common/format.ts';
+import { formatBytes, formatDate, formatMoney, formatRate } from '../../../common/format.ts';
 import { PlanEditor } from './PlanEditor.tsx';
 
-/** A plan in one line: cap, cycle, price and what happens at the cap. */
+/** When a plan's cycle resets, in words. */
+function describeCycle(cycle: Plan['cycle']): string {
+  if (cycle.kind === 'rolling30') return 'sliding 30 days';
+  if (cycle.kind === 'prepaid30')
+    return `prepaid, 30 days at a time from ${formatDate(parseLocalDay(cycle.activated))}`;
+  return cycle.startDay === 31 ? 'resets on the last day of the month' : `resets on day ${cycle.startDay}`;
+}
+
+/** Local midnight of a YYYY-MM-DD day (a UTC parse would show the day before west of Greenwich). */
+function parseLocalDay(day: string): number {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Date(y ?? 1970, (m ?? 1) - 1, d ?? 1).getTime();
+}
+
+/** A plan in one line: cap, cycle, price, what happens at the cap and any fixed fee. */
 function describePlan(plan: Plan): string {
   const parts = [
     plan.capBytes !== null ? `${formatBytes(plan.capBytes)} cap` : 'no cap',
-    plan.cycle.kind === 'monthly' ? `resets on day ${plan.cycle.startDay}` : 'rolling 30 days',
+    describeCycle(plan.cycle),
     plan.pricePerGb > 0 ? `${formatMoney(plan.pricePerGb, plan.currency)}/GB` : 'no price',
   ];
   if (plan.capBytes !== null) {
@@ -25,6 +39,7 @@ function describePlan(plan: Plan): string {
           : 'keeps going past the cap',
     );
   }
+  if (plan.monthlyFee) parts.push(`${formatMoney(plan.monthlyFee, plan.currency)} fee a cycle`);
   return parts.join(' · ');
 }
 

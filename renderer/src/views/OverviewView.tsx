@@ -1,4 +1,4 @@
-import type { PathInfo, Preference } from '../../../common/contract.ts';
+import type { PathInfo, Preference, UsageSummary } from '../../../common/contract.ts';
 import { Stat } from '../components/Stat.tsx';
 import { EmptyState, LoadableView } from '../components/States.tsx';
 import { Section, ViewHeader } from '../components/ViewHeader.tsx';
@@ -13,6 +13,22 @@ type Rates = ReturnType<typeof latestRates>;
 
 export function isNetworkPath(path: PathInfo): boolean {
   return path.type !== 'loopback' && path.type !== 'virtual';
+}
+
+/**
+ * A network path whose bytes are nobody else's. A VPN's bytes cross the path it rides on too
+ * (encrypted), so totals leave it out: each byte is counted once (issue 20 case 12).
+ */
+export function isPhysicalPath(path: PathInfo): boolean {
+  return isNetworkPath(path) && path.type !== 'vpn' && path.ridesOn === undefined;
+}
+
+/** This cycle's bytes across paths, each byte once: the ledger's total, else the physical paths' sum. */
+export function cycleTotal(summary: UsageSummary): number {
+  return (
+    summary.totalBytes ??
+    summary.paths.reduce((sum, p) => sum + (p.ridesOn === undefined ? p.allBytes : 0), 0)
+  );
 }
 
 export function OverviewView() {
@@ -49,11 +65,14 @@ export function OverviewView() {
 function OverviewStats({ network, rates }: { network: PathInfo[]; rates: Rates }) {
   const { usage, transfers } = useDashboard();
   const summary = valueOf(usage.data);
-  const totalDown = network.reduce((sum, p) => sum + (rates[p.name]?.rxRate ?? p.rxRate ?? 0), 0);
+  const totalDown = network
+    .filter(isPhysicalPath)
+    .reduce((sum, p) => sum + (rates[p.name]?.rxRate ?? p.rxRate ?? 0), 0);
   const transferList = valueOf(transfers.data) ?? [];
   const running = transferList.filter((t) => t.state === 'running' || t.state === 'probing');
   const appRate = running.reduce((sum, t) => sum + t.rate, 0);
-  const cycleBytes = summary?.paths.reduce((sum, p) => sum + p.allBytes, 0);
+  const cycleBytes = summary && cycleTotal(summary);
+  const vpnListed = summary?.paths.some((p) => p.ridesOn !== undefined) ?? false;
   const currencies = new Set(summary?.paths.map((p) => p.currency).filter(Boolean));
   const cost = summary?.paths.reduce((sum, p) => sum + p.cost, 0);
   const engineReady = transfers.data.state === 'ready';
@@ -70,7 +89,13 @@ function OverviewStats({ network, rates }: { network: PathInfo[]; rates: Rates }
       <Stat
         label="This billing cycle"
         value={cycleBytes !== undefined ? formatBytes(cycleBytes) : '—'}
-        hint={summary ? 'across all paths' : 'usage not available'}
+        hint={
+          summary
+            ? vpnListed
+              ? 'across all paths; a VPN’s bytes count in the path it rides on'
+              : 'across all paths'
+            : 'usage not available'
+        }
       />
       <Stat
         label="Cost so far"

@@ -48,7 +48,12 @@ export function PathCard({
   onPreference: (name: string, preference: Preference) => Promise<void>;
 }) {
   const pill = healthPill(path);
-  const subtitle = [TYPE_LABEL[path.type], path.ssid, path.speedMbps ? `${path.speedMbps} Mbit/s link` : null]
+  const subtitle = [
+    TYPE_LABEL[path.type],
+    ridesOnText(path.ridesOn),
+    path.ssid,
+    path.speedMbps ? `${path.speedMbps} Mbit/s link` : null,
+  ]
     .filter(Boolean)
     .join(' · ');
   return (
@@ -70,6 +75,12 @@ export function PathCard({
       <PreferenceChoice path={path} onPreference={onPreference} />
     </li>
   );
+}
+
+/** A VPN's carrier: "over wlan0", or "over another path" when it is not known which. */
+function ridesOnText(ridesOn: string | null | undefined): string | null {
+  if (ridesOn === undefined) return null;
+  return ridesOn === null ? 'over another path' : `over ${ridesOn}`;
 }
 
 /** What is worth a second look about a path: metered, whether its binding was proven, a portal. */
@@ -148,6 +159,13 @@ function PathUsageSummary({ name, usage, warnAt }: { name: string; usage: PathUs
           warnAt={warnAt}
         />
       )}
+      {usage.ridesOn !== undefined && (
+        <div className="path-usage-row muted small">
+          {usage.ridesOn === null
+            ? 'Also counted on the path under it; not again in totals'
+            : `Also counted on ${usage.ridesOn}; not again in totals`}
+        </div>
+      )}
       <div className="path-usage-row muted small">
         <span>
           <Icon name="bolt" size={13} /> {formatEnergy(usage.energyWh)}
@@ -200,6 +218,8 @@ function meteredTitle(path: PathInfo): string {
     case 'user':
       return 'You marked this path as metered';
     default:
-      return 'Cellular and tethered paths are treated as metered';
+      return path.ridesOn
+        ? `This VPN rides on ${path.ridesOn}, which is metered`
+        : 'Cellular and tethered paths are treated as metered';
   }
 }

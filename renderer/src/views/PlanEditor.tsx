@@ -2,8 +2,8 @@ import type { Plan } from '../../../common/contract.ts';
 import { FormActions } from '../components/FormActions.tsx';
 import { Segmented } from '../components/Segmented.tsx';
 import { TextField } from '../components/TextField.tsx';
-import { useFormDraft, type Checked, type FormErrors } from '../hooks/useFormDraft.ts';
-import { formatBytes, parseByteSize } from '../../../common/format.ts';
+import { useFormDraft } from '../hooks/useFormDraft.ts';
+import { checkPlan, draftOf, type PlanDraft } from './planDraft.ts';
 
 type AtCap = Plan['atCap'];
 
@@ -13,78 +13,58 @@ const AT_CAP: ReadonlyArray<{ value: AtCap; label: string }> = [
   { value: 'allow', label: 'Keep going' },
 ];
 
-const CYCLES: ReadonlyArray<{ value: Plan['cycle']['kind']; label: string }> = [
-  { value: 'monthly', label: 'Monthly' },
-  { value: 'rolling30', label: 'Rolling 30 days' },
+const CYCLES: ReadonlyArray<{ value: Plan['cycle']['kind']; label: string; title: string }> = [
+  { value: 'monthly', label: 'Monthly', title: 'Resets on the same day every month' },
+  { value: 'rolling30', label: 'Sliding 30 days', title: 'Always the last 30 days; nothing resets' },
+  { value: 'prepaid30', label: 'Prepaid 30 days', title: '30-day periods from the day you activated it' },
 ];
 
-/** The plan as the user types it: numbers stay text until they are checked. */
-type PlanDraft = {
-  cap: string;
-  cycle: Plan['cycle']['kind'];
-  startDay: string;
-  price: string;
-  overage: string;
-  currency: string;
-  atCap: AtCap;
-  /** Mbit/s, as links are sold. */
-  limit: string;
-};
+const START_DAY_HINT =
+  '1–31. Days 29–31 fall on the last day of shorter months; 31 means “the last day of the month”.';
 
-function sizeText(bytes: number | null): string {
-  return bytes === null ? '' : formatBytes(bytes, 2).replace(/\.00 /, ' ');
+/** A date field like TextField: the browser's date picker gives YYYY-MM-DD, or nothing. */
+function DateField({
+  id,
+  label,
+  value,
+  onChange,
+  error,
+  hint,
+  max,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error: string | undefined;
+  hint?: string | undefined;
+  max: string;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input
+        id={id}
+        type="date"
+        value={value}
+        max={max}
+        onChange={(e) => onChange(e.target.value)}
+        aria-invalid={error ? true : undefined}
+        aria-describedby={error || hint ? `${id}-hint` : undefined}
+      />
+      {(error || hint) && (
+        <p className={error ? 'field-error' : 'field-hint'} id={`${id}-hint`}>
+          {error ?? hint}
+        </p>
+      )}
+    </div>
+  );
 }
 
-function draftOf(plan: Plan | undefined): PlanDraft {
-  return {
-    cap: sizeText(plan?.capBytes ?? null),
-    cycle: plan?.cycle.kind ?? 'monthly',
-    startDay: String(plan?.cycle.kind === 'monthly' ? plan.cycle.startDay : 1),
-    price: String(plan?.pricePerGb ?? 0),
-    overage: String(plan?.overagePricePerGb ?? 0),
-    currency: plan?.currency ?? 'USD',
-    atCap: plan?.atCap ?? 'stop',
-    limit: plan?.rateLimitBps ? String((plan.rateLimitBps * 8) / 1e6) : '1',
-  };
-}
-
-/** The plan a draft describes, or what is wrong with it, field by field, with how to fix it. */
-function checkPlan(draft: PlanDraft): Checked<PlanDraft, Plan> {
-  const errors: FormErrors<PlanDraft> = {};
-  const capBytes = draft.cap.trim() === '' ? null : parseByteSize(draft.cap);
-  if (draft.cap.trim() !== '' && (capBytes === null || capBytes <= 0)) {
-    errors.cap = 'Write the cap as a size, such as 20 GB or 500 MB; leave it empty for no cap.';
-  }
-  const day = Number(draft.startDay);
-  if (draft.cycle === 'monthly' && (!Number.isInteger(day) || day < 1 || day > 28)) {
-    errors.startDay = 'Pick a day from 1 to 28 (the day your carrier resets the allowance).';
-  }
-  const pricePerGb = Number(draft.price);
-  if (!Number.isFinite(pricePerGb) || pricePerGb < 0) errors.price = 'Enter a price of 0 or more.';
-  const overagePricePerGb = Number(draft.overage);
-  if (!Number.isFinite(overagePricePerGb) || overagePricePerGb < 0)
-    errors.overage = 'Enter a price of 0 or more.';
-  if (!/^[A-Za-z$€£¥]{1,8}$/.test(draft.currency.trim()))
-    errors.currency = 'Use a currency code such as USD or EUR.';
-  const mbit = Number(draft.limit);
-  if (draft.atCap === 'rate-limit' && (!Number.isFinite(mbit) || mbit <= 0)) {
-    errors.limit = 'Enter the slowed-down rate in Mbit/s, e.g. 1.';
-  }
-  if (Object.keys(errors).length > 0) return { errors };
-  return {
-    value: {
-      capBytes,
-      cycle: draft.cycle === 'monthly' ? { kind: 'monthly', startDay: day } : { kind: 'rolling30' },
-      pricePerGb,
-      overagePricePerGb,
-      atCap: draft.atCap,
-      rateLimitBps: draft.atCap === 'rate-limit' ? (mbit * 1e6) / 8 : null,
-      currency: draft.currency.trim().toUpperCase(),
-    },
-  };
-}
-
-/** The form behind "Add plan" / "Edit": every field checked with a message that says how to fix it. */
+/**
+ * The form behind "Add plan" / "Edit": every field checked with a message that says how to fix
+ * it. A plan saved without changes comes back exactly as it was (see planDraft.ts).
+ */
 export function PlanEditor({
   name,
   plan,
@@ -96,12 +76,12 @@ export function PlanEditor({
   onSave: (plan: Plan) => Promise<void>;
   onCancel: () => void;
 }) {
-  const { draft, edit, errors, field, submit } = useFormDraft(() => draftOf(plan));
-
+  const { draft, edit, errors, field, submit } = useFormDraft<PlanDraft>(() => draftOf(plan, new Date()));
+  const check = (d: PlanDraft) => checkPlan(d, plan, new Date());
   return (
     <form
       className="plan-editor"
-      onSubmit={(e) => void submit(e, checkPlan, onSave)}
+      onSubmit={(e) => void submit(e, check, onSave)}
       noValidate
       aria-label={`Plan for ${name}`}
     >
@@ -117,9 +97,30 @@ export function PlanEditor({
           />
         </div>
         {draft.cycle === 'monthly' && (
-          <TextField {...field('startDay', 'Cycle starts on day', '1–28')} inputMode="numeric" />
+          <TextField {...field('startDay', 'Cycle starts on day', START_DAY_HINT)} inputMode="numeric" />
+        )}
+        {draft.cycle === 'rolling30' && (
+          <p className="field-hint field-wide">
+            The use of the last 30 days, a window that slides each day: nothing resets, and there is no end
+            date to forecast.
+          </p>
+        )}
+        {draft.cycle === 'prepaid30' && (
+          <DateField
+            {...field(
+              'activated',
+              'Activated on',
+              'The day you activated or last topped up the plan; each period runs 30 days from it.',
+            )}
+            max={draftOf(undefined, new Date()).activated}
+          />
         )}
         <TextField {...field('currency', 'Currency')} maxLength={8} />
+        <TextField
+          {...field('fee', 'Fixed fee per cycle', 'Paid whatever the use; empty for none')}
+          inputMode="decimal"
+          placeholder="None"
+        />
         <TextField {...field('price', 'Price per GB')} inputMode="decimal" />
         <TextField {...field('overage', 'Price per GB over the cap')} inputMode="decimal" />
         <div className="field field-wide">

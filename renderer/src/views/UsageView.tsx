@@ -1,16 +1,27 @@
-import { lazy, useMemo, useState } from 'react';
-import type { PathUsage, UsagePoint, UsageSummary } from '../../../common/contract.ts';
-import { CapMeter, PathDot } from '../components/Bars.tsx';
+import { lazy, useMemo, useReducer, useState } from 'react';
+import type { PathUsage, Plan, UsagePoint, UsageSummary } from '../../../common/contract.ts';
+import { PathDot } from '../components/Bars.tsx';
 import { Segmented } from '../components/Segmented.tsx';
 import { ChartBox, ChartFigure } from '../components/ChartFigure.tsx';
 import { EmptyState, LoadableView } from '../components/States.tsx';
 import { Section, ViewHeader } from '../components/ViewHeader.tsx';
 import { BatteryImpact } from './BatteryImpact.tsx';
+import { CycleTable } from './CycleTable.tsx';
+import { UsageHistory } from './UsageHistory.tsx';
+import './usage.css';
+import {
+  capOutlook,
+  forecastOf,
+  formatByteRange,
+  formatMoneyRange,
+  lastDay,
+  NO_FORECAST,
+  type ForecastView,
+} from '../lib/usageText.ts';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { useHistory } from '../hooks/useHistory.ts';
 import { valueOf, type Loadable } from '../hooks/useLive.ts';
-import { formatBytes, formatDate, formatMoney, formatPercent } from '../../../common/format.ts';
-import type { PathColors } from '../lib/pathColors.ts';
+import { formatBytes, formatDate, formatMoney } from '../../../common/format.ts';
 import { DAY_MS, downsampleUsage, forecastRows, padQuietGaps, pivotUsage } from '../lib/usageSeries.ts';
 
 const DailyUsageChart = lazy(() => import('../charts/DailyUsageChart.tsx'));
@@ -44,8 +55,10 @@ export function UsageView() {
 }
 
 function UsageBody({ summary }: { summary: UsageSummary }) {
-  const { api, colors } = useDashboard();
+  const { api } = useDashboard();
   const [now] = useState(() => Date.now());
+  // A correction changes the history too: the history table asks again.
+  const [revision, corrected] = useReducer((n: number) => n + 1, 0);
   const from = Date.parse(summary.cycle.start);
   const daily = useHistory(api, { resolution: 'day', from, to: Math.max(now, from + DAY_MS) });
   if (summary.paths.length === 0) {
@@ -58,89 +71,13 @@ function UsageBody({ summary }: { summary: UsageSummary }) {
   }
   return (
     <>
-      <PlanTable summary={summary} colors={colors} />
+      <CycleTable summary={summary} onChanged={corrected} />
       <DailyUsage daily={daily} />
       <Forecasts summary={summary} daily={daily} now={now} />
       <RecentHistory />
+      <UsageHistory revision={revision} />
       <BatteryImpact summary={summary} />
     </>
-  );
-}
-
-function PlanTable({ summary, colors }: { summary: UsageSummary; colors: PathColors }) {
-  const { settings } = useDashboard();
-  const warnAt = Math.min(...(valueOf(settings.data)?.capThresholds ?? [0.75]), 1);
-  return (
-    <Section
-      title="This cycle"
-      description="All traffic on each path, what Pathwise itself moved, and what it costs."
-    >
-      <div className="table-wrap">
-        <table className="data-table">
-          <thead>
-            <tr>
-              <th scope="col">Path</th>
-              <th scope="col" className="num">
-                All traffic
-              </th>
-              <th scope="col" className="num">
-                By Pathwise
-              </th>
-              <th scope="col">Cap</th>
-              <th scope="col" className="num">
-                Forecast
-              </th>
-              <th scope="col" className="num">
-                Cost
-              </th>
-              <th scope="col" className="num">
-                Forecast cost
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {summary.paths.map((p) => (
-              <tr key={p.name}>
-                <th scope="row">
-                  <span className="cell-path">
-                    <PathDot color={colors(p.name)} /> {p.name}
-                  </span>
-                </th>
-                <td className="num">{formatBytes(p.allBytes)}</td>
-                <td className="num">{formatBytes(p.appBytes)}</td>
-                <td className="cap-cell">
-                  {p.capBytes !== null ? (
-                    <>
-                      <CapMeter
-                        label={`${p.name} data used of its cap`}
-                        used={p.allBytes}
-                        cap={p.capBytes}
-                        forecast={p.forecastBytes}
-                        warnAt={warnAt}
-                      />
-                      <span className="small muted">
-                        {formatPercent(p.allBytes / p.capBytes)} of {formatBytes(p.capBytes)}
-                      </span>
-                    </>
-                  ) : (
-                    <span className="muted">No cap</span>
-                  )}
-                </td>
-                <td
-                  className={`num${p.capBytes !== null && p.forecastBytes > p.capBytes ? ' text-bad' : ''}`}
-                >
-                  {formatBytes(p.forecastBytes)}
-                </td>
-                <td className={p.currency ? 'num' : 'num muted'}>{formatMoney(p.cost, p.currency)}</td>
-                <td className={p.currency ? 'num' : 'num muted'}>
-                  {formatMoney(p.forecastCost, p.currency)}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </Section>
   );
 }
 
@@ -194,19 +131,21 @@ function Forecasts({
   daily: Loadable<UsagePoint[]>;
   now: number;
 }) {
-  const { colors } = useDashboard();
+  const { colors, settings } = useDashboard();
+  const plans = valueOf(settings.data)?.plans ?? {};
   const capped = summary.paths.filter((p) => p.capBytes !== null);
   if (capped.length === 0) return null;
   return (
     <Section
       title="Forecast vs cap"
-      description="Used so far (solid) and where the current pace ends the cycle (dashed)."
+      description="Used so far (solid) and where the current pace ends the cycle (dashed), with the range it likely ends in."
     >
       <div className="forecast-grid">
         {capped.map((p) => (
           <ForecastCard
             key={p.name}
             usage={p}
+            plan={plans[p.name]}
             color={colors(p.name)}
             points={valueOf(history) ?? []}
             now={now}
@@ -217,40 +156,66 @@ function Forecasts({
   );
 }
 
+/** The card's pill: over the cap (by how much), maybe over, on track, or no forecast and why. */
+function outlookPill(usage: PathUsage, forecast: ForecastView): { tone: string; text: string } {
+  const cap = usage.capBytes ?? 0;
+  const outlook = capOutlook(usage, forecast);
+  if (outlook === 'over') {
+    const by =
+      usage.allBytes > cap || forecast.state === 'none'
+        ? formatBytes(usage.allBytes - cap)
+        : forecast.state === 'range'
+          ? formatByteRange(forecast.lowBytes - cap, forecast.highBytes - cap)
+          : formatBytes(forecast.bytes - cap);
+    return { tone: 'bad', text: `Over cap by ${by}` };
+  }
+  if (outlook === 'maybe') return { tone: 'warn', text: 'May pass the cap' };
+  if (forecast.state === 'none') return { tone: 'info', text: NO_FORECAST[forecast.why].label };
+  return { tone: 'good', text: 'On track' };
+}
+
+/** Where the cycle ends, in words: a range and its cost, one figure, or why there is no forecast. */
+function forecastWords(usage: PathUsage, forecast: ForecastView): string {
+  const by = `by ${lastDay(usage.cycle.end)}`;
+  if (forecast.state === 'none') return NO_FORECAST[forecast.why].explain;
+  if (forecast.state === 'point') {
+    return `forecast ${formatBytes(forecast.bytes)} ${by} · ${formatMoney(forecast.cost, usage.currency)}`;
+  }
+  const cost = usage.currency
+    ? ` · ${formatMoneyRange(forecast.lowCost, forecast.highCost, usage.currency)}`
+    : '';
+  return `forecast ${formatByteRange(forecast.lowBytes, forecast.highBytes)} ${by}${cost}`;
+}
+
 function ForecastCard({
   usage,
+  plan,
   color,
   points,
   now,
 }: {
   usage: PathUsage;
+  plan: Plan | undefined;
   color: string;
   points: Parameters<typeof forecastRows>[1];
   now: number;
 }) {
   const rows = useMemo(() => forecastRows(usage, points, now), [usage, points, now]);
-  const cap = usage.capBytes ?? 0;
-  const over = usage.forecastBytes > cap;
+  const forecast = forecastOf(usage, plan);
+  const pill = outlookPill(usage, forecast);
+  const words = `${formatBytes(usage.allBytes)} used · ${forecastWords(usage, forecast)}`;
   return (
     <article className="forecast-card" aria-label={`${usage.name} forecast`}>
       <header className="forecast-head">
         <span className="cell-path">
           <PathDot color={color} /> <strong>{usage.name}</strong>
         </span>
-        <span className={`pill tone-${over ? 'bad' : 'good'}`}>
-          {over ? `Over cap by ${formatBytes(usage.forecastBytes - cap)}` : 'On track'}
-        </span>
+        <span className={`pill tone-${pill.tone}`}>{pill.text}</span>
       </header>
-      <ChartBox
-        small
-        label={`${usage.name}: ${formatBytes(usage.allBytes)} used, forecast ${formatBytes(usage.forecastBytes)} by ${formatDate(usage.cycle.end)}, cap ${formatBytes(cap)}.`}
-      >
+      <ChartBox small label={`${usage.name}: ${words}; cap ${formatBytes(usage.capBytes)}.`}>
         <ForecastChart rows={rows} cap={usage.capBytes} color={color} name={usage.name} />
       </ChartBox>
-      <p className="forecast-foot muted small">
-        {formatBytes(usage.allBytes)} used · forecast {formatBytes(usage.forecastBytes)} by{' '}
-        {formatDate(usage.cycle.end)} · {formatMoney(usage.forecastCost, usage.currency)}
-      </p>
+      <p className="forecast-foot muted small">{words}</p>
     </article>
   );
 }
