@@ -17,6 +17,7 @@ import {
   SettingsSchema,
   TransferModeSchema,
 } from './settingsContract.ts';
+import { SyncJobInfoSchema, syncInvokeContract } from './syncContract.ts';
 
 // Settings, plans, path types, preferences and transfer modes live in `settingsContract.ts`, which
 // the command line loads without the rest of this file (see there); they are part of this contract.
@@ -29,6 +30,8 @@ export {
   SettingsSchema,
   TransferModeSchema,
 } from './settingsContract.ts';
+// Folder syncs' shapes live in `syncContract.ts`; they are part of this contract.
+export * from './syncContract.ts';
 export type {
   PathType,
   Plan,
@@ -40,14 +43,24 @@ export type {
 
 // ─── Paths (monitor) ─────────────────────────────────────────────────────────────────────────
 
-export const HealthStatusSchema = z.enum(['good', 'degraded', 'captive', 'offline', 'unknown']);
+/**
+ * One health verdict per path, shared by the monitor and the engine (main/monitor/HealthVerdicts.ts):
+ * `suspect` is a path the engine or the traffic saw fail, not yet confirmed by a probe; `captive`
+ * is behind a captive portal (shown to users as `portal`, see PathStateSchema).
+ */
+export const HealthStatusSchema = z.enum(['good', 'degraded', 'suspect', 'captive', 'offline', 'unknown']);
 export type HealthStatus = z.infer<typeof HealthStatusSchema>;
 
 export const PathHealthSchema = z.object({
   status: HealthStatusSchema,
   rttMs: z.number().nullable(),
   checkedAt: z.number().nullable(),
+  /** Why the path is in this state, in words (the reason `pathwise watch` prints). */
   detail: z.string().optional(),
+  /** `captive` only: the portal's sign-in page (http or https), what "Open login page" opens. */
+  portalUrl: z.string().optional(),
+  /** When the path entered this status (epoch ms). */
+  since: z.number().optional(),
 });
 export type PathHealth = z.infer<typeof PathHealthSchema>;
 
@@ -69,6 +82,12 @@ export const PathInfoSchema = z.object({
   meteredSource: z.enum(['os', 'type', 'user']).optional(),
   preference: PreferenceSchema,
   mac: z.string().optional(),
+  /**
+   * What is paid for on this path, which its plan is tied to (see planIdentity.ts): the modem's
+   * SIM (`sim:…`, ModemManager), the Wi-Fi network (`ssid:…`) or the adapter (`mac:…`); absent
+   * when none is known (yet). The name is only a label: it changes with the USB port.
+   */
+  identity: z.string().optional(),
   mtu: z.number().optional(),
   driver: z.string().optional(),
   speedMbps: z.number().nullable().optional(),
@@ -100,6 +119,10 @@ export const PathEventTypeSchema = z.enum([
   'address-changed',
   'health-changed',
 ]);
+/** A path's health as `pathwise watch`, the tray and the cards name it (`good` is `up`, `captive` is `portal`). */
+export const PathStateSchema = z.enum(['up', 'suspect', 'degraded', 'portal', 'offline', 'unknown']);
+export type PathState = z.infer<typeof PathStateSchema>;
+
 export const PathEventSchema = z.object({
   type: PathEventTypeSchema,
   name: z.string(),
@@ -107,6 +130,9 @@ export const PathEventSchema = z.object({
   path: PathInfoSchema.optional(),
   addresses: z.array(z.string()).optional(),
   health: PathHealthSchema.optional(),
+  /** health-changed: the new state in a word, and why. */
+  state: PathStateSchema.optional(),
+  reason: z.string().optional(),
 });
 export type PathEvent = z.infer<typeof PathEventSchema>;
 
@@ -150,10 +176,26 @@ export const TransferPathSchema = z.object({
   bytes: bytes,
   rate: z.number().nonnegative(),
   state: TransferPathStateSchema,
+  /** Why this path asks nothing now although it could, in words (a server asked it to wait). */
+  waiting: z.string().optional(),
 });
 
 export const ErrorInfoSchema = z.object({ code: z.string(), message: z.string() });
 export type ErrorInfo = z.infer<typeof ErrorInfoSchema>;
+
+/**
+ * Why a running download moves nothing: every path it may use is at its data cap (`paths`: those
+ * paths), or none of them is up and usable, or the server asked every path to wait (`server`: a
+ * 429 or 503; `paths`: those paths), or the signed link the URL led to stopped working and a
+ * fresh one is being asked for (`link`). It resumes on its own when that changes.
+ */
+export const TransferWaitSchema = z.object({
+  reason: z.enum(['cap', 'no-path', 'server', 'link']),
+  paths: z.array(z.string()),
+  /** The same in words, for `server` and `link`: "example.com asked to wait 30 s (429 Too Many Requests), 27 s left". */
+  detail: z.string().optional(),
+});
+export type TransferWait = z.infer<typeof TransferWaitSchema>;
 
 export const TransferInfoSchema = z.object({
   id: z.string(),
@@ -171,6 +213,8 @@ export const TransferInfoSchema = z.object({
   error: ErrorInfoSchema.nullable(),
   createdAt: z.number(),
   finishedAt: z.number().nullable(),
+  /** Set while a running download waits (see TransferWaitSchema); absent or null otherwise. */
+  waiting: TransferWaitSchema.nullable().optional(),
 });
 export type TransferInfo = z.infer<typeof TransferInfoSchema>;
 
@@ -209,6 +253,8 @@ export const ContinuityEventSchema = z.object({
   /** Longest time no payload arrived around this event. */
   stallMs: z.number().nonnegative(),
   detail: z.string().optional(),
+  /** path-lost: the engine's error code (E_STALLED, E_TIMEOUT, …), which the monitor's verdict reads. */
+  code: z.string().optional(),
 });
 export type ContinuityEvent = z.infer<typeof ContinuityEventSchema>;
 
@@ -344,6 +390,9 @@ export const AlertKindSchema = z.enum([
   'transfer-done',
   'transfer-failed',
   'captive-portal',
+  'metered-fallback',
+  'sync-conflict',
+  'sync-failed',
 ]);
 export const AlertSchema = z.object({
   id: z.string(),
@@ -357,6 +406,22 @@ export const AlertSchema = z.object({
 });
 export type Alert = z.infer<typeof AlertSchema>;
 
+/** The About panel: what runs, where it keeps its data and log, what it bundles, what went wrong. */
+export const AboutSchema = z.object({
+  version: z.string(),
+  shell: z.enum(['electron', 'headless']),
+  dataDir: z.string(),
+  /** The log file (rotated in the data home); null where nothing is logged to a file. */
+  logFile: z.string().nullable(),
+  /** The runtime: Node's version, and Electron's and Chromium's in the desktop app. */
+  runtime: z.record(z.string(), z.string()),
+  /** The dependencies the app bundles, each with its licence (SPDX) as its package declares it. */
+  licences: z.array(z.object({ name: z.string(), version: z.string(), license: z.string() })),
+  /** What went wrong while starting or since (a settings file moved aside, counters off), newest last. */
+  warnings: z.array(z.object({ message: z.string(), at: z.number() })),
+});
+export type About = z.infer<typeof AboutSchema>;
+
 // ─── Channels ────────────────────────────────────────────────────────────────────────────────
 
 const id = z.string().min(1).max(64);
@@ -367,16 +432,35 @@ export const invokeContract = {
     args: z.tuple([]),
     result: z.object({ version: z.string(), shell: z.enum(['electron', 'headless']), dataDir: z.string() }),
   },
+  'app.about': { args: z.tuple([]), result: AboutSchema },
+  /**
+   * A folder chosen in the OS's own dialog, starting at the given one (Electron); null when the
+   * user cancelled. Elsewhere E_UNSUPPORTED: the browser dashboard takes a typed path.
+   */
+  'dialog.chooseFolder': { args: z.tuple([z.string().max(4096)]), result: z.string().nullable() },
   'paths.list': { args: z.tuple([]), result: z.array(PathInfoSchema) },
   'paths.setPreference': { args: z.tuple([name, PreferenceSchema]), result: z.array(PathInfoSchema) },
   /** The user's type/metered correction for a path (wins over the OS and the type rule); {} clears it. */
   'paths.setOverride': { args: z.tuple([name, PathOverrideSchema]), result: z.array(PathInfoSchema) },
+  /**
+   * The sign-in page of the captive portal a path is behind. The Electron shell opens it in the
+   * default browser (`opened: true`); elsewhere the caller opens `url` itself (a browser tab).
+   */
+  'paths.openPortal': {
+    args: z.tuple([name]),
+    result: z.object({ url: z.string(), opened: z.boolean() }),
+  },
   'battery.get': { args: z.tuple([]), result: BatterySchema },
   'transfers.list': { args: z.tuple([]), result: z.array(TransferInfoSchema) },
   'transfers.start': { args: z.tuple([StartTransferSchema]), result: TransferInfoSchema },
   'transfers.pause': { args: z.tuple([id]), result: TransferInfoSchema },
   'transfers.resume': { args: z.tuple([id]), result: TransferInfoSchema },
   'transfers.cancel': { args: z.tuple([id]), result: TransferInfoSchema },
+  /** Moves a download to these paths (null: the preferences'), resuming from what it has on disk. */
+  'transfers.setPaths': {
+    args: z.tuple([id, z.array(name).min(1).max(32).nullable()]),
+    result: TransferInfoSchema,
+  },
   'transfers.pauseAll': { args: z.tuple([]), result: z.array(TransferInfoSchema) },
   'transfers.resumeAll': { args: z.tuple([]), result: z.array(TransferInfoSchema) },
   /** Show the file in the OS file manager (Electron); the headless host answers E_UNSUPPORTED. */
@@ -397,6 +481,7 @@ export const invokeContract = {
   'alerts.markRead': { args: z.tuple([z.array(id).max(1000)]), result: z.array(AlertSchema) },
   'settings.get': { args: z.tuple([]), result: SettingsSchema },
   'settings.update': { args: z.tuple([SettingsPatchSchema]), result: SettingsSchema },
+  ...syncInvokeContract,
 } as const;
 
 /** Push channels: name -> payload, sent from the core to every UI. */
@@ -410,6 +495,8 @@ export const eventContract = {
   usage: UsageSummarySchema,
   alert: AlertSchema,
   settings: SettingsSchema,
+  /** The sync jobs, whenever one starts, progresses, ends or changes. */
+  syncs: z.array(SyncJobInfoSchema),
 } as const;
 
 export type InvokeContract = typeof invokeContract;

@@ -1,0 +1,106 @@
+import type { LocalFile } from './localScan.ts';
+import type { JournalEntry } from './SyncJournal.ts';
+import type { RemoteFile } from './WebDavClient.ts';
+
+/**
+ * What a run does to one file. Every rule is two-way and loses nothing:
+ * - new or changed on one side only → copied to the other (the version it replaces goes to the
+ *   trash first);
+ * - changed (or new) on both sides → `conflict`: both versions are kept (the executor first
+ *   checks whether they are the same bytes, which is no conflict at all);
+ * - deleted on one side → deleted on the other only if that side is unchanged since the last
+ *   sync (into the trash); a changed file wins over a deletion and is copied back.
+ */
+export type SyncAction =
+  | { kind: 'upload'; path: string; local: LocalFile; replaces: RemoteFile | null }
+  | { kind: 'download'; path: string; remote: RemoteFile; replaces: LocalFile | null }
+  | { kind: 'deleteLocal'; path: string; local: LocalFile }
+  | { kind: 'deleteRemote'; path: string; remote: RemoteFile }
+  | { kind: 'conflict'; path: string; local: LocalFile; remote: RemoteFile }
+  | { kind: 'forget'; path: string };
+
+export interface SyncPlan {
+  actions: SyncAction[];
+  /** Files the run would delete, on either side. */
+  deletes: number;
+  /** Files both sides had in step at the last sync (what the delete share is taken of). */
+  known: number;
+  /** Local files still being written: left for a later run. */
+  waiting: string[];
+}
+
+export interface PlanInput {
+  local: Map<string, LocalFile>;
+  remote: Map<string, RemoteFile>;
+  journal: Map<string, JournalEntry>;
+  /** Local files that changed between two looks (being written). */
+  busy?: ReadonlySet<string>;
+}
+
+export function localChanged(local: LocalFile, entry: JournalEntry): boolean {
+  return local.size !== entry.localSize || local.mtimeMs !== entry.localMtimeMs;
+}
+
+/** The entity tag decides when both have one; else size and modification time. */
+export function remoteChanged(remote: RemoteFile, entry: JournalEntry): boolean {
+  if (remote.etag !== null && entry.remoteEtag !== null) return remote.etag !== entry.remoteEtag;
+  return remote.size !== entry.remoteSize || remote.mtimeMs !== entry.remoteMtimeMs;
+}
+
+function decide(
+  path: string,
+  local: LocalFile | undefined,
+  remote: RemoteFile | undefined,
+  entry: JournalEntry | undefined,
+): SyncAction | null {
+  if (!entry) {
+    if (local && remote) return { kind: 'conflict', path, local, remote };
+    if (local) return { kind: 'upload', path, local, replaces: null };
+    if (remote) return { kind: 'download', path, remote, replaces: null };
+    return null;
+  }
+  const lChanged = local !== undefined && localChanged(local, entry);
+  const rChanged = remote !== undefined && remoteChanged(remote, entry);
+  if (local && remote) {
+    if (lChanged && rChanged) return { kind: 'conflict', path, local, remote };
+    if (lChanged) return { kind: 'upload', path, local, replaces: remote };
+    if (rChanged) return { kind: 'download', path, remote, replaces: local };
+    return null;
+  }
+  if (local)
+    return lChanged ? { kind: 'upload', path, local, replaces: null } : { kind: 'deleteLocal', path, local };
+  if (remote)
+    return rChanged
+      ? { kind: 'download', path, remote, replaces: null }
+      : { kind: 'deleteRemote', path, remote };
+  return { kind: 'forget', path };
+}
+
+/** The run's plan: one action per file that is not in step, in a stable order (by path). */
+export function reconcile({ local, remote, journal, busy = new Set() }: PlanInput): SyncPlan {
+  const paths = [...new Set([...local.keys(), ...remote.keys(), ...journal.keys()])].sort();
+  const actions: SyncAction[] = [];
+  const waiting: string[] = [];
+  let deletes = 0;
+  for (const path of paths) {
+    const action = decide(path, local.get(path), remote.get(path), journal.get(path));
+    if (!action) continue;
+    // A file being written is neither uploaded, replaced nor judged against the other side yet.
+    if (busy.has(path) && action.kind !== 'forget') {
+      waiting.push(path);
+      continue;
+    }
+    if (action.kind === 'deleteLocal' || action.kind === 'deleteRemote') deletes++;
+    actions.push(action);
+  }
+  return { actions, deletes, known: journal.size, waiting };
+}
+
+/**
+ * Whether the plan deletes more than `maxShare` of the files known at the last sync (rclone
+ * bisync's --max-delete): such a run stops before it changes anything and asks.
+ */
+export function tooManyDeletes(plan: SyncPlan, maxShare: number): boolean {
+  if (plan.deletes === 0) return false;
+  return plan.deletes / Math.max(1, plan.known) > maxShare;
+}
