@@ -23,10 +23,31 @@ function progressLine(info: TransferInfo, width: number): string {
   const amount = size ? `${formatBytes(info.received)}/${formatBytes(size)}` : formatBytes(info.received);
   const eta = size && info.rate > 0 ? ` ETA ${formatEta((size - info.received) / info.rate)}` : '';
   const paths = Object.entries(info.paths)
-    .filter(([, p]) => p.bytes > 0 || p.state !== 'idle')
-    .map(([name, p]) => `${name} ${p.state === 'active' ? formatRate(p.rate) : p.state}`)
+    .filter(([, p]) => p.bytes > 0 || p.state !== 'idle' || p.waiting)
+    .map(
+      ([name, p]) => `${name} ${p.state === 'active' ? formatRate(p.rate) : p.waiting ? 'waiting' : p.state}`,
+    )
     .join(' · ');
-  return `${bar} ${amount} ${formatRate(info.rate)}${eta}  ${paths}`.slice(0, width - 1);
+  const waiting = waitingText(info);
+  return `${bar} ${amount} ${formatRate(info.rate)}${eta}  ${paths}${waiting ? ` — ${waiting}` : ''}`.slice(
+    0,
+    width - 1,
+  );
+}
+
+/** Why the download waits, in words ("example.com asked to wait 30 s (429 Too Many Requests), 27 s left"). */
+function waitingText(info: TransferInfo): string | null {
+  const waiting = info.waiting;
+  if (!waiting) return null;
+  if (waiting.detail) return waiting.detail;
+  return waiting.reason === 'cap'
+    ? `waiting: ${waiting.paths.join(', ')} reached ${waiting.paths.length > 1 ? 'their caps' : 'its cap'}`
+    : 'waiting for a usable path';
+}
+
+/** What the waiting is about, without its countdown: a new one is said once, not on every tick. */
+function waitingKey(info: TransferInfo): string {
+  return info.waiting ? `${info.waiting.reason}:${info.waiting.paths.join(',')}` : '';
 }
 
 /** What runs while a download does, until it is stopped. */
@@ -73,16 +94,24 @@ export function showProgress(
     }
   });
   let lastState = '';
+  let lastWaiting = '';
   transfer.on('change', () => {
     const info = transfer.info();
     if (json && info.state !== lastState)
       line({ type: 'state', state: info.state, file: info.file, at: Date.now() });
     lastState = info.state;
+    // Why it waits, said once as the waiting starts (and once as it ends, with --json).
+    const key = waitingKey(info);
+    if (key !== lastWaiting) {
+      if (json) line({ type: 'waiting', waiting: info.waiting ?? null, at: Date.now() });
+      else if (!tty && info.waiting?.detail) err.write(`pathwise: waiting: ${info.waiting.detail}\n`);
+      lastWaiting = key;
+    }
   });
   const progress = setInterval(
     () => {
       const info = transfer.info();
-      if (info.state !== 'running') return;
+      if (info.state !== 'running' && !info.waiting) return;
       if (json) {
         line({
           type: 'progress',
@@ -91,6 +120,7 @@ export function showProgress(
           size: info.size,
           rate: info.rate,
           paths: info.paths,
+          ...(info.waiting ? { waiting: info.waiting } : {}),
         });
       } else if (tty) {
         err.write(`${CLEAR_LINE}${progressLine(info, (err as NodeJS.WriteStream).columns || 100)}`);

@@ -4,6 +4,7 @@ import type { ContinuityTracker } from './ContinuityTracker.ts';
 import type { DownloadFiles } from './DownloadFiles.ts';
 import { breakPair, failureCause, settleEndgame } from './fetchOutcome.ts';
 import type { LaneFailover } from './LaneFailover.ts';
+import { LinkRefresh } from './LinkRefresh.ts';
 import type { PartFile } from './PartFile.ts';
 import type { PathLane } from './PathLane.ts';
 import type { PathLanes } from './PathLanes.ts';
@@ -15,7 +16,8 @@ import type { LeadRequest, ProbeResult, ResponseBody } from './RangeProbe.ts';
 import type { RangeSet } from './RangeSet.ts';
 import { noteReceived } from './receiveMemory.ts';
 import type { ServedFile } from './ServedFile.ts';
-import { diskError, isFatal, TransferErrorCodes } from './transferErrors.ts';
+import type { ServerPushback } from './ServerPushback.ts';
+import { diskError, isPushBack, TransferErrorCodes } from './transferErrors.ts';
 import type { TransferTuning } from './TransferOptions.ts';
 import { UnrangedStream, type StreamHost } from './UnrangedStream.ts';
 import { VersionRestart, type RestartTarget } from './VersionRestart.ts';
@@ -28,7 +30,16 @@ export interface SchedulerHost {
   lanesChanged(): void;
   /** The final file's name (a write that fails names it). */
   file(): string;
+  /** The run's abort signal: waits end with the run. */
+  signal(): AbortSignal;
 }
+
+/** Wrong answers in a row, over all paths, after which the server is taken to keep lying. */
+const MAX_BAD_ANSWERS = 5;
+/** Wrong answers in a row over one path after which that path carries no more of this download. */
+const MAX_BAD_ANSWERS_PER_PATH = 3;
+/** How long a range answered wrongly over one path waits for another path before any may take it. */
+const RETRY_ELSEWHERE_MS = 2000;
 
 /** The parts of a transfer the scheduling works with. */
 export interface SchedulerParts {
@@ -39,6 +50,7 @@ export interface SchedulerParts {
   round: ProbeRound;
   continuity: ContinuityTracker;
   limits: PathLimits;
+  pushback: ServerPushback;
 }
 
 /**
@@ -52,6 +64,12 @@ export class FetchScheduler implements StreamHost, RestartTarget {
   readonly stream: UnrangedStream;
   /** Starting over (a stream that broke, a new version): nothing is scheduled meanwhile. */
   restarting = false;
+  /** Renewing an expired link (LinkRefresh): nothing is scheduled meanwhile. */
+  refreshing = false;
+  /** Renews the signed link the user's URL redirected to when it stops working. */
+  readonly refresh: LinkRefresh;
+  /** Wrong answers (BadAnswerError) in a row, over all paths. */
+  private badAnswers = 0;
   /** When a path last delivered a byte: how long the download has gone without progress. */
   lastProgressAt = 0;
   private planner: RangePlanner<RangeFetch> | null = null;
@@ -74,6 +92,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
   private readonly round: ProbeRound;
   private readonly continuity: ContinuityTracker;
   private readonly limits: PathLimits;
+  private readonly pushback: ServerPushback;
   private readonly tuning: TransferTuning;
   private readonly mode: TransferMode;
   private readonly host: SchedulerHost;
@@ -86,17 +105,21 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     this.round = parts.round;
     this.continuity = parts.continuity;
     this.limits = parts.limits;
+    this.pushback = parts.pushback;
     this.tuning = tuning;
     this.mode = mode;
     this.host = host;
     this.stream = new UnrangedStream(parts, this);
     this.restart = new VersionRestart(parts, tuning.maxRestarts, this, () => host.file());
+    this.refresh = new LinkRefresh(parts, tuning, this, host);
   }
 
   /** A new run: nothing streamed yet, no restarts spent, the give-up clock starting at `startedAt`. */
   resetForRun(startedAt: number): void {
     this.stream.complete = false;
     this.restart.reset();
+    this.refresh.reset();
+    this.badAnswers = 0;
     this.lastProgressAt = startedAt;
   }
 
@@ -108,6 +131,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
         (this.files.part as PartFile).done,
         this.tuning.planner,
       );
+      this.planner.serverCap = this.served.rangeCap;
       this.files.hasher?.advance((this.files.part as PartFile).done.prefixEnd());
     }
     return new Promise<void>((resolve, reject) => {
@@ -164,6 +188,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
   replan(done: RangeSet): void {
     if (this.served.rangeSupport) {
       this.planner = new RangePlanner(this.served.size as number, done, this.tuning.planner);
+      this.planner.serverCap = this.served.rangeCap;
     }
     this.stream.complete = this.served.size === 0;
   }
@@ -175,7 +200,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
 
   /** Fills every free connection slot on the paths the policy selects; called on every change. */
   pump(): void {
-    if (!this.host.running() || this.restarting || !this.completion) return;
+    if (!this.host.running() || this.restarting || this.refreshing || !this.completion) return;
     const now = performance.now();
     const chosen = this.lanes.select(now);
     // Paths the policy no longer selects hand their unfinished ranges back (handover, switch back).
@@ -188,19 +213,25 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     }
     const planner = this.planner as RangePlanner<RangeFetch>;
     const slots = this.lanes.connections();
-    const lanes = chosen.map((n) => this.lanes.get(n) as PathLane);
+    const origin = (this.served.pinnedUrl as URL).origin;
+    // A path a server asked to wait asks it nothing more until then (what runs goes on).
+    const lanes = chosen
+      .map((n) => this.lanes.get(n) as PathLane)
+      .filter((l) => this.pushback.waitFor(l.name, origin, now) === 0);
     for (const lane of lanes) {
-      while (lane.fetches.size < slots) {
+      const connections = this.pushback.connections(lane.name, origin, slots, now);
+      while (lane.fetches.size < connections) {
         const assignment = planner.next(this.asker(lane, now), this.fetches.keys(), now);
         if (!assignment) break;
         this.launch(lane, assignment);
       }
     }
     // Ranges a failed path left behind don't wait for a slot to free up: they get extra
-    // connections on the fastest paths (at most twice the usual number per path).
+    // connections on the fastest paths (at most twice the usual number per path, and never more
+    // than a server that limits connections takes).
     while (planner.hasUrgent) {
       const best = lanes
-        .filter((l) => l.fetches.size < 2 * slots)
+        .filter((l) => l.fetches.size < (this.pushback.limitOf(l.name, origin) ?? 2 * slots))
         .sort((a, b) => b.meter.rate(now) - a.meter.rate(now))[0];
       const assignment = best ? planner.next(this.asker(best, now), this.fetches.keys(), now) : null;
       if (!best || !assignment) break;
@@ -238,6 +269,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     probe?: ProbeResult,
     lead?: LeadRequest,
   ): RangeFetch {
+    const generation = this.served.generation;
     const fetch = new RangeFetch({
       id: this.nextFetchId++,
       lane: lane.name,
@@ -249,7 +281,13 @@ export class FetchScheduler implements StreamHost, RestartTarget {
       expect: { size: this.served.size, validator: this.served.validator, encoding: this.served.encoding },
       part: this.files.part as PartFile,
       onBytes: (f, bytes, now) => this.onBytes(lane, f, bytes, now),
-      onFirstByte: (f) => this.continuity.firstByte(f),
+      onFirstByte: (f) => {
+        this.continuity.firstByte(f);
+        this.refresh.progressed(f.url);
+      },
+      onShortAnswer: (f, answered, before) => {
+        if (generation === this.served.generation) this.onShortAnswer(lane, f, answered, before);
+      },
       ...(lead ? { lead } : {}),
       ...(probe && (probe.wholeBody ?? probe.firstRange)
         ? {
@@ -319,32 +357,127 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     const planner = this.planner as RangePlanner<RangeFetch>;
     if (result.status === 'complete') {
       lane.failures = 0;
+      lane.badAnswers = 0;
+      this.badAnswers = 0;
+      this.pushback.answered(lane.name, fetch.url.origin, now);
       settleEndgame(fetch, this.fetches.keys());
     } else {
       breakPair(fetch, this.fetches.keys());
       const released = planner.release(fetch, this.fetches.keys(), (this.files.part as PartFile).done);
-      if (result.status === 'failed') {
-        const error = result.error;
-        if (isFatal(error)) {
-          if (error.code === TransferErrorCodes.changed) void this.restart.startOver(error);
-          else this.completion.reject(error);
-          return;
-        }
-        this.failover.lastError = error;
-        const cause = failureCause(error, fetch, lane, now, this.tuning.stallFloorMs);
-        if (cause === 'path') this.failover.fault(lane, error, now);
-        if (cause === 'connection-stall') {
-          for (const [start, end] of released) planner.prioritize(start, end);
-        } else if (this.mode === 'aggregate') {
-          for (const [start, end] of released) {
-            planner.prioritize(start, end);
-            this.continuity.awaitFailover(lane.name, fetch.lastProgressAt, start, end, error.message);
-          }
-        }
-      }
+      if (result.status === 'failed' && !this.onFailure(lane, fetch, result.error, released, now)) return;
     }
     this.pump();
     this.host.lanesChanged();
+  }
+
+  /**
+   * What a failed fetch's range and path come to, by whose trouble the failure was (failureCause);
+   * false when the download phase ends with it or starts over.
+   */
+  private onFailure(
+    lane: PathLane,
+    fetch: RangeFetch,
+    error: PathwiseError,
+    released: Array<readonly [number, number]>,
+    now: number,
+  ): boolean {
+    const planner = this.planner as RangePlanner<RangeFetch>;
+    const completion = this.completion as NonNullable<typeof this.completion>;
+    const cause = failureCause(error, fetch, lane, {
+      now,
+      stallFloorMs: this.tuning.stallFloorMs,
+      redirected: this.served.redirected,
+    });
+    if (cause !== 'fatal') this.failover.lastError = error;
+    switch (cause) {
+      case 'fatal':
+        if (error.code === TransferErrorCodes.changed) void this.restart.startOver(error);
+        else completion.reject(error);
+        return false;
+      case 'bad-answer':
+        return this.badAnswer(lane, error, released, now);
+      case 'link-stopped':
+        // Its range waits in the plan while the link is renewed from the user's URL.
+        this.refresh.stopped(fetch.url, error);
+        return true;
+      case 'pushed-back':
+        if (isPushBack(error)) this.pushback.pushBack(lane.name, error, now);
+        for (const [start, end] of released) planner.prioritize(start, end);
+        return true;
+      case 'turned-away':
+        // A server that takes fewer connections from this path: keep to those that work.
+        this.pushback.limitHit(
+          lane.name,
+          fetch.url.origin,
+          [...lane.fetches].filter((f) => f.receiving).length,
+          now,
+        );
+        if (isPushBack(error) && error.retryAfterMs !== null) this.pushback.pushBack(lane.name, error, now);
+        for (const [start, end] of released) planner.prioritize(start, end);
+        return true;
+      case 'path':
+        this.failover.fault(lane, error, now);
+        break;
+      case 'connection-stall':
+        for (const [start, end] of released) planner.prioritize(start, end);
+        return true;
+      case 'server-cut':
+        break;
+    }
+    if (this.mode === 'aggregate') {
+      for (const [start, end] of released) {
+        planner.prioritize(start, end);
+        this.continuity.awaitFailover(lane.name, fetch.lastProgressAt, start, end, error.message);
+      }
+    }
+    return true;
+  }
+
+  /**
+   * One range answered wrongly (another range, a length that disagrees): its bytes were never
+   * written. It is asked again, over another path first where there is one; a path that answers
+   * wrongly three times in a row carries no more of this download (a middlebox that mangles
+   * answers), and five wrong answers in a row over all paths end it: the server keeps lying.
+   */
+  private badAnswer(
+    lane: PathLane,
+    error: PathwiseError,
+    released: Array<readonly [number, number]>,
+    now: number,
+  ): boolean {
+    const planner = this.planner as RangePlanner<RangeFetch>;
+    this.badAnswers++;
+    lane.badAnswers++;
+    if (this.badAnswers >= MAX_BAD_ANSWERS) {
+      this.completion?.reject(error);
+      return false;
+    }
+    const elsewhere = [...this.lanes.values()].some((l) => l !== lane && this.lanes.usable(l, now));
+    const avoid = elsewhere ? { lane: lane.name, until: now + RETRY_ELSEWHERE_MS } : undefined;
+    for (const [start, end] of released) planner.prioritize(start, end, avoid);
+    if (elsewhere && lane.badAnswers >= MAX_BAD_ANSWERS_PER_PATH) this.failover.bench(lane, error, now);
+    return true;
+  }
+
+  /**
+   * The server answered `fetch` with less than asked (it caps range sizes): [answered, before)
+   * goes back to the plan at once, later chunks are planned no larger, and what was reserved
+   * against the path's cap for those bytes is let go.
+   */
+  private onShortAnswer(lane: PathLane, fetch: RangeFetch, answered: number, before: number): void {
+    const planner = this.planner;
+    if (!planner || !this.completion) return;
+    this.served.noteRangeCap(answered - fetch.start);
+    planner.serverCap = this.served.rangeCap;
+    planner.giveBack(answered, before, this.fetches.keys(), (this.files.part as PartFile).done);
+    const unreserved = Math.min(fetch.reserved, before - answered);
+    if (unreserved > 0) {
+      fetch.reserved -= unreserved;
+      lane.reserved -= unreserved;
+      this.limits.release(lane.name, unreserved);
+    }
+    // Not from inside the fetch's own check: the other connections get the rest on the next turn.
+    queueMicrotask(() => this.pump());
   }
 
   private tick(): void {
@@ -383,7 +516,12 @@ export class FetchScheduler implements StreamHost, RestartTarget {
 
   /** With nothing running and no usable path, the download waits a while, then fails naming the cause. */
   private checkGiveUp(now: number): void {
-    if (this.fetches.size > 0 || !this.completion || this.restarting) return;
+    if (this.fetches.size > 0 || !this.completion || this.restarting || this.refreshing) return;
+    // A server that only ever asks to wait is waited for, up to the download's patience.
+    if (this.pushback.patienceSpent(now)) {
+      this.completion.reject(this.pushback.giveUpError());
+      return;
+    }
     const error = this.failover.giveUp(now, this.lastProgressAt);
     if (error) this.completion.reject(error);
   }

@@ -6,7 +6,8 @@ import type { PathLanes } from './PathLanes.ts';
 import type { RangeFetch } from './RangeFetch.ts';
 import { probeRange } from './RangeProbe.ts';
 import type { ServedFile } from './ServedFile.ts';
-import { TransferErrorCodes } from './transferErrors.ts';
+import { ServerPushback } from './ServerPushback.ts';
+import { isPushBack, TransferErrorCodes } from './transferErrors.ts';
 import type { TransferOptions, TransferTuning } from './TransferOptions.ts';
 
 /** What failover needs of the transfer it works for. */
@@ -40,6 +41,7 @@ export class LaneFailover {
   private readonly lanes: PathLanes;
   private readonly served: ServedFile;
   private readonly continuity: ContinuityTracker;
+  private readonly pushback: ServerPushback;
   private readonly tuning: TransferTuning;
   private readonly options: TransferOptions;
   private readonly host: FailoverHost;
@@ -47,7 +49,7 @@ export class LaneFailover {
   private readonly frozen: Array<{ from: number; to: number }> = [];
 
   constructor(
-    parts: { lanes: PathLanes; served: ServedFile; continuity: ContinuityTracker },
+    parts: { lanes: PathLanes; served: ServedFile; continuity: ContinuityTracker; pushback?: ServerPushback },
     tuning: TransferTuning,
     options: TransferOptions,
     host: FailoverHost,
@@ -55,6 +57,7 @@ export class LaneFailover {
     this.lanes = parts.lanes;
     this.served = parts.served;
     this.continuity = parts.continuity;
+    this.pushback = parts.pushback ?? new ServerPushback(tuning);
     this.tuning = tuning;
     this.options = options;
     this.host = host;
@@ -95,20 +98,39 @@ export class LaneFailover {
     lane.failures++;
     lane.retryAt = now + Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** (lane.failures - 1));
     this.lastError = error;
-    if (!lane.lost && this.host.running()) {
-      lane.lost = true;
-      this.continuity.report({
-        kind: 'path-lost',
-        from: lane.name,
-        to: null,
-        bytesLost: 0,
-        stallMs: 0,
-        detail: error.message,
-      });
-    }
+    this.reportLost(lane, error.message, error.code);
     // The same cause usually hits the path's other connections: move all its work now.
     for (const other of lane.fetches) other.abort(error);
     if (lane.fetches.size === 0) lane.dropAgent();
+  }
+
+  /**
+   * Takes a path out of service for the rest of this run: the server's answers arrive wrong over
+   * it (a middlebox that mangles them) while another path gets them right. It is not probed back
+   * (a probe's answer would be right, the next range's wrong again); its other fetches stop and
+   * their ranges go back to the plan.
+   */
+  bench(lane: PathLane, error: PathwiseError, now: number): void {
+    lane.fault = { kind: 'error', error, since: now };
+    lane.retryAt = Number.POSITIVE_INFINITY;
+    this.lastError = error;
+    this.reportLost(lane, `${error.message} ${lane.name} carries no more of this download.`);
+    for (const other of lane.fetches) other.abort(null);
+  }
+
+  /** Says once that `lane` left service (until a path-restored); `code` tells the monitor why (issue 23). */
+  private reportLost(lane: PathLane, detail: string, code?: string): void {
+    if (lane.lost || !this.host.running()) return;
+    lane.lost = true;
+    this.continuity.report({
+      kind: 'path-lost',
+      from: lane.name,
+      to: null,
+      bytesLost: 0,
+      stallMs: 0,
+      detail,
+      ...(code ? { code } : {}),
+    });
   }
 
   /** The monitor says the path is gone: everything on it moves at once. */
@@ -215,12 +237,15 @@ export class LaneFailover {
           lane.recovering = false;
           if (!lane.fault) return;
           lane.failures++;
+          const now = performance.now();
           lane.retryAt =
-            performance.now() +
-            Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** (lane.failures - 1));
+            now + Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** (lane.failures - 1));
           if (error instanceof PathwiseError) {
             lane.fault.error = error;
             this.lastError = error;
+            // A server that asks to wait is asked again when it said, not sooner.
+            if (isPushBack(error))
+              lane.retryAt = Math.max(lane.retryAt, now + this.pushback.pushBack(lane.name, error, now));
           }
         },
       );

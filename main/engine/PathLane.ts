@@ -33,6 +33,8 @@ export class PathLane {
   unreportedReserved = 0;
   fault: LaneFault | null = null;
   failures = 0;
+  /** Answers over this path in a row that were not the range asked for (BadAnswerError). */
+  badAnswers = 0;
   retryAt = 0;
   recovering = false;
   rttMs: number | null;

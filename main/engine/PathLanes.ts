@@ -72,6 +72,7 @@ export class PathLanes {
       lane.reported = 0;
       lane.fault = null;
       lane.failures = 0;
+      lane.badAnswers = 0;
       lane.lost = false;
       lane.capNotified = false;
       lane.meter.reset();

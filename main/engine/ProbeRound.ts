@@ -9,7 +9,8 @@ import type { RangeFetch } from './RangeFetch.ts';
 import { leadRange, probeRange, type LeadRequest, type ProbeResult } from './RangeProbe.ts';
 import type { ServedFile } from './ServedFile.ts';
 import { TransferJournal } from './TransferJournal.ts';
-import { isFatal } from './transferErrors.ts';
+import { originOf, type ServerPushback } from './ServerPushback.ts';
+import { isFatal, isPushBack, TransferErrorCodes, type HttpStatusError } from './transferErrors.ts';
 import type { TransferTuning } from './TransferOptions.ts';
 
 /** What the probe round needs of the run it opens. */
@@ -18,6 +19,24 @@ export interface ProbeRoundHost {
   signal(): AbortSignal;
   /** Throws when the user paused or cancelled the run. */
   throwIfStopped(): void;
+  /** The probe started or stopped waiting for servers that pushed back (the transfer says so). */
+  waitingChanged(): void;
+}
+
+/** A connection turned away before any answer: refused, or reset/closed as it opened. */
+const TURNED_AWAY = new Set<string>([TransferErrorCodes.refused, TransferErrorCodes.connectionLost]);
+
+/** Resolves after `ms`, or as soon as `signal` aborts. */
+export function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 /** Starts a fetch for [start, end) on `lane` over an answer already on its way (the probe's or a lead's). */
@@ -45,12 +64,13 @@ export class ProbeRound {
   private readonly lanes: PathLanes;
   private readonly failover: LaneFailover;
   private readonly served: ServedFile;
+  private readonly pushback: ServerPushback;
   private readonly tuning: TransferTuning;
   private readonly mode: TransferMode;
   private readonly host: ProbeRoundHost;
 
   constructor(
-    parts: { lanes: PathLanes; failover: LaneFailover; served: ServedFile },
+    parts: { lanes: PathLanes; failover: LaneFailover; served: ServedFile; pushback: ServerPushback },
     tuning: TransferTuning,
     mode: TransferMode,
     host: ProbeRoundHost,
@@ -58,16 +78,32 @@ export class ProbeRound {
     this.lanes = parts.lanes;
     this.failover = parts.failover;
     this.served = parts.served;
+    this.pushback = parts.pushback;
     this.tuning = tuning;
     this.mode = mode;
     this.host = host;
   }
 
   /**
-   * Probes over the paths in the policy's order until one answers. Network errors try the next
-   * path; what the server itself says (404, a broken answer) ends the transfer at once.
+   * Probes `url` (the pinned link, else the user's) over the paths in the policy's order until one
+   * answers. Network errors try the next path; what the server itself says (404, a broken answer)
+   * ends the transfer at once; a server that pushes back (429, 503) is waited for, as long as it
+   * asks, and asked again (ServerPushback), until the download's patience runs out.
    */
-  async probeAnyLane(keepBody: boolean, file: string): Promise<ProbeResult> {
+  async probeAnyLane(keepBody: boolean, file: string, url: string = this.served.href): Promise<ProbeResult> {
+    for (;;) {
+      const round = await this.probeRound(keepBody, file, url);
+      if ('result' in round) return round.result;
+      await this.waitOut(round.pushed);
+    }
+  }
+
+  /** One try over every path that may probe: the first answer, or the push-back every path met. */
+  private async probeRound(
+    keepBody: boolean,
+    file: string,
+    url: string,
+  ): Promise<{ result: ProbeResult } | { pushed: HttpStatusError }> {
     // Payload in the probe is for a fresh download only: a resumed one may have these bytes.
     // (Two stat calls of a few microseconds, made at once: asked of the thread pool they would
     // hold the probe back by a round trip through the event loop, 0.5–3 ms while it is busy.)
@@ -82,32 +118,24 @@ export class ProbeRound {
     const order = [...candidates, ...(this.mode === 'aggregate' ? others : [])];
     if (order.length === 0) throw this.lanes.noPathError();
     let first: PathwiseError | null = null;
-    for (const name of order) {
-      const lane = this.lanes.get(name) as PathLane;
+    let pushed: HttpStatusError | null = null;
+    const retried = new Set<string>();
+    for (let i = 0; i < order.length; i++) {
+      const lane = this.lanes.get(order[i] as string) as PathLane;
+      // A path a server asked to wait sends nothing to it until the wait is over.
+      if (this.pushback.waitAny(lane.name, now) > 0) {
+        pushed ??= this.pushback.last;
+        continue;
+      }
       try {
-        const url = this.served.href;
-        const firstBytes = fresh && candidates.includes(name) ? this.probeChunk(lane) : 1;
-        const asked = probeRange(url, {
-          dispatcher: lane.dispatcher(),
-          pathName: lane.name,
-          timeoutMs: this.tuning.probeTimeoutMs,
-          keepBody,
-          firstBytes,
-          signal: this.host.signal(),
-          guard: this.served.redirects,
-        });
+        const firstBytes = fresh && candidates.includes(lane.name) ? this.probeChunk(lane) : 1;
         const companions = candidates.filter(
-          (other) => other !== name && this.lanes.usable(this.lanes.get(other) as PathLane, now),
+          (other) => other !== lane.name && this.lanes.usable(this.lanes.get(other) as PathLane, now),
         );
-        this.preconnect(companions);
-        if (keepBody && fresh && first === null && this.mode === 'aggregate') {
-          this.sendLeads(url, companions, firstBytes, now);
-        }
-        const result = await asked;
-        lane.rttMs = result.rttMs;
-        this.probeLane = lane.name;
-        this.lanes.primary ??= this.mode === 'aggregate' ? null : lane.name;
-        return result;
+        const leads = keepBody && fresh && first === null && pushed === null && this.mode === 'aggregate';
+        return {
+          result: await this.probeOn(lane, url, keepBody, firstBytes, companions, leads ? now : null),
+        };
       } catch (error) {
         this.dropLeads();
         this.host.throwIfStopped();
@@ -115,12 +143,76 @@ export class ProbeRound {
           error instanceof PathwiseError
             ? error
             : new PathwiseError('E_NETWORK', String(error), { cause: error });
+        if (isPushBack(coded)) {
+          // The server is there and asks for patience: the path is fine, it only waits.
+          this.pushback.pushBack(lane.name, coded, performance.now());
+          pushed = coded;
+          continue;
+        }
         if (isFatal(coded)) throw coded;
+        if (TURNED_AWAY.has(coded.code) && !retried.has(lane.name)) {
+          // One connection turned away (a server that limits each client's connections may take
+          // the next one): the same path tries once more before it counts as failed.
+          retried.add(lane.name);
+          i--;
+          continue;
+        }
         first ??= coded;
         this.failover.fault(lane, coded, performance.now());
       }
     }
+    if (pushed) return { pushed };
     throw first ?? this.lanes.noPathError();
+  }
+
+  /**
+   * The probe over `lane`; its companions' connections open meanwhile, and with `leadsAt` (a fresh
+   * aggregate download) they send leads too. Learns a server's range cap from a short first answer.
+   */
+  private async probeOn(
+    lane: PathLane,
+    url: string,
+    keepBody: boolean,
+    firstBytes: number,
+    companions: string[],
+    leadsAt: number | null,
+  ): Promise<ProbeResult> {
+    const asked = probeRange(url, {
+      dispatcher: lane.dispatcher(),
+      pathName: lane.name,
+      timeoutMs: this.tuning.probeTimeoutMs,
+      keepBody,
+      firstBytes,
+      signal: this.host.signal(),
+      guard: this.served.redirects,
+    });
+    this.preconnect(companions);
+    if (leadsAt !== null) this.sendLeads(url, companions, firstBytes, leadsAt);
+    const result = await asked;
+    lane.rttMs = result.rttMs;
+    this.probeLane = lane.name;
+    this.lanes.primary ??= this.mode === 'aggregate' ? null : lane.name;
+    this.pushback.answered(lane.name, originOf(result.url), performance.now());
+    const end = result.firstRange?.end;
+    if (end !== undefined && result.size !== null && end < Math.min(firstBytes, result.size)) {
+      // Less than asked of a file that has more: the server caps range sizes.
+      this.served.noteRangeCap(end);
+    }
+    return result;
+  }
+
+  /** Every path that may probe was pushed back: waits until the first may ask again, or gives up. */
+  private async waitOut(pushed: HttpStatusError): Promise<void> {
+    const now = performance.now();
+    if (this.pushback.patienceSpent(now)) throw this.pushback.giveUpError(pushed);
+    const waits = [...this.lanes.values()]
+      .filter((l) => this.lanes.usable(l, now))
+      .map((l) => this.pushback.waitAny(l.name, now));
+    const wait = waits.length > 0 ? Math.min(...waits) : this.tuning.backoffBaseMs;
+    this.host.waitingChanged();
+    await pause(Math.max(10, wait), this.host.signal());
+    this.host.waitingChanged();
+    this.host.throwIfStopped();
   }
 
   /**

@@ -14,7 +14,7 @@ import type { PartFile } from './PartFile.ts';
 import { discard, requestHeaders, type LeadRequest, type ResponseBody } from './RangeProbe.ts';
 import { RateMeter } from './RateMeter.ts';
 import {
-  badResponse,
+  badAnswer,
   changedOnServer,
   httpStatusError,
   networkError,
@@ -43,6 +43,11 @@ export interface RangeFetchOptions {
   /** Counts received bytes; returns how many ms to stop reading (a rate limit), 0 to go on. */
   onBytes: (fetch: RangeFetch, bytes: number, now: number) => number;
   onFirstByte?: (fetch: RangeFetch) => void;
+  /**
+   * The server answered less than asked, from the right start (a server that caps range sizes):
+   * the fetch now ends at `end`, and [end, before) is the caller's to plan again.
+   */
+  onShortAnswer?: (fetch: RangeFetch, end: number, before: number) => void;
   /** An answer that is already open: the probe's (a 200 for a stream, a 206 for the first chunk). */
   response?: { body: ResponseBody; abort: () => void };
   /**
@@ -80,6 +85,8 @@ export class RangeFetch {
   lastProgressAt = this.startedAt;
   /** Smoothed time between body chunks, for the adaptive stall threshold. */
   gapMs = 0;
+  /** Where the server's answer ends (exclusive): the request's end, or less when it capped the range. */
+  answerEnd: number;
 
   private readonly options: RangeFetchOptions;
   private readonly controller = new AbortController();
@@ -106,6 +113,12 @@ export class RangeFetch {
     this.pos = options.start;
     this.end = options.end;
     this.flushedTo = options.start;
+    this.answerEnd = options.end;
+  }
+
+  /** Where this fetch asks (the pinned link it was started with). */
+  get url(): URL {
+    return this.options.url;
   }
 
   rate(now: number): number {
@@ -185,6 +198,11 @@ export class RangeFetch {
     const lead = this.options.lead;
     if (!lead) return null;
     const response = await lead.response;
+    if (response.statusCode === 429 || response.statusCode === 503) {
+      // The server asks for patience: this range waits with its path, not asked again at once.
+      discard(response.body);
+      throw httpStatusError(response.statusCode, lead.url, response.headers);
+    }
     try {
       if (!sameValidator(this.options.expect.validator, validatorOf(response.headers))) {
         throw new Error('another version');
@@ -244,7 +262,7 @@ export class RangeFetch {
         `${where} now redirects (${status}) although it did not when the download started; run it again.`,
       );
     }
-    if (status !== (ranged ? 206 : 200)) throw httpStatusError(status, where);
+    if (status !== (ranged ? 206 : 200)) throw httpStatusError(status, where, headers);
     const validator = validatorOf(headers);
     if (expect.validator.etag && validator.etag && validator.etag !== expect.validator.etag) {
       throw changedOnServer(where, `ETag ${expect.validator.etag} became ${validator.etag}`);
@@ -274,23 +292,42 @@ export class RangeFetch {
       if (this.end === Number.POSITIVE_INFINITY && length !== null) this.end = length;
       return;
     }
-    const raw = header(headers, 'content-range');
+    this.checkRange(header(headers, 'content-range'), length);
+  }
+
+  /**
+   * A 206's range: it must start where asked and end at or before the requested end, with a
+   * Content-Length that matches it. A shorter answer (a server that caps range sizes) is taken:
+   * this fetch ends there and the rest goes back to be planned (onShortAnswer).
+   */
+  private checkRange(raw: string | undefined, length: number | null): void {
+    const { url, expect } = this.options;
+    const where = url.href;
     const range = parseContentRange(raw);
-    if (range?.kind !== 'range') throw badResponse(where, `a 206 with Content-Range "${raw ?? '(none)'}"`);
+    if (range?.kind !== 'range') throw badAnswer(where, `a 206 with Content-Range "${raw ?? '(none)'}"`);
     if (range.size !== null && expect.size !== null && range.size !== expect.size) {
       throw changedOnServer(where, `its length went from ${expect.size} to ${range.size} bytes`);
     }
-    if (range.start !== this.start || range.end !== this.requestEnd - 1) {
-      throw badResponse(
+    const answered = range.end + 1;
+    if (range.start !== this.start || answered > this.requestEnd) {
+      throw badAnswer(
         where,
         `asked for bytes ${this.start}-${this.requestEnd - 1}, got Content-Range "${raw}"`,
       );
     }
-    if (length !== null && length !== this.requestEnd - this.start) {
-      throw badResponse(
+    if (length !== null && length !== answered - this.start) {
+      throw badAnswer(
         where,
-        `Content-Length ${length} does not match the ${this.requestEnd - this.start} bytes of Content-Range "${raw}"`,
+        `Content-Length ${length} does not match the ${answered - this.start} bytes of Content-Range "${raw}"`,
       );
+    }
+    if (answered < this.requestEnd) {
+      this.answerEnd = answered;
+      const before = this.end;
+      if (answered < before) {
+        this.end = answered;
+        this.options.onShortAnswer?.(this, answered, before);
+      }
     }
   }
 
@@ -384,7 +421,7 @@ export class RangeFetch {
   }
 
   private reachedEnd(): void {
-    if (this.pos < this.requestEnd && this.end !== Number.POSITIVE_INFINITY) {
+    if (this.pos < this.answerEnd && this.end !== Number.POSITIVE_INFINITY) {
       // Another connection took the rest of this range: close this answer early.
       this.abort(null);
     }

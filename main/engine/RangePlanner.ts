@@ -72,9 +72,17 @@ export const DEFAULT_PLANNER: PlannerOptions = {
 export class RangePlanner<F extends PlannedFetch> {
   readonly size: number;
   readonly unassigned: RangeSet;
+  /**
+   * The most a server answers a range with (a server that caps range sizes: ServedFile.rangeCap);
+   * no chunk or steal is planned larger. Null when it answers any size.
+   */
+  serverCap: number | null = null;
   private readonly options: PlannerOptions;
-  /** Ranges taken over from a failed path: handed out before anything else. */
-  private urgent: Range[] = [];
+  /**
+   * Ranges taken over from a failed path: handed out before anything else; one the server answered
+   * wrongly on a path goes to another path first, while `until` lasts (the one path may be to blame).
+   */
+  private urgent: Urgent[] = [];
 
   constructor(size: number, done: RangeSet, options: Partial<PlannerOptions> = {}) {
     this.size = size;
@@ -85,13 +93,14 @@ export class RangePlanner<F extends PlannedFetch> {
 
   chunkFor(rate: number): number {
     const { chunkMs, initialChunk, minChunk, maxChunk } = this.options;
-    if (rate <= 0) return initialChunk;
-    return Math.min(maxChunk, Math.max(minChunk, Math.round((rate * chunkMs) / 1000)));
+    const chunk =
+      rate <= 0 ? initialChunk : Math.min(maxChunk, Math.max(minChunk, Math.round((rate * chunkMs) / 1000)));
+    return Math.min(chunk, this.serverCap ?? Number.POSITIVE_INFINITY);
   }
 
   /** True while ranges left by a failed path are still waiting for a connection. */
   get hasUrgent(): boolean {
-    this.urgent = this.urgent.filter(([s, e]) => this.unassigned.overlap(s, e) > 0);
+    this.urgent = this.urgent.filter(({ range: [s, e] }) => this.unassigned.overlap(s, e) > 0);
     return this.urgent.length > 0;
   }
 
@@ -101,17 +110,22 @@ export class RangePlanner<F extends PlannedFetch> {
     if (cap <= 0) return null;
     if (!this.unassigned.isEmpty) {
       const length = Math.min(cap, this.chunkFor(asker.rate));
-      const range = this.takeUrgent(length) ?? this.unassigned.takeFirst(length);
+      const range = this.takeUrgent(length, asker.lane, now) ?? this.takeFresh(length, asker.lane, now);
       return range ? { kind: 'fresh', start: range[0], end: range[1] } : null;
     }
     if (asker.rate <= 0) return null;
     return this.stealOrDuplicate(asker, cap, live, now);
   }
 
-  private takeUrgent(length: number): Range | undefined {
-    while (this.urgent.length > 0) {
-      const [s, e] = this.urgent.shift() as Range;
-      const gap = this.unassigned.intersect(RangeSet.of(s, e)).first();
+  private takeUrgent(length: number, lane: string, now: number): Range | undefined {
+    for (let i = 0; i < this.urgent.length;) {
+      const urgent = this.urgent[i] as Urgent;
+      if (avoids(urgent, lane, now)) {
+        i++;
+        continue;
+      }
+      this.urgent.splice(i, 1);
+      const gap = this.unassigned.intersect(RangeSet.of(...urgent.range)).first();
       if (!gap) continue;
       // Once a failed range moves again the rest of it is ordinary work: the next connection
       // starts the next failed range, so every one of them resumes at once.
@@ -120,6 +134,17 @@ export class RangePlanner<F extends PlannedFetch> {
       return [gap[0], end];
     }
     return undefined;
+  }
+
+  /** The lowest unassigned bytes, except those kept for another path than `lane` (see prioritize). */
+  private takeFresh(length: number, lane: string, now: number): Range | undefined {
+    const kept = this.urgent.filter((u) => avoids(u, lane, now));
+    if (kept.length === 0) return this.unassigned.takeFirst(length);
+    const free = this.unassigned.clone();
+    for (const { range } of kept) free.remove(...range);
+    const range = free.takeFirst(length);
+    if (range) this.unassigned.remove(...range);
+    return range;
   }
 
   private stealOrDuplicate(asker: Asker, cap: number, live: Iterable<F>, now: number): Assignment<F> | null {
@@ -148,7 +173,7 @@ export class RangePlanner<F extends PlannedFetch> {
     if (victimRate > 0 && (!sameLane || victimEta * 1000 >= sameLaneStealMs)) {
       // Split so both finish together: x/thief + rtt = (remaining - x)/victim.
       const share = (remaining / victimRate - rtt) / (1 / thiefRate + 1 / victimRate);
-      const x = Math.floor(Math.min(share, cap));
+      const x = Math.floor(Math.min(share, cap, this.serverCap ?? Number.POSITIVE_INFINITY));
       if (x >= minSteal && victimEta > rtt + margin) {
         return { kind: 'steal', start: victim.end - x, end: victim.end, victim };
       }
@@ -160,9 +185,13 @@ export class RangePlanner<F extends PlannedFetch> {
     return null;
   }
 
-  /** Ranges a failed path left behind: the next connections take these first. */
-  prioritize(start: number, end: number): void {
-    this.urgent.push([start, end]);
+  /**
+   * Ranges a failed path left behind: the next connections take these first. With `avoid`, a
+   * connection of that path takes none of it until `avoid.until` (performance.now()): another
+   * path tries first (the server answered it wrongly there), and after that any path may.
+   */
+  prioritize(start: number, end: number, avoid?: { lane: string; until: number }): void {
+    this.urgent.push({ range: [start, end], avoid: avoid?.lane ?? null, until: avoid?.until ?? 0 });
   }
 
   /**
@@ -170,9 +199,17 @@ export class RangePlanner<F extends PlannedFetch> {
    * disk and not being fetched by another connection goes back to the pool.
    */
   release(fetch: F, live: Iterable<F>, done: RangeSet): Range[] {
-    const back = RangeSet.of(fetch.pos, fetch.end);
+    return this.giveBack(fetch.pos, fetch.end, live, done, fetch);
+  }
+
+  /**
+   * [start, end) is no fetch's to finish any more (a server answered less than asked): whatever of
+   * it is not on disk and not being fetched by another connection (than `except`) goes back to the pool.
+   */
+  giveBack(start: number, end: number, live: Iterable<F>, done: RangeSet, except?: F): Range[] {
+    const back = RangeSet.of(start, end);
     back.removeSet(done);
-    for (const other of live) if (other !== fetch) back.remove(other.pos, other.end);
+    for (const other of live) if (other !== except) back.remove(other.pos, other.end);
     this.unassigned.addSet(back);
     return back.toArray();
   }
@@ -184,4 +221,15 @@ export class RangePlanner<F extends PlannedFetch> {
     this.unassigned.removeSet(done);
     this.urgent = [];
   }
+}
+
+interface Urgent {
+  range: Range;
+  /** A path that takes none of it before `until` (prioritize). */
+  avoid: string | null;
+  until: number;
+}
+
+function avoids(urgent: Urgent, lane: string, now: number): boolean {
+  return urgent.avoid === lane && now < urgent.until;
 }

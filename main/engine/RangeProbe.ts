@@ -238,7 +238,7 @@ function readAnswer(
   }
   discard(body);
   answer.release();
-  throw httpStatusError(statusCode, current.href);
+  throw httpStatusError(statusCode, current.href, headers);
 }
 
 /** What every probe result says, whatever the status. */

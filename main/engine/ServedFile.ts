@@ -26,6 +26,11 @@ export class ServedFile {
    * probe or checkpoint begun for an older version finds another number and leaves things alone.
    */
   generation = 0;
+  /**
+   * The most bytes the server has answered a range with when asked for more (a server that caps
+   * range sizes, as many CDNs do); null until one did. Chunks are planned no larger.
+   */
+  rangeCap: number | null = null;
 
   constructor(url: string, addressRules?: AddressRules) {
     this.url = url;
@@ -35,6 +40,22 @@ export class ServedFile {
   /** Where requests go: the pinned URL once there is one, else the URL as given. */
   get href(): string {
     return this.pinnedUrl?.href ?? this.url;
+  }
+
+  /**
+   * The pinned URL is not the one the user gave: a redirect led there (often a signed link that
+   * stops working after a while, and is renewed from the user's URL: LinkRefresh).
+   */
+  get redirected(): boolean {
+    if (!this.pinnedUrl || !URL.canParse(this.url)) return false;
+    const given = new URL(this.url);
+    given.hash = '';
+    return given.href !== this.pinnedUrl.href;
+  }
+
+  /** The server answered a range of `length` bytes when asked for more: no chunk is planned larger. */
+  noteRangeCap(length: number): void {
+    if (length > 0) this.rangeCap = Math.min(this.rangeCap ?? Number.POSITIVE_INFINITY, length);
   }
 
   pin(probe: ProbeResult): void {

@@ -16,6 +16,7 @@ import { exists } from './publishFile.ts';
 import type { ProbeResult } from './RangeProbe.ts';
 import { nameFromUrl, safeFileName, uniqueFileName } from './SafeFileName.ts';
 import { ServedFile } from './ServedFile.ts';
+import { ServerPushback } from './ServerPushback.ts';
 import { TransferJournal, type JournalState } from './TransferJournal.ts';
 import { requireAbsolute, TransferErrorCodes } from './transferErrors.ts';
 import {
@@ -61,6 +62,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
   private readonly options: TransferOptions;
   private readonly tuning: TransferTuning;
   private readonly served: ServedFile;
+  private readonly pushback: ServerPushback;
   private readonly files: DownloadFiles;
   private readonly continuity: ContinuityTracker;
   private readonly lanes: PathLanes;
@@ -100,6 +102,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
     // the callbacks given here (none imports Transfer, so the engine's files stay free of cycles).
     const limits = options.limits ?? new PathLimits();
     this.served = new ServedFile(options.url, options.addressRules);
+    this.pushback = new ServerPushback(this.tuning);
     this.files = new DownloadFiles(this.served);
     this.continuity = new ContinuityTracker(this.id, (event) => this.emit('continuity', event));
     this.lanes = new PathLanes(options, {
@@ -110,7 +113,13 @@ export class Transfer extends EventEmitter<TransferEvents> {
       continuity: this.continuity,
       reportBytes: (event) => this.emit('bytes', event),
     });
-    const parts = { served: this.served, files: this.files, continuity: this.continuity, lanes: this.lanes };
+    const parts = {
+      served: this.served,
+      files: this.files,
+      continuity: this.continuity,
+      lanes: this.lanes,
+      pushback: this.pushback,
+    };
     this.failover = new LaneFailover(parts, this.tuning, options, {
       running: () => this.state === 'running',
       signal: () => this.phase.signal,
@@ -123,12 +132,14 @@ export class Transfer extends EventEmitter<TransferEvents> {
     this.round = new ProbeRound({ ...parts, failover: this.failover }, this.tuning, this.mode, {
       signal: () => this.phase.signal,
       throwIfStopped: () => this.throwIfStopped(),
+      waitingChanged: () => this.emit('change'),
     });
     const all = { ...parts, failover: this.failover, round: this.round, limits };
     this.scheduler = new FetchScheduler(all, this.tuning, this.mode, {
       running: () => this.state === 'running',
       lanesChanged: () => this.emitChangeIfLanesChanged(),
       file: () => this.file,
+      signal: () => this.phase.signal,
     });
   }
 
@@ -195,7 +206,12 @@ export class Transfer extends EventEmitter<TransferEvents> {
       const laneRate = running ? lane.meter.rate(now) : 0;
       rate += laneRate;
       paths[lane.name] = { bytes: lane.bytes, rate: laneRate, state: this.lanes.state(lane, now) };
+      // A server asked this path to wait (429, 503): said in words while the download runs.
+      const waiting = this.live() ? this.pushback.reason(lane.name, now) : null;
+      if (waiting) (paths[lane.name] as TransferInfo['paths'][string]).waiting = waiting;
     }
+    const received =
+      this.files.part?.done.size ?? (this.state === 'done' ? (this.served.size ?? 0) : this.files.keptBytes);
     return {
       id: this.id,
       url: this.url,
@@ -203,9 +219,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       mode: this.mode,
       state: this.state,
       size: this.served.size,
-      received:
-        this.files.part?.done.size ??
-        (this.state === 'done' ? (this.served.size ?? 0) : this.files.keptBytes),
+      received,
       rate,
       paths,
       allowedPaths: this.options.allowedPaths ?? null,
@@ -214,7 +228,41 @@ export class Transfer extends EventEmitter<TransferEvents> {
       error: this.error ? { code: this.error.code, message: this.error.message } : null,
       createdAt: this.createdAt,
       finishedAt: this.finishedAt,
+      waiting:
+        (running && received !== this.served.size ? this.waitingFor(now) : null) ?? this.serverWait(paths),
     };
+  }
+
+  private live(): boolean {
+    return this.state === 'running' || this.state === 'probing';
+  }
+
+  /**
+   * Why a live download asks nothing although paths are usable: a link being renewed, or every
+   * path it may use told by the server to wait (the one back soonest says why); null otherwise.
+   */
+  private serverWait(paths: TransferInfo['paths']): TransferInfo['waiting'] {
+    if (!this.live()) return null;
+    const link = this.scheduler.refresh.reason;
+    if (link) return { reason: 'link', paths: [], detail: link };
+    const now = performance.now();
+    const names = this.lanes.select(now, true);
+    if (names.length === 0 || names.some((name) => !paths[name]?.waiting)) return null;
+    const soonest = names
+      .map((name) => ({ name, wait: this.pushback.waitAny(name, now) }))
+      .sort((a, b) => a.wait - b.wait)[0] as { name: string };
+    return { reason: 'server', paths: names, detail: paths[soonest.name]?.waiting as string };
+  }
+
+  /** Why a running download moves nothing: its paths are at their caps, or none is usable; null when one is. */
+  private waitingFor(now: number): TransferInfo['waiting'] {
+    if (this.lanes.select(now, true).length > 0) return null;
+    const capped = [...this.lanes.values()].filter(
+      (l) => l.present && !l.fault && l.path.preference !== 'never' && this.lanes.spent(l, now),
+    );
+    return capped.length > 0
+      ? { reason: 'cap', paths: capped.map((l) => l.name) }
+      : { reason: 'no-path', paths: [] };
   }
 
   get currentState(): TransferState {
@@ -402,7 +450,10 @@ export class Transfer extends EventEmitter<TransferEvents> {
   // ─── Events ────────────────────────────────────────────────────────────────────────────────
 
   private emitChangeIfLanesChanged(): void {
-    const key = this.lanes.stateKey(performance.now());
+    const now = performance.now();
+    // Paths told to wait, and a link being renewed, are news too (the waiting reason changes).
+    const waits = [...this.lanes.values()].map((l) => (this.pushback.waitAny(l.name, now) > 0 ? 'w' : '-'));
+    const key = `${this.lanes.stateKey(now)}|${waits.join('')}|${this.scheduler.refresh.reason ? 'r' : ''}`;
     if (key !== this.laneStateKey) {
       this.laneStateKey = key;
       this.emit('change');

@@ -30,6 +30,17 @@ export interface TransferTuning {
   retryMaxMs: number;
   /** How often a file that changes on the server is started over before giving up. */
   maxRestarts: number;
+  /** The first wait when a server pushes back (429, 503) without a Retry-After; doubled each time, with jitter. */
+  backoffBaseMs: number;
+  /** The longest a path waits on one push-back: a Retry-After asking for more is cut to this. */
+  backoffMaxMs: number;
+  /** How long a download waits on servers that answer nothing but 429 or 503 before it fails. */
+  pushbackPatienceMs: number;
+  /**
+   * How many times in a row the link the user's URL redirects to (a signed link) is renewed without
+   * a byte arriving over a renewed one before the download fails; renewals that help are unlimited.
+   */
+  maxLinkRefreshes: number;
   planner: Partial<PlannerOptions>;
 }
 
@@ -44,6 +55,10 @@ export const DEFAULT_TUNING: TransferTuning = {
   retryBaseMs: 500,
   retryMaxMs: 8000,
   maxRestarts: 2,
+  backoffBaseMs: 1000,
+  backoffMaxMs: 600_000,
+  pushbackPatienceMs: 3_600_000,
+  maxLinkRefreshes: 5,
   planner: {},
 };
 

@@ -72,6 +72,20 @@ export function parseContentRange(value: string | undefined): ContentRange | und
   return { kind: 'range', start, end, size };
 }
 
+/**
+ * Retry-After (RFC 9110 §10.2.3), delay-seconds or an HTTP-date, as milliseconds from `nowMs`
+ * (a date in the past is 0); null when absent or unreadable.
+ */
+export function retryAfterMs(headers: ResponseHeaders, nowMs: number = Date.now()): number | null {
+  const value = header(headers, 'retry-after')?.trim();
+  if (!value) return null;
+  if (/^\d{1,10}$/.test(value)) return Number(value) * 1000;
+  // An HTTP-date names its weekday or month in letters; a bare number above is seconds.
+  if (!/[a-z]/i.test(value)) return null;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? null : Math.max(0, at - nowMs);
+}
+
 export function contentLength(headers: ResponseHeaders): number | null {
   const value = header(headers, 'content-length');
   return value !== undefined && DIGITS.test(value.trim()) ? Number(value.trim()) : null;

@@ -1,6 +1,7 @@
 import { statSync } from 'node:fs';
 import { dirname, isAbsolute } from 'node:path';
 import { PathwiseError } from '../../common/errors.ts';
+import { retryAfterMs, type ResponseHeaders } from './httpHeaders.ts';
 
 /**
  * Stable codes for everything a download can run into. Each message says what happened and
@@ -56,10 +57,41 @@ export function isFatal(error: PathwiseError): boolean {
 
 export class HttpStatusError extends PathwiseError {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** The URL that answered it. */
+  readonly url: string;
+  /** How long the server asked to wait (Retry-After), in ms; null when it did not say. */
+  readonly retryAfterMs: number | null;
+  constructor(status: number, message: string, url = '', retryAfterMs: number | null = null) {
     super(TransferErrorCodes.httpStatus, message);
     this.status = status;
+    this.url = url;
+    this.retryAfterMs = retryAfterMs;
   }
+}
+
+/**
+ * A server asking the client to come back later rather than refusing it: 429, 503, or another 5xx
+ * that names a Retry-After. The path is fine; only the requests wait (ServerPushback).
+ */
+export function isPushBack(error: PathwiseError): error is HttpStatusError {
+  if (!(error instanceof HttpStatusError)) return false;
+  return (
+    error.status === 429 ||
+    error.status === 503 ||
+    (error.status >= 500 && error.status < 600 && error.retryAfterMs !== null)
+  );
+}
+
+/** Statuses with which a signed link that stopped working says so (expired, revoked, gone). */
+const LINK_GONE = new Set([400, 401, 403, 404, 410]);
+
+/**
+ * An answer to a range that, on a link the user's URL redirected to, means that link stopped
+ * working (a signed link that expired): a 400, 401, 403, 404 or 410, or a redirect of its own.
+ */
+export function linkStopped(error: PathwiseError): boolean {
+  if (error.code === TransferErrorCodes.redirect) return true;
+  return error instanceof HttpStatusError && LINK_GONE.has(error.status);
 }
 
 const REASONS: Record<number, string> = {
@@ -77,7 +109,12 @@ const REASONS: Record<number, string> = {
   504: 'Gateway Timeout',
 };
 
-export function httpStatusError(status: number, url: string): HttpStatusError {
+/** The status with its reason phrase: "429 Too Many Requests". */
+export function statusText(status: number): string {
+  return REASONS[status] ? `${status} ${REASONS[status]}` : String(status);
+}
+
+export function httpStatusError(status: number, url: string, headers?: ResponseHeaders): HttpStatusError {
   const reason = REASONS[status] ? ` ${REASONS[status]}` : '';
   const advice =
     status >= 500 || status === 429
@@ -85,7 +122,12 @@ export function httpStatusError(status: number, url: string): HttpStatusError {
       : status === 401 || status === 403
         ? 'The server refuses to give this file out; check the link and whether it needs a login.'
         : 'Check the link.';
-  return new HttpStatusError(status, `The server answered ${status}${reason} for ${url}. ${advice}`);
+  return new HttpStatusError(
+    status,
+    `The server answered ${status}${reason} for ${url}. ${advice}`,
+    url,
+    headers ? retryAfterMs(headers) : null,
+  );
 }
 
 function codeOf(error: unknown): string | undefined {
@@ -220,6 +262,21 @@ export function changedOnServer(url: string, what: string): PathwiseError {
 
 export function badResponse(url: string, what: string): PathwiseError {
   return new PathwiseError(
+    TransferErrorCodes.badResponse,
+    `The server sent a broken answer for ${url}: ${what}. Pathwise stopped rather than save wrong bytes.`,
+  );
+}
+
+/**
+ * One range's answer that is not the range asked for (another start, an end past the request, a
+ * length that disagrees): its bytes are never written. Unlike a broken first answer, it does not
+ * end the download at once: the range is asked again, on another path where there is one, and the
+ * download fails only when the server keeps answering so (FetchScheduler).
+ */
+export class BadAnswerError extends PathwiseError {}
+
+export function badAnswer(url: string, what: string): BadAnswerError {
+  return new BadAnswerError(
     TransferErrorCodes.badResponse,
     `The server sent a broken answer for ${url}: ${what}. Pathwise stopped rather than save wrong bytes.`,
   );

@@ -16,6 +16,20 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { createServer as createTlsServer } from 'node:https';
 import type { AddressInfo, Socket } from 'node:net';
 import { parseArgs } from 'node:util';
+import {
+  LinkState,
+  limitConnections,
+  overLimitAnswer,
+  pushBackFor,
+  signedAnswer,
+  type ConnectionLimit,
+  type Manners,
+  type PushBack,
+  type SignedLinks,
+  type TurnedAway,
+} from './rangeServerManners.ts';
+
+export type { ConnectionLimit, PushBack, SignedLinks, TurnedAway } from './rangeServerManners.ts';
 
 /** Deterministic pseudo-random bytes: the same (size, seed) gives the same file in any process. */
 export function deterministicContent(size: number, seed = 1): Buffer {
@@ -31,6 +45,8 @@ export function sha256(data: Buffer): string {
 export interface RequestLog {
   method: string;
   path: string;
+  /** The request target as sent, query included (`/file.bin?sig=3`). */
+  target: string;
   headers: IncomingMessage['headers'];
   remoteAddress: string;
   status: number;
@@ -94,6 +110,12 @@ export interface RangeServerBehaviour {
   encoding: string | null;
   /** Answer everything with this status (no body). */
   status: number | null;
+  /** Answer 429 or 503 (with or without Retry-After) to some requests: see PushBack. */
+  pushBack: PushBack | null;
+  /** Turn away a client's connections beyond a number (reset, or 503): see ConnectionLimit. */
+  maxConnections: ConnectionLimit | null;
+  /** Serve the file only through signed links that expire: see SignedLinks (and expireLinks()). */
+  signedLinks: SignedLinks | null;
   /** path → Location: answered with 302 before anything else. */
   redirects: Record<string, string>;
   contentDisposition: string | null;
@@ -164,6 +186,10 @@ export interface RangeServer {
   readonly requests: RequestLog[];
   /** Every connection accepted: who from, and when (performance.now()). */
   readonly connections: Array<{ remoteAddress: string; at: number }>;
+  /** Connections turned away by `maxConnections`. */
+  readonly turnedAway: TurnedAway[];
+  /** Every signed link issued so far stops working (see `signedLinks`). */
+  expireLinks(): void;
   readonly behaviour: RangeServerBehaviour;
   content: Buffer;
   /** Replace the file, as if it were updated on the server (new ETag and Last-Modified). */
@@ -291,15 +317,20 @@ function tell(lie: Lie, answer: Answer, { start, end }: { start: number; end: nu
   }
 }
 
-/** Redirects and forced statuses come before the file; any other path is not found. */
+/** Manners, redirects and forced statuses come before the file; any other path is not found. */
 function answerFor(
   req: IncomingMessage,
   log: RequestLog,
   behaviour: RangeServerBehaviour,
-  filePath: string,
-  source: () => Source,
+  where: { filePath: string; source: () => Source; manners: Manners },
   lie: Lie | null,
 ): Answer {
+  const { filePath, source, manners } = where;
+  const refusal = manners.overLimit(req.socket)
+    ? overLimitAnswer(behaviour.maxConnections)
+    : (pushBackFor(behaviour.pushBack, req, isProbe(log)) ??
+      signedAnswer(behaviour.signedLinks, manners.links, req, filePath));
+  if (refusal) return bodiless(refusal.status, refusal.headers);
   const location = behaviour.redirects[log.path];
   if (location) return bodiless(302, { location });
   if (behaviour.status !== null) return bodiless(behaviour.status);
@@ -388,6 +419,9 @@ function initialBehaviour(etag: string, changes: Partial<RangeServerBehaviour> =
     wrongContentLength: false,
     encoding: null,
     status: null,
+    pushBack: null,
+    maxConnections: null,
+    signedLinks: null,
     redirects: {},
     contentDisposition: null,
     ignoreConditions: false,
@@ -410,6 +444,7 @@ function logOf(req: IncomingMessage): RequestLog {
   return {
     method: req.method ?? 'GET',
     path: (req.url ?? '/').split('?')[0] ?? '/',
+    target: req.url ?? '/',
     headers: req.headers,
     remoteAddress: req.socket.remoteAddress ?? '',
     status: 0,
@@ -449,6 +484,28 @@ async function listenTracked(
   return { connections, sockets };
 }
 
+/** Answers each request as the behaviour has it then, after the test's onRequest (and its hold). */
+function requestHandler(
+  behaviour: RangeServerBehaviour,
+  requests: RequestLog[],
+  where: Parameters<typeof answerFor>[3],
+  api: () => RangeServer,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const log = logOf(req);
+    requests.push(log);
+    const held = behaviour.onRequest?.(log, api());
+    const lie = behaviour.lie?.(log, api()) ?? null;
+    const answer = (): void => writeAnswer(res, log, behaviour, answerFor(req, log, behaviour, where, lie));
+    const send = (): void => {
+      if (behaviour.delayMs) setTimeout(answer, behaviour.delayMs);
+      else answer();
+    };
+    if (held instanceof Promise) void held.then(send, send);
+    else send();
+  };
+}
+
 export async function startRangeServer(
   initial: Buffer | { file: string },
   options: {
@@ -471,24 +528,15 @@ export async function startRangeServer(
   const behaviour = initialBehaviour(fileSource ? fileEtag(fileSource) : etagOf(content), options.behaviour);
   const requests: RequestLog[] = [];
 
+  const manners: Manners = { links: new LinkState(), overLimit: () => false };
+  const turnedAway: TurnedAway[] = [];
   // eslint-disable-next-line prefer-const -- assigned once the server listens
   let api: RangeServer;
-  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
-    const log = logOf(req);
-    requests.push(log);
-    const held = behaviour.onRequest?.(log, api);
-    const lie = behaviour.lie?.(log, api) ?? null;
-    const answer = (): void =>
-      writeAnswer(res, log, behaviour, answerFor(req, log, behaviour, filePath, source, lie));
-    const send = (): void => {
-      if (behaviour.delayMs) setTimeout(answer, behaviour.delayMs);
-      else answer();
-    };
-    if (held instanceof Promise) void held.then(send, send);
-    else send();
-  };
+  const where = { filePath, source, manners };
+  const onRequest = requestHandler(behaviour, requests, where, () => api);
   const server: Server = options.tls ? createTlsServer(options.tls, onRequest) : createServer(onRequest);
   server.keepAliveTimeout = 30_000;
+  manners.overLimit = limitConnections(server, () => behaviour.maxConnections, turnedAway).overLimit;
   const { connections, sockets } = await listenTracked(server, options.port ?? 0, host);
   const port = (server.address() as AddressInfo).port;
   const hostPart = host.includes(':') ? `[${host}]` : host;
@@ -497,6 +545,8 @@ export async function startRangeServer(
     port,
     requests,
     connections,
+    turnedAway,
+    expireLinks: () => manners.links.expireAll(),
     behaviour,
     get content() {
       return content;
