@@ -1,8 +1,10 @@
 /**
  * Path monitor benchmark: how fast `pathwise watch` reports a link going down, and what the
- * monitor costs in CPU while nothing happens.
+ * monitor costs in CPU while nothing happens; then the health verdict's figures (bench/health.ts:
+ * blackholes under traffic and idle, recovery, a path weakened to 1 Mbit, probe bytes per hour).
  *
  *   node bench/monitor.ts [--cuts 20] [--idle-seconds 120] [--modes netlink,poll]
+ *                         [--cases links,health] [--health-runs 10] [--idle-interval 30000]
  *
  * Builds a laptop-shaped lab (wlan0, wwan0, usb0, eth0) in network namespaces with a 204 probe
  * endpoint, runs `pathwise watch --json` in it with the default 30 s health-probe interval, and
@@ -22,6 +24,7 @@ import { parseArgs, promisify } from 'node:util';
 import { PATHWISE_BIN, testEnv } from '../test/support/cli.ts';
 import { LineReader } from '../test/support/lines.ts';
 import { canUseNetns, NetLab, SERVER_ADDRESS } from '../test/support/netns.ts';
+import { measureHealth, printHealth } from './health.ts';
 
 const run = promisify(execFile);
 const PROBE_SERVER = fileURLToPath(new URL('../test/support/probeServer.ts', import.meta.url));
@@ -31,8 +34,12 @@ const { values } = parseArgs({
     cuts: { type: 'string', default: '20' },
     'idle-seconds': { type: 'string', default: '120' },
     modes: { type: 'string', default: 'netlink,poll' },
+    cases: { type: 'string', default: 'links,health' },
+    'health-runs': { type: 'string', default: '10' },
+    'idle-interval': { type: 'string', default: '30000' },
   },
 });
+const cases = new Set(values.cases.split(','));
 const cuts = Number(values.cuts);
 const idleSeconds = Number(values['idle-seconds']);
 const modes = values.modes.split(',') as Array<'netlink' | 'poll'>;
@@ -152,6 +159,15 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
+  if (cases.has('links')) await links();
+  if (cases.has('health')) {
+    const figures = await measureHealth(Number(values['health-runs']), Number(values['idle-interval']));
+    printHealth(figures);
+    console.log(`\n${JSON.stringify(figures)}`);
+  }
+}
+
+async function links(): Promise<void> {
   const lab = await NetLab.create([{ name: 'wlan0' }, { name: 'wwan0' }, { name: 'usb0' }, { name: 'eth0' }]);
   try {
     const server = lab.spawnIn('server', process.execPath, [PROBE_SERVER, SERVER_ADDRESS, '8204', '{}']);

@@ -68,6 +68,9 @@ export function formatTable(paths: PathInfo[]): string {
       .trimEnd();
   const notes = paths
     .filter((p) => p.health?.detail && p.health.status !== 'good')
-    .map((p) => `${p.name}: ${p.health?.detail}`);
+    .map(
+      (p) =>
+        `${p.name}: ${p.health?.detail}${p.health?.portalUrl ? ` Sign in at ${p.health.portalUrl}` : ''}`,
+    );
   return `${[line(header), ...rows.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n')}\n`;
 }

@@ -14,10 +14,13 @@ export function formatEvent(event: PathEvent): string {
       what = event.addresses?.join(', ') || 'no address';
       break;
     case 'health-changed': {
+      // The state's word (up, suspect, degraded, portal, offline), then why, and a portal's page.
       const h = event.health;
-      what = h
-        ? `${h.status}${h.rttMs != null ? ` ${Math.round(h.rttMs)} ms` : ''}${h.detail ? ` — ${h.detail}` : ''}`
-        : '';
+      const state = event.state ?? h?.status ?? '';
+      const rtt = h?.rttMs != null && state !== 'offline' ? ` ${Math.round(h.rttMs)} ms` : '';
+      const reason = event.reason ?? h?.detail;
+      const portal = h?.portalUrl ? ` (sign in at ${h.portalUrl})` : '';
+      what = `${state}${rtt}${reason ? ` — ${reason}` : ''}${portal}`;
       break;
     }
     default:
@@ -28,7 +31,8 @@ export function formatEvent(event: PathEvent): string {
 
 /**
  * Streams path events until interrupted: first a path-added for every path that exists, then
- * each change as it happens. With --json, one PathEvent object a line.
+ * each change as it happens. With --json, one PathEvent object a line; a health-changed one
+ * carries `state` (up, suspect, degraded, portal, offline) and `reason`.
  */
 export async function runWatch(
   options: { json: boolean; dataDir?: string | undefined },

@@ -1,4 +1,5 @@
-import type { Battery } from '../../common/contract.ts';
+import type { Battery, PathInfo } from '../../common/contract.ts';
+import { PathwiseError } from '../../common/errors.ts';
 import type { BoundPaths } from '../engine/PathBinder.ts';
 import type { Ledger } from '../ledger/Ledger.ts';
 import type { AppRateMeter } from '../monitor/AppRateMeter.ts';
@@ -77,9 +78,12 @@ export interface SensingParts {
  * reverse, so the engine stops (and reports its last bytes) before the ledger closes.
  */
 export function serveSensing({ service, monitor, battery, reading, paths, ledger }: SensingParts): void {
+  // On battery, routine probes back off (ProbeScheduler): each one wakes a radio.
+  battery.on('battery', (value) => monitor.setOnBattery(value.present && !value.acConnected));
   service.register(
     {
       'paths.list': async () => paths.snapshot(),
+      'paths.openPortal': async (name) => ({ url: portalUrlOf(monitor.snapshot(), name), opened: false }),
       'battery.get': reading.read,
     },
     {
@@ -95,4 +99,22 @@ export function serveSensing({ service, monitor, battery, reading, paths, ledger
       },
     },
   );
+}
+
+/**
+ * The sign-in page of the portal a path is behind, as its probe found it (only ever http or https,
+ * see HealthProber's portalPage). The core can't open a browser: the Electron shell opens it
+ * (main/shell/ipc.ts), a browser tab opens it itself.
+ */
+export function portalUrlOf(paths: readonly PathInfo[], name: string): string {
+  const path = paths.find((p) => p.name === name);
+  if (!path) throw new PathwiseError('E_NOT_FOUND', `There is no path ${name}.`);
+  const url = path.health?.status === 'captive' ? path.health.portalUrl : undefined;
+  if (!url) {
+    throw new PathwiseError(
+      'E_NOT_FOUND',
+      `${name} is not behind a captive portal (any more): there is no sign-in page to open.`,
+    );
+  }
+  return url;
 }

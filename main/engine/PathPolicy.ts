@@ -16,9 +16,19 @@ const HEALTH_ORDER: Record<HealthStatus, number> = {
   good: 0,
   unknown: 1,
   degraded: 2,
-  captive: 3,
-  offline: 3,
+  suspect: 3,
+  captive: 4,
+  offline: 4,
 };
+
+/**
+ * Handed new requests ahead of a weaker path in handover and interactive modes: the monitor's
+ * verdict says nothing against it (a `degraded` or `suspect` path steps aside while a steady one of
+ * its preference pool is usable, and takes the requests back once it is steady again).
+ */
+export function steady(path: Pick<PolicyPath, 'health'>): boolean {
+  return path.health === 'good' || path.health === 'unknown';
+}
 
 function better(a: PolicyPath, b: PolicyPath): number {
   return (
@@ -34,11 +44,14 @@ function lowestRtt(a: PolicyPath, b: PolicyPath): number {
 
 /**
  * Which paths may carry payload now (PRODUCT.md §2):
- * - aggregate: every usable `always` and `secondary` path at once; `backup` only when none of
- *   those is usable;
+ * - aggregate: every usable `always` and `secondary` path at once, degraded ones too (they add
+ *   what they can); `backup` only when none of those is usable;
  * - handover: one path, the best usable one of the highest tier; it stays until it fails or a
  *   path of a strictly better tier is usable again (switch back), so equal paths don't flap;
  * - interactive: one path, the lowest-RTT usable one, as sticky as handover.
+ * In handover and interactive modes a degraded or suspect path hands new requests to a steady one
+ * of the same pool (`always` + `secondary`, or `backup` when that is all there is: a weak primary
+ * never calls in a backup path) and takes them back once steady, as the switch-back rule says.
  * `never` paths carry nothing.
  */
 export function selectPaths(
@@ -50,10 +63,12 @@ export function selectPaths(
   const main = usable.filter((p) => p.preference === 'always' || p.preference === 'secondary');
   const pool = main.length > 0 ? main : usable.filter((p) => p.preference === 'backup');
   if (mode === 'aggregate') return pool.map((p) => p.name);
-  const ordered = [...(mode === 'handover' ? usable : pool)].sort(mode === 'handover' ? better : lowestRtt);
+  const steadyPool = pool.filter(steady);
+  const field = steadyPool.length > 0 ? steadyPool : pool;
+  const ordered = [...field].sort(mode === 'handover' ? better : lowestRtt);
   const best = ordered[0];
   if (!best) return [];
-  const stay = usable.find((p) => p.name === current);
+  const stay = field.find((p) => p.name === current);
   if (stay && TIER[stay.preference] <= TIER[best.preference]) return [stay.name];
   return [best.name];
 }

@@ -16,11 +16,14 @@ import { LinkTable } from './LinkTable.ts';
 import { LinkWatcher } from './LinkWatcher.ts';
 import { NetworkManagerMetered, type NmMetered } from './networkManager.ts';
 import { diffPaths } from './pathEvents.ts';
+import { ModemIdentities } from './pathIdentity.ts';
 import { ProbeScheduler } from './ProbeScheduler.ts';
 import { SystemDetails, type InterfaceDetails } from './SystemDetails.ts';
+import { ThroughputJudge, type TransferSample } from './ThroughputJudge.ts';
 
 export type { OsCounterSource, PathRates, PathTotals } from './CounterSampler.ts';
 export type { PathOverride } from './describePaths.ts';
+export type { TransferSample } from './ThroughputJudge.ts';
 
 export interface PathMonitorOptions {
   /**
@@ -94,9 +97,15 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
   private readonly linkTable: LinkTable;
   private readonly counters: CounterSampler;
   private readonly probes: ProbeScheduler;
+  private readonly throughput = new ThroughputJudge();
+  /** What the engine's downloads get over each path, read each counters tick (see sampleTransfersFrom). */
+  private transferSamples: (() => TransferSample[]) | undefined;
+  private onBattery = false;
   private readonly watcher: LinkWatcher | undefined;
   private readonly system: SystemDetails | undefined;
   private readonly networkManager: NetworkManagerMetered | null;
+  /** Which SIM each modem carries (ModemManager), read with the details. */
+  private readonly modems: ModemIdentities | null;
 
   private current: PathInfo[] = [];
   private lastKey = '';
@@ -138,6 +147,7 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
           ? null
           : new NetworkManagerMetered();
     this.probes = this.createProbes(options);
+    this.modems = options.systemDetails === false ? null : new ModemIdentities();
   }
 
   async start(): Promise<void> {
@@ -151,6 +161,8 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
     this.readLinks();
     this.counters.tick(Date.now(), this.linkNames());
     this.publish();
+    // Paths a refresh() before start already listed announced no path-added to schedule their probe.
+    for (const path of this.current) if (this.probes.probeable(path)) this.probes.schedule(path.name, 0);
     this.scheduleLinkTimer();
     this.every(this.safetyRefreshMs, () => this.refreshNow());
     if (this.system || this.networkManager?.available) {
@@ -210,6 +222,46 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
     return this.find(name)?.health;
   }
 
+  // ─── What the engine tells the verdict (wired in main/core/healthWiring.ts) ───────────────────
+
+  /**
+   * The engine's transfers stalled on a path or its requests timed out (`at`: when it saw that):
+   * the path is suspect at once, and a short probe confirms it offline or clears it.
+   */
+  suspect(name: string, reason: string, at: number = Date.now()): void {
+    const path = this.find(name);
+    if (!path?.up || !this.probes.probeable(path)) return;
+    if (this.probes.suspect(name, reason, at)) this.publish();
+  }
+
+  /** The engine's own probe got through a path it had given up: look now rather than at the next recovery probe. */
+  engineRecovered(name: string): void {
+    const path = this.find(name);
+    const status = path?.health?.status;
+    if (path && this.probes.probeable(path) && (status === 'offline' || status === 'suspect')) {
+      void this.probes.run(name);
+    }
+  }
+
+  /** Where to read, each counters tick, what each download gets over each path (throughput verdicts). */
+  sampleTransfersFrom(source: () => TransferSample[]): void {
+    this.transferSamples = source;
+  }
+
+  /** Each download's rate per path (normally read by the tick from `sampleTransfersFrom`'s source). */
+  observeTransfers(samples: readonly TransferSample[], now: number = Date.now()): void {
+    const changes = this.throughput.observe(samples, now);
+    for (const change of changes) {
+      this.probes.verdicts.setCause(change.path, 'throughput', change.weak ? change.reason : null, now);
+    }
+    if (changes.length > 0) this.publish();
+  }
+
+  /** On battery, routine probes back off further (ProbeScheduler's probeDelayMs). */
+  setOnBattery(onBattery: boolean): void {
+    this.onBattery = onBattery;
+  }
+
   /** Bytes health probes have moved on a path since start: what the ledger adds to the app's use. */
   probeBytes(name: string): { sent: number; received: number } {
     return { ...(this.probes.bytesOf(name) ?? { sent: 0, received: 0 }) };
@@ -245,6 +297,9 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
       find: (name) => this.find(name),
       probeUrl: () => this.probeUrl(),
       intervalMs: () => intervalMs(),
+      onBattery: () => this.onBattery,
+      rxBytes: (name) => this.counters.read([name]).get(name)?.rxBytes,
+      onSlow: (name) => this.throughput.markWeak(name, Date.now()),
       onBytes: (event) => this.emit('probeBytes', event),
       onHealth: () => this.publish(),
     });
@@ -282,6 +337,7 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
         this.counters.tick(now, this.linkNames());
         this.emit('rates', { t: now, paths: this.counters.rates(this.current) });
         this.noticeSilentPaths();
+        if (this.transferSamples) this.observeTransfers(this.transferSamples(), now);
       }
       this.scheduleLinkTimer();
     }, interval);
@@ -310,15 +366,16 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
 
   /**
    * Packets going out and nothing coming back for two ticks looks like Wi-Fi that lost its
-   * internet: probe now rather than at the next interval.
+   * internet: the path is suspect, and a short probe confirms it now rather than at the next interval.
    */
   private noticeSilentPaths(): void {
     for (const path of this.current) {
       const c = this.counters.get(path.name);
       const status = path.health?.status;
       if (!c || c.silentTicks < 2 || !this.probes.probeable(path)) continue;
-      if (status !== 'good' && status !== 'degraded') continue;
-      this.probes.soon(path.name);
+      if (status !== 'good' && status !== 'degraded' && status !== 'unknown') continue;
+      const seconds = Math.round((c.silentTicks * this.countersIntervalMs) / 1000);
+      this.suspect(path.name, `Packets went out over ${path.name} for ${seconds} s and nothing came back.`);
     }
   }
 
@@ -337,6 +394,7 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
     const [details, metered] = await Promise.all([
       this.system?.details().catch(() => undefined),
       this.networkManager?.available ? this.networkManager.read() : Promise.resolve(undefined),
+      this.modems?.refresh(),
     ]);
     if (details) this.details = details;
     if (metered) this.nmMetered = metered;
@@ -357,6 +415,7 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
       speeds: links.speeds,
       signals: links.signals,
       nmMetered: this.nmMetered,
+      sims: this.modems?.current(),
       counters: (name) => this.counters.get(name),
       health: (name) => this.probes.healthOf(name),
       probeBytes: (name) => this.probes.bytesOf(name),
@@ -395,10 +454,12 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
     switch (event.type) {
       case 'path-removed':
         this.probes.forget(event.name);
+        this.throughput.forget(event.name);
         this.downSince.delete(event.name);
         break;
       case 'path-down':
         this.probes.forget(event.name);
+        this.throughput.forget(event.name);
         this.downSince.set(event.name, Date.now());
         break;
       case 'path-added':

@@ -4,6 +4,7 @@ import type { CounterState } from './CounterSampler.ts';
 import type { LinkFacts, Route } from './linuxLinks.ts';
 import type { LinkState } from './LinkTable.ts';
 import type { NmMetered } from './networkManager.ts';
+import { pathIdentity } from './pathIdentity.ts';
 import { NOT_PROBED } from './ProbeScheduler.ts';
 import type { InterfaceDetails } from './SystemDetails.ts';
 import { rideOnUnderlay } from './vpnUnderlay.ts';
@@ -25,6 +26,8 @@ export interface PathSources {
   speeds: ReadonlyMap<string, number | null>;
   signals: ReadonlyMap<string, number>;
   nmMetered: ReadonlyMap<string, NmMetered>;
+  /** Interface → the SIM in its modem (`sim:…`, ModemManager); absent where it can't be read. */
+  sims?: ReadonlyMap<string, string> | undefined;
   counters: (name: string) => CounterState | undefined;
   health: (name: string) => PathHealth | undefined;
   probeBytes: (name: string) => { sent: number; received: number } | undefined;
@@ -71,6 +74,8 @@ function describePath(name: string, link: LinkState, s: PathSources): PathInfo {
     path.ssid = detail?.ssid ?? null;
     path.signalDbm = s.signals.get(name) ?? detail?.signalDbm ?? null;
   }
+  const identity = pathIdentity({ type, mac, ssid: path.ssid, sim: s.sims?.get(name) });
+  if (identity) path.identity = identity;
   const counters = s.counters(name);
   if (counters) {
     path.rxBytes = counters.rxBytes;
@@ -131,6 +136,7 @@ function healthOf(name: string, link: LinkState, s: PathSources): PathHealth {
       status: 'offline',
       rttMs: null,
       checkedAt: s.downSince.get(name) ?? s.now,
+      since: s.downSince.get(name) ?? s.now,
       detail: 'The link is down.',
     };
   }

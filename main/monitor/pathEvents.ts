@@ -1,4 +1,25 @@
-import type { PathEvent, PathInfo } from '../../common/contract.ts';
+import type { HealthStatus, PathEvent, PathInfo, PathState } from '../../common/contract.ts';
+
+/** A health status as `pathwise watch`, the tray and the cards name it. */
+export function pathState(status: HealthStatus): PathState {
+  switch (status) {
+    case 'good':
+      return 'up';
+    case 'captive':
+      return 'portal';
+    default:
+      return status;
+  }
+}
+
+const REASONS: Record<PathState, string> = {
+  up: 'Probes reach the internet over this path.',
+  suspect: 'The path stopped answering; a probe is checking.',
+  degraded: 'The path is up but weak.',
+  portal: 'A captive portal answered instead of the internet.',
+  offline: 'No answer over this path.',
+  unknown: 'Not probed yet.',
+};
 
 const sameAddresses = (a: string[], b: string[]): boolean =>
   a.length === b.length && [...a].sort().join() === [...b].sort().join();
@@ -28,7 +49,9 @@ export function diffPaths(previous: PathInfo[], next: PathInfo[], at: Date = new
     const oldStatus = old.health?.status ?? 'unknown';
     const newStatus = path.health?.status ?? 'unknown';
     if (oldStatus !== newStatus && path.health) {
-      events.push({ type: 'health-changed', name, at: when, health: path.health, path });
+      const state = pathState(newStatus);
+      const reason = path.health.detail ?? REASONS[state];
+      events.push({ type: 'health-changed', name, at: when, health: path.health, state, reason, path });
     }
   }
   return events;

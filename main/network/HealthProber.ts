@@ -51,7 +51,18 @@ type Attempt =
     }
   | { ok: false; timedOut: boolean; message: string; sent: number; received: number };
 
-const MAX_BODY = 64 * 1024;
+/**
+ * A portal's sign-in page is proven by its first bytes: the body is read no further, so a probe
+ * behind a portal costs a few kB at most (its socket's reads), not the whole page.
+ */
+const MAX_BODY = 4 * 1024;
+
+/** What one probe may be asked: a retry after a failed attempt (default yes), a shorter deadline. */
+export interface ProbeCall {
+  retry?: boolean;
+  /** Deadline for each attempt; the prober's own `timeoutMs` when absent. */
+  timeoutMs?: number;
+}
 
 function hostOf(url: URL): string {
   return url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
@@ -97,7 +108,7 @@ export class HealthProber {
     this.addon = options.addon;
   }
 
-  async probe(target: ProbeTarget, options: { retry?: boolean } = {}): Promise<ProbeResult> {
+  async probe(target: ProbeTarget, options: ProbeCall = {}): Promise<ProbeResult> {
     const url = new URL(this.url());
     const checkedAt = Date.now();
     const local = pickLocalAddress(url, target.addresses);
@@ -112,14 +123,15 @@ export class HealthProber {
       };
     }
     const txBefore = this.txBytes?.(target.name);
-    const attempts: Attempt[] = [await this.attempt(url, target.name, local.address)];
+    const timeoutMs = options.timeoutMs ?? this.timeoutMs;
+    const attempts: Attempt[] = [await this.attempt(url, target.name, local.address, timeoutMs)];
     if (!attempts[0]?.ok && options.retry !== false) {
       await sleep(this.retryDelayMs);
-      attempts.push(await this.attempt(url, target.name, local.address));
+      attempts.push(await this.attempt(url, target.name, local.address, timeoutMs));
     }
     const bytesSent = attempts.reduce((n, a) => n + a.sent, 0);
     const bytesReceived = attempts.reduce((n, a) => n + a.received, 0);
-    let health = this.judge(url, attempts, checkedAt);
+    let health = this.judge(url, attempts, checkedAt, timeoutMs);
     if (txBefore !== undefined && !(await this.leftThrough(target.name, txBefore, bytesSent))) {
       health = {
         status: 'unknown',
@@ -141,12 +153,13 @@ export class HealthProber {
     return delta() >= need;
   }
 
-  private judge(url: URL, attempts: Attempt[], checkedAt: number): PathHealth {
+  private judge(url: URL, attempts: Attempt[], checkedAt: number, timeoutMs: number): PathHealth {
     const last = attempts[attempts.length - 1];
     if (!last) return { status: 'unknown', rttMs: null, checkedAt };
     if (!last.ok) {
+      const tries = attempts.length === 1 ? '1 try' : `${attempts.length} tries`;
       const detail = last.timedOut
-        ? `No answer from ${url.host} within ${this.timeoutMs / 1000} s (${attempts.length} tries).`
+        ? `No answer from ${url.host} within ${timeoutMs / 1000} s (${tries}).`
         : `Could not reach ${url.host}: ${last.message}.`;
       return { status: 'offline', rttMs: null, checkedAt, detail };
     }
@@ -154,14 +167,24 @@ export class HealthProber {
     const { status } = last;
     if (status >= 300 && status < 400) {
       const where = last.location ? ` to ${safeHost(last.location, url)}` : '';
-      return { status: 'captive', rttMs, checkedAt, detail: `Redirected${where}: a sign-in page is likely.` };
+      const portalUrl = portalPage(last.location, url);
+      return {
+        status: 'captive',
+        rttMs,
+        checkedAt,
+        detail: `Redirected${where}: a sign-in page is likely.`,
+        ...(portalUrl ? { portalUrl } : {}),
+      };
     }
     if (status === 511 || (status >= 200 && status < 300 && status !== 204 && last.bodyBytes > 0)) {
+      // The portal served its page in place of the probe's answer: the probe URL shows it again.
+      const portalUrl = portalPage(undefined, url);
       return {
         status: 'captive',
         rttMs,
         checkedAt,
         detail: `Answered HTTP ${status} with a page instead of an empty 204: a sign-in page is likely.`,
+        ...(portalUrl ? { portalUrl } : {}),
       };
     }
     if (status >= 400) {
@@ -197,7 +220,7 @@ export class HealthProber {
    * the path it judges even without policy routing, and the first download after start finds
    * the HTTP stack warm.
    */
-  private async attempt(url: URL, device: string, localAddress: string): Promise<Attempt> {
+  private async attempt(url: URL, device: string, localAddress: string, timeoutMs: number): Promise<Attempt> {
     const started = performance.now();
     let socket: Socket | undefined;
     let connectMs: number | undefined;
@@ -210,7 +233,7 @@ export class HealthProber {
       device,
       localAddress,
       // The attempt's own deadline (below) ends a connect that hangs; this one only backs it up.
-      timeoutMs: 2 * this.timeoutMs,
+      timeoutMs: 2 * timeoutMs,
       ...(this.addon ? { addon: this.addon } : {}),
     });
     const connect: buildConnector.connector = (options, callback) =>
@@ -224,7 +247,7 @@ export class HealthProber {
       });
     const client = new Client(url.origin, { connect, headersTimeout: 0, bodyTimeout: 0 });
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), this.timeoutMs);
+    const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
       const response = await request(client, {
         origin: url.origin,
@@ -267,6 +290,23 @@ export class HealthProber {
       await client.destroy().catch(() => undefined);
     }
   }
+}
+
+/**
+ * The page "Open login page" opens: the redirect's target (resolved against the probe URL), else
+ * the probe URL itself; only http(s) and never with credentials in it, so a portal can't make the
+ * app open a file, a custom scheme or a URL that logs in somewhere by itself.
+ */
+export function portalPage(location: string | undefined, base: URL): string | undefined {
+  let url: URL;
+  try {
+    url = location ? new URL(location, base) : new URL(base.href);
+  } catch {
+    return undefined;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
+  if (url.username || url.password || !url.hostname) return undefined;
+  return url.href;
 }
 
 function safeHost(location: string, base: URL): string {

@@ -1,10 +1,14 @@
 import type { App, Shell, WebContents } from 'electron';
 
-/** Only https URLs with a host and no credentials may be handed to the OS browser. */
-export function isSafeExternalUrl(raw: string): boolean {
+/**
+ * Only https URLs with a host and no credentials may be handed to the OS browser; with `http`,
+ * plain http too (a captive portal's sign-in page, which portals serve over http: see ipc.ts).
+ */
+export function isSafeExternalUrl(raw: string, options: { http?: boolean } = {}): boolean {
   try {
     const url = new URL(raw);
-    return url.protocol === 'https:' && url.hostname !== '' && url.username === '' && url.password === '';
+    const scheme = url.protocol === 'https:' || (options.http === true && url.protocol === 'http:');
+    return scheme && url.hostname !== '' && url.username === '' && url.password === '';
   } catch {
     return false;
   }

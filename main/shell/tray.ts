@@ -1,7 +1,7 @@
 import { Menu, nativeImage, Tray, type NativeImage } from 'electron';
 import { trayIconPng } from './icons.ts';
 import { buildTrayMenu, trayMenuKey, type TrayActions } from './trayMenu.ts';
-import { trayStatus, TRAY_TOOLTIP, type TrayState, type TrayStatus } from './trayState.ts';
+import { trayStatus, trayTooltip, type TrayState, type TrayStatus } from './trayState.ts';
 
 /** The icon for a state at 1x and 2x; a template image on macOS so the menu bar tints it. */
 export function trayImage(status: TrayStatus, platform: NodeJS.Platform = process.platform): NativeImage {
@@ -23,6 +23,7 @@ export class TrayController {
   private readonly actions: TrayActions;
   private readonly platform: NodeJS.Platform;
   private status: TrayStatus | undefined;
+  private tooltip = '';
   private menuKey = '';
 
   constructor(actions: TrayActions, platform: NodeJS.Platform = process.platform) {
@@ -39,7 +40,12 @@ export class TrayController {
     if (status !== this.status) {
       this.status = status;
       this.tray.setImage(trayImage(status, this.platform));
-      this.tray.setToolTip(TRAY_TOOLTIP[status]);
+    }
+    // The tooltip names troubled paths (weak, checking, sign-in), which change without the icon.
+    const tooltip = trayTooltip(state);
+    if (tooltip !== this.tooltip) {
+      this.tooltip = tooltip;
+      this.tray.setToolTip(tooltip);
     }
     const key = trayMenuKey(state);
     if (key !== this.menuKey) {

@@ -1,6 +1,13 @@
 import type { MenuItemConstructorOptions } from 'electron';
 import type { Preference } from '../../common/contract.ts';
-import { PREFERENCES, trayStatus, TRAY_TOOLTIP, type TrayState } from './trayState.ts';
+import {
+  pathStateLabel,
+  PREFERENCES,
+  syncLine,
+  trayStatus,
+  trayTooltip,
+  type TrayState,
+} from './trayState.ts';
 
 export interface TrayActions {
   setPreference(path: string, preference: Preference): void;
@@ -25,8 +32,7 @@ const TYPE_LABEL: Record<string, string> = {
  * radio submenu, pause/resume all, the dashboard and quit.
  */
 export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemConstructorOptions[] {
-  const status = trayStatus(state);
-  const items: MenuItemConstructorOptions[] = [{ id: 'status', label: TRAY_TOOLTIP[status], enabled: false }];
+  const items: MenuItemConstructorOptions[] = [{ id: 'status', label: trayTooltip(state), enabled: false }];
   items.push({ type: 'separator' });
   const network = state.paths.filter((p) => p.type !== 'loopback' && p.type !== 'virtual');
   if (network.length === 0) {
@@ -36,7 +42,7 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     const usage = state.usage?.paths.find((u) => u.name === path.name);
     const facts = [
       TYPE_LABEL[path.type] ?? path.type,
-      path.up ? (path.health?.status === 'offline' ? 'no internet' : 'up') : 'down',
+      pathStateLabel(path),
       path.metered ? 'metered' : null,
       usage?.capBytes ? `${Math.round((usage.allBytes / usage.capBytes) * 100)}% of cap` : null,
     ].filter(Boolean);
@@ -68,6 +74,8 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     enabled: transfers !== null && paused > 0,
     click: () => actions.resumeAll(),
   });
+  const syncing = syncLine(state.syncs);
+  if (syncing) items.push({ id: 'syncs', label: syncing, click: () => actions.openDashboard() });
   items.push({ type: 'separator' });
   items.push({ id: 'open', label: 'Open dashboard', click: () => actions.openDashboard() });
   items.push({ id: 'quit', label: 'Quit Pathwise', click: () => actions.quit() });
@@ -81,5 +89,6 @@ export function trayMenuKey(state: TrayState): string {
     p: state.paths.map((p) => [p.name, p.type, p.up, p.metered, p.preference, p.health?.status]),
     t: state.transfers?.map((t) => t.state),
     u: state.usage?.paths.map((u) => (u.capBytes ? Math.round((u.allBytes / u.capBytes) * 100) : null)),
+    y: syncLine(state.syncs),
   });
 }

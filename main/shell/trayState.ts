@@ -1,27 +1,69 @@
-import type { PathInfo, Preference, TransferInfo, UsageSummary } from '../../common/contract.ts';
-import { overallStatus, type OverallStatus } from '../../common/status.ts';
+import type { PathInfo, Preference, SyncJobInfo, TransferInfo, UsageSummary } from '../../common/contract.ts';
+import {
+  overallStatus,
+  PATH_STATE_TEXT,
+  pathStateOf,
+  pathTroubles,
+  type OverallStatus,
+} from '../../common/status.ts';
 
-export type TrayStatus = Exclude<OverallStatus, 'unknown'>;
+/** The icons there are (icons.ts): a weak connection shows the "ok" mark and says so in words. */
+export type TrayStatus = Exclude<OverallStatus, 'unknown' | 'degraded'>;
 
 export interface TrayState {
   paths: PathInfo[];
   transfers: TransferInfo[] | null;
   usage: UsageSummary | null;
   capThresholds: number[];
+  /** The folder syncs (the `syncs` push); absent or null until known. */
+  syncs?: SyncJobInfo[] | null;
 }
 
-/** What the tray icon shows: the dashboard's status rule (`common/status.ts`), never 'unknown'. */
-export function trayStatus(state: TrayState): TrayStatus {
+/** The menu's line for the syncs running now; null when none is. */
+export function syncLine(syncs: SyncJobInfo[] | null | undefined): string | null {
+  const running = (syncs ?? []).filter((s) => s.state === 'running');
+  if (running.length === 0) return null;
+  const [first] = running;
+  if (running.length > 1) return `Syncing ${running.map((s) => s.name).join(', ')}`;
+  const p = first?.progress;
+  const files = p && p.filesTotal > 0 ? ` (${p.filesDone} of ${p.filesTotal} files)` : '';
+  return `Syncing ${first?.name}${files}`;
+}
+
+/** The dashboard's status rule (`common/status.ts`) as the tray's word, never 'unknown'. */
+export function trayWord(state: TrayState): Exclude<OverallStatus, 'unknown'> {
   const status = overallStatus(state.paths, state.usage ?? undefined, state.capThresholds);
   return status === 'unknown' ? 'offline' : status;
 }
 
-export const TRAY_TOOLTIP: Record<TrayStatus, string> = {
+/** What the tray icon shows: the dashboard's status rule, never 'unknown'; weak draws as ok. */
+export function trayStatus(state: TrayState): TrayStatus {
+  const word = trayWord(state);
+  return word === 'degraded' ? 'ok' : word;
+}
+
+export const TRAY_TOOLTIP: Record<Exclude<OverallStatus, 'unknown'>, string> = {
   ok: 'Pathwise: all good',
+  degraded: 'Pathwise: weak connection',
   cellular: 'Pathwise: on cellular (metered)',
   offline: 'Pathwise: offline',
   'near-cap': 'Pathwise: a data plan is near its cap',
 };
+
+/**
+ * The tray's tooltip and status line: the word for the machine, then each path whose verdict says
+ * something is wrong ("wlan0 weak", "usb0 sign-in required", "eth0 checking").
+ */
+export function trayTooltip(state: TrayState): string {
+  const troubles = pathTroubles(state.paths).map((t) => `${t.name} ${PATH_STATE_TEXT[t.state]}`);
+  const base = TRAY_TOOLTIP[trayWord(state)];
+  return troubles.length > 0 ? `${base} — ${troubles.join(', ')}` : base;
+}
+
+/** One path's state for the tray menu: down, or its verdict's word (up, checking, weak, …). */
+export function pathStateLabel(path: PathInfo): string {
+  return path.up ? PATH_STATE_TEXT[pathStateOf(path)] : 'down';
+}
 
 export const PREFERENCES: ReadonlyArray<{ value: Preference; label: string }> = [
   { value: 'always', label: 'Always' },

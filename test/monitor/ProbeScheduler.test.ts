@@ -91,20 +91,38 @@ describe('probe schedule', () => {
     scheduler.schedule('wwan0', 0);
     await vi.advanceTimersByTimeAsync(3 * MIN);
     expect(minutes('wwan0')).toEqual([0, 2, 6, 14, 20, 22]);
-    // Traffic got no answer (the monitor's silent-path check): probed now.
+    // Traffic got no answer (the monitor's silent-path check): suspect, and a short probe at once.
     status.set('wwan0', 'offline');
-    scheduler.soon('wwan0');
+    expect(scheduler.suspect('wwan0', 'Packets went out over wwan0 for 2 s and nothing came back.')).toBe(
+      true,
+    );
     await vi.advanceTimersByTimeAsync(0);
     expect(minutes('wwan0')).toEqual([0, 2, 6, 14, 20, 22, 23]);
-    // Offline: every 2 minutes, no back-off, until it answers.
-    await vi.advanceTimersByTimeAsync(5 * MIN);
-    expect(minutes('wwan0')).toEqual([0, 2, 6, 14, 20, 22, 23, 25, 27]);
+    expect(scheduler.healthOf('wwan0')?.status).toBe('offline');
+    // Offline with its link up: every 0.5 s for a minute (a path that returns is up within ~2 s),
+    // then ever less often, up to the frugal path's 2 minutes.
+    await vi.advanceTimersByTimeAsync(MIN);
+    expect(minutes('wwan0').filter((m) => m > 23 && m <= 24)).toHaveLength(120);
+    await vi.advanceTimersByTimeAsync(20 * MIN);
+    const late = minutes('wwan0').filter((m) => m > 30);
+    expect(late.length).toBeGreaterThan(2);
+    expect(late.slice(1).map((m, i) => Math.round((m - (late[i] ?? 0)) * 60))).toEqual(
+      late.slice(1).map(() => 120),
+    );
     status.set('wwan0', 'good');
-    await vi.advanceTimersByTimeAsync(10 * MIN);
-    expect(minutes('wwan0')).toEqual([0, 2, 6, 14, 20, 22, 23, 25, 27, 29, 31, 35]);
+    const back = minutes('wwan0').length;
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    expect(scheduler.healthOf('wwan0')?.status).toBe('good');
+    // Good again: the back-off starts over from 2 minutes.
+    const after = minutes('wwan0').slice(back);
+    expect(after).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(2 * MIN);
+    expect(minutes('wwan0').slice(back)).toEqual([after[0], (after[0] ?? 0) + 2]);
     scheduler.stop();
   });
+});
 
+describe('probe schedule: starting over', () => {
   it('starts over when the engine asks for a probe (a stall), and after the path was down', async () => {
     const paths = [pathInfo('usb0', { type: 'tether', metered: true })];
     const { scheduler, minutes } = lab(paths);

@@ -18,6 +18,15 @@ beforeAll(async () => {
       case '/redirect':
         response.writeHead(302, { location: 'https://portal.example/login' }).end();
         break;
+      case '/relative-redirect':
+        response.writeHead(302, { location: '/login?continue=1' }).end();
+        break;
+      case '/script-redirect':
+        response.writeHead(302, { location: 'javascript:alert(1)' }).end();
+        break;
+      case '/credential-redirect':
+        response.writeHead(302, { location: 'http://user:secret@portal.example/' }).end();
+        break;
       case '/page':
         response.writeHead(200, { 'content-type': 'text/html' }).end('<html>Sign in to continue</html>');
         break;
@@ -112,6 +121,31 @@ describe('HealthProber: what an answer means', () => {
     const { health } = await prober(path).probe(target);
     expect(health.status).toBe('captive');
     expect(health.detail).toMatch(detail);
+  });
+
+  it('names the portal’s sign-in page: the redirect’s target, else the probe URL that showed the page', async () => {
+    expect((await prober('/redirect').probe(target)).health.portalUrl).toBe('https://portal.example/login');
+    expect((await prober('/relative-redirect').probe(target)).health.portalUrl).toBe(
+      `${base}/login?continue=1`,
+    );
+    expect((await prober('/page').probe(target)).health.portalUrl).toBe(`${base}/page`);
+  });
+
+  it('names no page a browser should not be sent to: another scheme, or credentials in it', async () => {
+    for (const path of ['/script-redirect', '/credential-redirect']) {
+      const { health } = await prober(path).probe(target);
+      expect(health.status).toBe('captive');
+      expect(health.portalUrl).toBeUndefined();
+    }
+  });
+
+  it('takes a shorter deadline for one probe (a suspect path’s confirmation), one try', async () => {
+    const { health } = await prober('/silent', { timeoutMs: 5000 }).probe(target, {
+      retry: false,
+      timeoutMs: 200,
+    });
+    expect(health.status).toBe('offline');
+    expect(health.detail).toBe(`No answer from ${new URL(base).host} within 0.2 s (1 try).`);
   });
 
   it('accepts a 200 with an empty body like a 204', async () => {
