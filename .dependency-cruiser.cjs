@@ -22,9 +22,10 @@ const LAYERS = [
 const escape = (p) => p.replaceAll('.', '\\.').replaceAll('\\\\.', '\\.');
 const pattern = (paths) => `^(${paths.map((p) => (p.endsWith('/') ? escape(p) : p)).join('|')})`;
 
-// The three shells sit side by side at the top: the CLI may start the headless host
-// (`pathwise serve`), nothing else of theirs is shared.
-const SIDE_BY_SIDE = { host: ['cli', 'shell'], shell: ['cli', 'host'] };
+// The three shells sit side by side at the top: the CLI and the Electron app may start the host's
+// servers (`pathwise serve`; the local socket `pathwise get` hands its downloads to), nothing else
+// of theirs is shared.
+const SIDE_BY_SIDE = { host: ['cli', 'shell'], shell: ['cli'], cli: ['shell'] };
 
 const upward = LAYERS.flatMap((layer, index) => {
   const top = ['host', 'cli', 'shell'].includes(layer.name);

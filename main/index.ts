@@ -3,7 +3,16 @@
  * plain Node modules (monitor, engine, ledger); this file owns windows, the tray, notifications,
  * the login item and IPC.
  */
-import { app, BrowserWindow, ipcMain, Notification, shell, type WebContents } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  Notification,
+  powerSaveBlocker,
+  shell,
+  type WebContents,
+} from 'electron';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import type {
@@ -11,15 +20,20 @@ import type {
   InvokeChannel,
   PathInfo,
   Settings,
+  SyncJobInfo,
   TransferInfo,
   UsageSummary,
 } from '../common/contract.ts';
-import { createPathwise } from './core/createPathwise.ts';
+import { resolveDataDir } from './base/dataDir.ts';
+import { createPathwise, type Pathwise } from './core/createPathwise.ts';
+import { attachHandoff } from './host/HandoffServer.ts';
 import { errorCode, errorMessage } from '../common/errors.ts';
 import type { PathwiseService } from './core/PathwiseService.ts';
 import type { SettingsStore } from './core/SettingsStore.ts';
 import { registerIpc } from './shell/ipc.ts';
-import { createLoginItemSync } from './shell/loginItem.ts';
+import { appCommand, createLaunchAtLogin } from './shell/autostart.ts';
+import { createKeepAwake, progressKey, taskbarProgress } from './shell/desktop.ts';
+import { startLogFile } from './shell/logFile.ts';
 import { createAlertNotifier } from './shell/notifications.ts';
 import { createRevealHandler } from './shell/reveal.ts';
 import { hardenWebContents } from './shell/security.ts';
@@ -33,8 +47,16 @@ const preloadPath = join(here, '../preload/index.cjs');
 /** Development only: a packaged app always loads its own file (see devServerUrl). */
 const devServer = devServerUrl(app.isPackaged)?.href;
 const appOrigin = devServer ? new URL(devServer).origin : undefined;
-/** Started by the login item: stay in the tray until the user opens the dashboard. */
-const startHidden = process.argv.includes('--hidden');
+/**
+ * Started at login, on every OS: stay in the tray until the user opens the dashboard. Linux's
+ * autostart entry and Windows' login item pass `--hidden`; macOS's login items pass no arguments,
+ * so there the app asks whether login opened it.
+ */
+const startHidden =
+  process.argv.includes('--hidden') ||
+  (process.platform === 'darwin' && app.getLoginItemSettings().wasOpenedAtLogin === true);
+/** Windows shows notifications only for an app with an id (the installer's shortcut carries the same). */
+export const APP_USER_MODEL_ID = 'dev.pathwise.app';
 
 function isAppUrl(url: string): boolean {
   try {
@@ -84,7 +106,10 @@ async function optional<T>(service: PathwiseService, channel: InvokeChannel): Pr
   }
 }
 
-/** IPC for the app's own windows only; `transfers.reveal` is answered here (the OS file manager). */
+/**
+ * IPC for the app's own windows only; `transfers.reveal` (the OS file manager) and
+ * `dialog.chooseFolder` (the OS folder picker, over the dashboard) are answered here.
+ */
 function registerShellIpc(service: PathwiseService, settings: SettingsStore): void {
   registerIpc(
     ipcMain,
@@ -96,6 +121,18 @@ function registerShellIpc(service: PathwiseService, settings: SettingsStore): vo
         settings: () => settings.get(),
         showItemInFolder: (path) => shell.showItemInFolder(path),
       }),
+      'dialog.chooseFolder': async (defaultPath) => {
+        const options = {
+          title: 'Download folder',
+          properties: ['openDirectory', 'createDirectory'] as Array<'openDirectory' | 'createDirectory'>,
+          ...(defaultPath ? { defaultPath } : {}),
+        };
+        const parent = dashboard && !dashboard.isDestroyed() ? dashboard : undefined;
+        const chosen = parent
+          ? await dialog.showOpenDialog(parent, options)
+          : await dialog.showOpenDialog(options);
+        return chosen.canceled ? null : (chosen.filePaths[0] ?? null);
+      },
     },
   );
 }
@@ -122,6 +159,8 @@ interface PushReactions {
   tray: () => TrayController | undefined;
   syncLoginItem: (settings: Settings) => void;
   notify: (alert: Alert) => boolean;
+  /** The downloads or the settings changed: keep awake, taskbar progress. */
+  downloads: () => void;
 }
 
 /**
@@ -130,7 +169,7 @@ interface PushReactions {
  */
 function forwardPushes(
   service: PathwiseService,
-  { trayState, tray, syncLoginItem, notify }: PushReactions,
+  { trayState, tray, syncLoginItem, notify, downloads }: PushReactions,
 ): void {
   service.subscribe((channel, payload) => {
     for (const contents of windows) if (!contents.isDestroyed()) contents.send(`event:${channel}`, payload);
@@ -140,13 +179,18 @@ function forwardPushes(
         break;
       case 'transfers':
         trayState.transfers = payload as TransferInfo[];
+        downloads();
         break;
       case 'usage':
         trayState.usage = payload as UsageSummary;
         break;
+      case 'syncs':
+        trayState.syncs = payload as SyncJobInfo[];
+        break;
       case 'settings':
         trayState.capThresholds = (payload as Settings).capThresholds;
         syncLoginItem(payload as Settings);
+        downloads();
         break;
       case 'alert':
         notify(payload as Alert);
@@ -189,33 +233,101 @@ async function startTray(service: PathwiseService, trayState: TrayState): Promis
   return tray;
 }
 
+/**
+ * The core, with its log in the data home (the console goes there too) and its door for command
+ * lines (`pathwise get` hands its downloads to this app).
+ */
+async function startCore(): Promise<{ pathwise: Pathwise; logFile: string }> {
+  const electronUserData = app.getPath('userData');
+  // The one data home the CLI uses too (resolveDataDir); userData only if chosen (--user-data-dir).
+  const logFile = startLogFile(resolveDataDir(undefined, process.env, process.platform, electronUserData), {
+    captureConsole: true,
+  }).file;
+  const pathwise = await createPathwise({ shell: 'electron', electronUserData, logFile });
+  for (const warning of pathwise.warnings) console.warn(`pathwise: ${warning}`);
+  attachHandoff(pathwise, (warning) => {
+    console.warn(`pathwise: ${warning}`);
+    pathwise.warnings.push(warning);
+  });
+  return { pathwise, logFile };
+}
+
+/** What the desktop does beside the tray: launch at login, keep awake, taskbar progress. */
+function desktopReactions(
+  settings: SettingsStore,
+  trayState: TrayState,
+): {
+  syncLoginItem: (settings: Settings) => void;
+  downloads: () => void;
+} {
+  const launchAtLogin = createLaunchAtLogin({
+    loginItems: app,
+    command: appCommand(process.execPath, process.env, process.defaultApp === true, app.getAppPath()),
+  });
+  const syncLoginItem = (value: Settings): void => {
+    try {
+      launchAtLogin(value);
+    } catch (error) {
+      log('launch at login', error);
+    }
+  };
+  const keepAwake = createKeepAwake(powerSaveBlocker);
+  let shownProgress = '';
+  const downloads = (): void => {
+    keepAwake(trayState.transfers, settings.get());
+    const bar = taskbarProgress(trayState.transfers);
+    const key = progressKey(bar);
+    if (key === shownProgress || !dashboard || dashboard.isDestroyed()) return;
+    shownProgress = key;
+    dashboard.setProgressBar(bar.progress, { mode: bar.mode });
+  };
+  return { syncLoginItem, downloads };
+}
+
+/** Warnings from the start (a settings file moved aside, counters off) as one notification. */
+function notifyWarnings(warnings: readonly string[]): void {
+  if (warnings.length === 0 || !Notification.isSupported()) return;
+  const notification = new Notification({
+    title:
+      warnings.length === 1
+        ? 'Pathwise started with a warning'
+        : `Pathwise started with ${warnings.length} warnings`,
+    body: `${warnings[0]}${warnings.length > 1 ? ' (Settings → About lists them all.)' : ''}`,
+  });
+  notification.on('click', () => openDashboard('settings'));
+  notification.show();
+}
+
 async function main(): Promise<void> {
   hardenWebContents(app, shell, isAppUrl);
-  const { service, settings, warnings } = await createPathwise({
-    shell: 'electron',
-    // The one data home the CLI uses too (resolveDataDir); userData only if chosen (--user-data-dir).
-    electronUserData: app.getPath('userData'),
-  });
-  for (const warning of warnings) console.warn(`pathwise: ${warning}`);
+  const { pathwise } = await startCore();
+  const { service, settings, warnings } = pathwise;
   registerShellIpc(service, settings);
-  const syncLoginItem = createLoginItemSync(app);
-  syncLoginItem(settings.get());
-  const notify = createNotifier(settings);
   const trayState: TrayState = {
     paths: [],
     transfers: null,
     usage: null,
     capThresholds: settings.get().capThresholds,
   };
+  const { syncLoginItem, downloads } = desktopReactions(settings, trayState);
+  syncLoginItem(settings.get());
+  const notify = createNotifier(settings);
   let tray: TrayController | undefined = undefined;
-  forwardPushes(service, { trayState, tray: () => tray, syncLoginItem, notify });
+  forwardPushes(service, { trayState, tray: () => tray, syncLoginItem, notify, downloads });
   followAppEvents(service, () => tray);
   await app.whenReady();
   await service.start();
   tray = await startTray(service, trayState);
   if (!startHidden) openDashboard();
+  notifyWarnings(warnings);
 }
 
+// A tray app runs for days: an error no caller caught is logged (the log file takes the console)
+// and the app stays up, its pending usage kept for the next flush (issue 20 case 3).
+process.on('uncaughtException', (error) => log('unexpected error', error));
+process.on('unhandledRejection', (reason) => log('unexpected error in a promise', reason));
+
+if (process.platform === 'win32') app.setAppUserModelId(APP_USER_MODEL_ID);
 if (!app.requestSingleInstanceLock()) app.quit();
 else
   void main().catch((error: unknown) => {

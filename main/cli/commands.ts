@@ -110,8 +110,14 @@ const GET: CommandSpec = {
       help: 'no progress and no notices: only errors (and, with --json, the final status line)',
     },
     { long: 'json', help: 'JSON lines of progress and events, and a final status line' },
+    {
+      long: 'detach',
+      help: 'leave the download to the running app and print its id ("pathwise transfers" follows it)',
+    },
     DATA_DIR,
   ],
+  notes:
+    'With the app (or "pathwise serve") running, the download runs in it: one engine and one ledger, its alerts as notifications; this command follows it and prints the same. Ctrl-C pauses it either way.',
 };
 
 const INTERFACES: CommandSpec = {
@@ -260,6 +266,21 @@ const ALERTS: CommandSpec = {
   ],
 };
 
+export const TRANSFER_ACTIONS = ['list', 'pause', 'resume', 'cancel'] as const;
+
+const TRANSFERS: CommandSpec = {
+  name: 'transfers',
+  args: [
+    { name: 'ACTION', choices: TRANSFER_ACTIONS, optional: true },
+    { name: 'ID', complete: 'none', optional: true },
+  ],
+  synopsis: '[list|pause|resume|cancel ID] [--json]',
+  summary: "the running app's downloads: list them, pause, resume or cancel one",
+  about:
+    'Lists the running app\'s downloads (the dashboard\'s and those "pathwise get" handed to it), or pauses, resumes or cancels the one whose ID (or a unique beginning of it) is given. Needs the app or "pathwise serve" running.',
+  options: [JSON_OUT, DATA_DIR],
+};
+
 const SERVE: CommandSpec = {
   name: 'serve',
   args: [],
@@ -290,6 +311,73 @@ const COMPLETION: CommandSpec = {
   fish: pathwise completion fish > ~/.config/fish/completions/pathwise.fish`,
 };
 
+export const SYNC_ACTIONS = ['add', 'list', 'run', 'pause', 'resume', 'remove', 'status'] as const;
+
+const SYNC: CommandSpec = {
+  name: 'sync',
+  args: [
+    { name: 'ACTION', choices: SYNC_ACTIONS },
+    { name: 'NAME', complete: 'none', optional: true },
+  ],
+  synopsis: 'add|list|run|pause|resume|remove|status [NAME] [options]',
+  summary: 'two-way folder syncs with WebDAV servers, under a network policy',
+  about:
+    'Keeps a local folder and a WebDAV folder (Nextcloud, ownCloud, Apache, rclone) in step both ways. add NAME --local DIR --remote URL sets a job up; run NAME syncs until both sides agree (exit 0) or names the cause; list, status NAME, pause NAME, resume NAME and remove NAME (the folders are not touched).',
+  options: [
+    { long: 'local', value: 'DIR', complete: 'dir', help: 'add: the local folder' },
+    {
+      long: 'remote',
+      value: 'URL',
+      help: 'add: the WebDAV folder, e.g. https://cloud.example/remote.php/dav/files/me/Docs/',
+    },
+    { long: 'user', value: 'USER', help: 'add: the login name' },
+    {
+      long: 'password-file',
+      value: 'FILE',
+      complete: 'file',
+      help: 'add: a file holding the password or app token (read at each run, never copied)',
+    },
+    {
+      long: 'password-env',
+      value: 'VAR',
+      help: 'add: an environment variable holding the password (read at each run)',
+    },
+    {
+      long: 'every',
+      value: 'DURATION',
+      help: 'add: run every DURATION in the app, e.g. 15m or 1h (default: by hand)',
+    },
+    { long: 'on-path-change', help: 'add: also run in the app when the paths it may use change' },
+    {
+      long: 'battery-min',
+      value: 'PERCENT',
+      help: 'add: on battery below PERCENT the app does not start it on its schedule',
+    },
+    {
+      long: 'policy',
+      value: 'POLICY',
+      help: 'add: unmetered (never a metered path, the default), cellular:SIZE (metered paths too, up to SIZE a billing cycle) or any',
+    },
+    { long: 'paths', value: 'A,B', complete: 'interface', help: 'add: use only these interfaces' },
+    { long: 'rate', value: 'RATE', help: "add: the job's rate limit, e.g. 2MB/s" },
+    {
+      long: 'max-delete',
+      value: 'PERCENT',
+      help: 'add: a run deleting more than this share of the files stops and asks (default 50)',
+    },
+    {
+      long: 'keep-days',
+      value: 'N',
+      help: 'add: keep replaced and deleted files this many days (default 30)',
+    },
+    { long: 'force', help: 'run: the deletions past --max-delete are meant' },
+    JSON_OUT,
+    DATA_DIR,
+  ],
+  notes:
+    'Replaced and deleted files are kept in .pathwise-sync/trash/ (local) and .pathwise-trash/ (server). A file changed on both sides keeps both: the local one as "NAME (conflict local TIME).EXT". The password is never stored by Pathwise, printed or put in --json.',
+};
+
 const HELP: CommandSpec = {
   name: 'help',
   args: [{ name: 'COMMAND', complete: 'command', optional: true }],
@@ -308,7 +396,9 @@ export const COMMANDS: readonly CommandSpec[] = [
   PLAN,
   OVERRIDE,
   ALERTS,
+  TRANSFERS,
   SERVE,
+  SYNC,
   COMPLETION,
   HELP,
 ];

@@ -4,12 +4,15 @@ import type { PathInfo } from '../../common/contract.ts';
 import { SettingsStore } from '../core/SettingsStore.ts';
 import type { EnginePath } from '../engine/EnginePath.ts';
 import { PathBinder } from '../engine/PathBinder.ts';
+import { bookSocketBytes } from '../engine/pathAgent.ts';
 import { PathLimits } from '../engine/PathLimits.ts';
 import { Ledger } from '../ledger/Ledger.ts';
 import { Transfer, type TransferOutcome, type TransferTuning } from '../engine/Transfer.ts';
 import { missingFolder } from '../engine/transferErrors.ts';
 import { PathMonitor } from '../monitor/PathMonitor.ts';
+import { PathwiseError } from '../../common/errors.ts';
 import { openDataHome } from './dataHome.ts';
+import { AppConnection } from './handoffClient.ts';
 import { parseGetArgs, type GetOptions } from './getArgs.ts';
 import { absentNotice, absentPaths, checkCaps, pathsFor } from './getPaths.ts';
 import { showProgress } from './getProgress.ts';
@@ -19,8 +22,9 @@ import type { CliIo } from './io.ts';
 export { GET_USAGE } from './getArgs.ts';
 
 /**
- * `pathwise get`: one download, composed by hand from the parts it needs (no service, no UI),
- * so its first request leaves as early as it can.
+ * `pathwise get`: one download. With the app running it is handed to the app (handoffGet.ts);
+ * else it is composed here by hand from the parts it needs (no service, no UI), so its first
+ * request leaves as early as it can. PATHWISE_NO_HANDOFF=1 always runs it here (benchmarks).
  */
 export async function runGet(
   args: string[],
@@ -32,6 +36,10 @@ export async function runGet(
   // Notices (a path missing, a binding by address, the data folder moved) unless --quiet.
   const notices = options.quiet ? null : io;
   const dataDir = openDataHome(options.dataDir, notices, env);
+  // The app (or `pathwise serve`) runs: the download is its (one engine, one ledger).
+  const app = env['PATHWISE_NO_HANDOFF'] === '1' ? null : await AppConnection.open(dataDir, env);
+  if (app) return (await import('./handoffGet.ts')).runHandedGet(app, options, target, io);
+  if (options.detach) throw noAppToDetach();
   const { store: settings } = await SettingsStore.open(dataDir, env);
   const { monitor, binder, snapshot } = await readPaths(settings, notices);
   const paths = pathsFor(options, binder.decorate(snapshot));
@@ -70,6 +78,13 @@ export async function runGet(
   await binder.check().catch(() => undefined);
   const info = transfer.info();
   return report(outcome, info, options, signals.interrupted(), io, bindings(binder, info));
+}
+
+function noAppToDetach(): PathwiseError {
+  return new PathwiseError(
+    'E_UNAVAILABLE',
+    '--detach leaves the download to the running Pathwise app, and none is running for this data folder. Start Pathwise (or "pathwise serve"), or leave --detach out to download here.',
+  );
 }
 
 /**
@@ -143,14 +158,19 @@ interface DownloadParts {
 function followPaths(options: GetOptions, { transfer, monitor, binder, ledger }: DownloadParts): void {
   const current = (snapshot: readonly PathInfo[]): EnginePath[] =>
     pathsFor(options, binder.decorate(snapshot));
+  // The plans' caps follow what is paid for on each path (a modem back under another name).
+  ledger.knowPaths(monitor.snapshot());
   monitor.on('paths', (next) => {
     binder.watch(next);
+    ledger.knowPaths(next);
     transfer.updatePaths(current(next));
   });
-  transfer.on('bytes', (event) => {
-    binder.record(event.path, event.bytes);
-    ledger.recordPathBytes(event);
-  });
+  transfer.on('bytes', (event) => binder.record(event.path, event.bytes));
+  // The ledger books what the sockets moved (requests, headers, TLS with the payload), not the payload.
+  ledger.once(
+    'closing',
+    bookSocketBytes((event) => ledger.recordPathBytes(event), transfer),
+  );
   binder.on('change', () => transfer.updatePaths(current(monitor.snapshot())));
 }
 

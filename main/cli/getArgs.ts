@@ -22,6 +22,8 @@ export interface GetOptions {
   quiet: boolean;
   dataDir: string | undefined;
   connections: number | null;
+  /** Hand the download to the running app and return at once, printing its id. */
+  detach: boolean;
 }
 
 /** A usage mistake: exit code 2, the message, then get's help. */
@@ -84,5 +86,6 @@ export function parseGetArgs(argv: string[]): GetOptions {
     quiet: args.flag('quiet') ?? false,
     dataDir: args.string('data-dir'),
     connections,
+    detach: args.flag('detach') ?? false,
   };
 }

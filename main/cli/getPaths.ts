@@ -1,41 +1,12 @@
 import type { PathInfo } from '../../common/contract.ts';
 import { PathwiseError } from '../../common/errors.ts';
-import { enginePathsFrom, type EnginePath } from '../engine/EnginePath.ts';
+import { downloadPaths } from '../core/downloadPaths.ts';
+import type { EnginePath } from '../engine/EnginePath.ts';
 import { usage, type GetOptions } from './getArgs.ts';
-
-const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|\[::1\])$/i;
 
 /** The paths this download may use, from --paths or the policy, as the monitor sees them now. */
 export function pathsFor(options: GetOptions, snapshot: PathInfo[]): EnginePath[] {
-  if (options.paths) {
-    const names = options.paths.map((spec) => spec.split('=')[0] as string);
-    const fromMonitor = enginePathsFrom(snapshot, names);
-    return fromMonitor.map((path, i) => {
-      const address = (options.paths as string[])[i]?.split('=')[1];
-      // NAME=ADDRESS: bound to that address; up as long as the interface (if there is one) is.
-      if (address) {
-        const known = snapshot.find((p) => p.name === path.name);
-        return { ...path, address, up: known ? known.up : true };
-      }
-      return path;
-    });
-  }
-  // A server on this machine is reached over loopback, whatever the policy says about real paths.
-  if (LOOPBACK.test(new URL(options.url).hostname)) {
-    const host = new URL(options.url).hostname;
-    return [
-      {
-        name: 'lo',
-        address: host === '[::1]' ? '::1' : '127.0.0.1',
-        up: true,
-        preference: 'always',
-        rank: 0,
-        health: 'unknown',
-        rttMs: null,
-      },
-    ];
-  }
-  return enginePathsFrom(snapshot);
+  return downloadPaths(options, snapshot);
 }
 
 /**

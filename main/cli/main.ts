@@ -137,6 +137,10 @@ async function runNamed(command: string, rest: string[], io: CliIo): Promise<num
       return (await import('./plan.ts')).runPlan(parseCommandArgs(spec, rest), io);
     case 'alerts':
       return (await import('./alerts.ts')).runAlerts(parseCommandArgs(spec, rest), io);
+    case 'transfers':
+      return (await import('./transfers.ts')).runTransfers(parseCommandArgs(spec, rest), io);
+    case 'sync':
+      return (await import('./sync.ts')).runSync(parseCommandArgs(spec, rest), io);
     case 'completion': {
       const [shell] = parseCommandArgs(spec, rest).positionals;
       io.stdout.write((await import('./completion.ts')).completionScript(shell as string));

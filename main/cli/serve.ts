@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PathwiseError } from '../../common/errors.ts';
 import { createPathwise } from '../core/createPathwise.ts';
+import { attachHandoff } from '../host/HandoffServer.ts';
 import { HeadlessHost, isLoopback } from '../host/HeadlessHost.ts';
 import type { CliIo } from './io.ts';
 
@@ -39,8 +40,11 @@ export async function runServe(options: ServeOptions, io: CliIo): Promise<number
   if (!existsSync(`${RENDERER_DIR}/index.html`)) {
     throw new PathwiseError('E_NOT_BUILT', 'The dashboard is not built yet: run "npm run build" first.');
   }
-  const { service, warnings } = await createPathwise({ shell: 'headless', dataDir: options.dataDir });
+  const pathwise = await createPathwise({ shell: 'headless', dataDir: options.dataDir });
+  const { service, warnings } = pathwise;
   for (const warning of warnings) io.stderr.write(`pathwise: ${warning}\n`);
+  // `pathwise get` and `pathwise transfers` on this machine reach this core (a local socket).
+  attachHandoff(pathwise, (warning) => io.stderr.write(`pathwise: ${warning}\n`));
   await service.start();
   const host = new HeadlessHost({
     service,

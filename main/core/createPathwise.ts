@@ -7,13 +7,17 @@ import { monitorSettings, PathMonitor, type PathMonitorOptions } from '../monito
 import type { BudgetProvider } from '../base/budget.ts';
 import { resolveDataDir } from '../base/dataDir.ts';
 import { prepareDataHome } from '../base/dataHome.ts';
-import { APP_VERSION } from '../base/version.ts';
+import { serveApp } from './appWiring.ts';
 import { wireEngine } from './engineWiring.ts';
+import type { HandedTransfers } from './HandedTransfers.ts';
+import { wireHealth } from './healthWiring.ts';
 import { openLedger, recordTransfers, serveLedger } from './ledgerWiring.ts';
 import { followBattery, serveSensing, wireMonitor } from './monitorWiring.ts';
 import { PathwiseService, type ShellKind } from './PathwiseService.ts';
 import { SettingsStore } from './SettingsStore.ts';
 import { wireSettings } from './settingsWiring.ts';
+import { wireSyncs } from './syncWiring.ts';
+import type { SyncScheduler } from '../sync/SyncScheduler.ts';
 
 export interface CreatePathwiseOptions {
   shell: ShellKind;
@@ -26,6 +30,8 @@ export interface CreatePathwiseOptions {
   battery?: BatteryMonitorOptions;
   /** What each path may still spend (the ledger); unlimited when absent. */
   budget?: BudgetProvider;
+  /** The shell's log file, shown in the About panel. */
+  logFile?: string;
 }
 
 export interface Pathwise {
@@ -42,6 +48,10 @@ export interface Pathwise {
   ledger: Ledger | null;
   /** The engine's downloads; the ledger listens to its `bytes` events and plugs its budget into `limits`. */
   transfers: TransferManager;
+  /** Downloads `pathwise get` handed to this app (main/host/HandoffServer.ts), listed with the others. */
+  handed: HandedTransfers;
+  /** The folder syncs (`pathwise sync add`), run on their schedule. */
+  syncs: SyncScheduler;
   dataDir: string;
   /** Problems found while starting (e.g. a corrupt settings file moved aside), for the UI to show. */
   warnings: string[];
@@ -73,15 +83,22 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
 
   wireMonitor({ service, monitor, paths, appRates, ledger });
   wireSettings({ service, settings, monitor, binder });
-  service.register({ 'app.info': async () => ({ version: APP_VERSION, shell: options.shell, dataDir }) });
+  serveApp({ service, shell: options.shell, dataDir, settings, warnings, logFile: options.logFile ?? null });
   serveSensing({ service, monitor, battery, reading, paths, ledger });
 
   const budget = options.budget ?? ledger ?? undefined;
-  const transfers = wireEngine({ service, settings, paths, binder, appRates, budget });
+  const { transfers, handed } = wireEngine({ service, settings, paths, binder, appRates, budget, env });
+  wireHealth({ monitor, downloads: [transfers, handed], ledger });
   if (ledger) {
     recordTransfers(ledger, transfers);
+    recordTransfers(ledger, handed);
     serveLedger(service, ledger);
   }
+  // After the sensing part: syncs stop (and book their last bytes) before the ledger closes.
+  const syncs = wireSyncs({
+    ...{ service, dataDir, settings, paths, binder, appRates, ledger, budget, env },
+    battery: reading.latest,
+  });
 
   return {
     service,
@@ -92,6 +109,8 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
     battery,
     appRates,
     transfers,
+    handed,
+    syncs,
     ledger,
     dataDir,
     warnings,

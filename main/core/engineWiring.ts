@@ -1,9 +1,11 @@
 import type { BudgetProvider } from '../base/budget.ts';
+import type { TransferInfo } from '../../common/contract.ts';
 import { PathwiseError } from '../../common/errors.ts';
 import type { BoundPaths, PathBinder } from '../engine/PathBinder.ts';
 import { PathLimits } from '../engine/PathLimits.ts';
 import { TransferManager } from '../engine/TransferManager.ts';
 import type { AppRateMeter } from '../monitor/AppRateMeter.ts';
+import { HandedTransfers } from './HandedTransfers.ts';
 import type { PathwiseService } from './PathwiseService.ts';
 import { throttlePublish, type PublishThrottle } from './publishThrottle.ts';
 import type { SettingsStore } from './SettingsStore.ts';
@@ -21,11 +23,19 @@ export interface EngineParts {
   appRates: AppRateMeter;
   /** What each path may still spend (the ledger, or the caller's); unlimited when absent. */
   budget: BudgetProvider | undefined;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** The app's downloads: its own (the dashboard's) and the ones command lines handed to it. */
+export interface EngineDownloads {
+  transfers: TransferManager;
+  handed: HandedTransfers;
 }
 
 /**
  * Builds the engine on the bound paths and carries its downloads to the UI: the list (throttled),
- * continuity events, and the payload bytes the chart and the binding check count.
+ * continuity events, and the payload bytes the chart and the binding check count. Downloads handed
+ * over by `pathwise get` share its limits and binder and are listed and controlled with its own.
  */
 export function wireEngine({
   service,
@@ -34,41 +44,69 @@ export function wireEngine({
   binder,
   appRates,
   budget,
-}: EngineParts): TransferManager {
+  env,
+}: EngineParts): EngineDownloads {
   const transfers = new TransferManager({
     paths,
     agentFactory: binder.agentFactory,
     settings: () => settings.get(),
     limits: new PathLimits(budget),
   });
-  const publishList = throttlePublish(() => service.publish('transfers', transfers.list()), PROGRESS_MS);
-  transfers.on('changed', publishList.request);
-  transfers.on('continuity', (event) => service.publish('continuity', event));
-  transfers.on('bytes', (event) => {
-    appRates.record(event);
-    binder.record(event.path, event.bytes);
+  const handed = new HandedTransfers({
+    paths,
+    limits: transfers.limits,
+    agentFactory: binder.agentFactory,
+    ...(env ? { env } : {}),
   });
-  serveTransfers(service, transfers, binder, publishList);
-  return transfers;
+  const downloads = { transfers, handed };
+  const publishList = throttlePublish(() => service.publish('transfers', listAll(downloads)), PROGRESS_MS);
+  for (const source of [transfers, handed]) {
+    source.on('changed', publishList.request);
+    source.on('continuity', (event) => service.publish('continuity', event));
+    source.on('bytes', (event) => {
+      appRates.record(event);
+      binder.record(event.path, event.bytes);
+    });
+  }
+  serveTransfers(service, downloads, binder, publishList);
+  return downloads;
+}
+
+function listAll({ transfers, handed }: EngineDownloads): TransferInfo[] {
+  return [...transfers.list(), ...handed.list()];
 }
 
 /** The transfers as the contract asks for them, and the progress tick while the core runs. */
 function serveTransfers(
   service: PathwiseService,
-  transfers: TransferManager,
+  downloads: EngineDownloads,
   binder: PathBinder,
   publishList: PublishThrottle,
 ): void {
+  const { transfers, handed } = downloads;
+  // A handed-over download's id is answered by its owner; every other id by the engine's manager.
+  const owner = (id: string): TransferManager | HandedTransfers => (handed.has(id) ? handed : transfers);
   let progressTimer: NodeJS.Timeout | undefined;
   service.register(
     {
-      'transfers.list': async () => transfers.list(),
+      'transfers.list': async () => listAll(downloads),
       'transfers.start': async (request) => transfers.start(request),
-      'transfers.pause': async (id) => transfers.pause(id),
-      'transfers.resume': async (id) => transfers.resume(id),
-      'transfers.cancel': async (id) => transfers.cancel(id),
-      'transfers.pauseAll': async () => transfers.pauseAll(),
-      'transfers.resumeAll': async () => transfers.resumeAll(),
+      'transfers.pause': async (id) => owner(id).pause(id),
+      'transfers.resume': async (id) => owner(id).resume(id),
+      'transfers.cancel': async (id) => owner(id).cancel(id),
+      'transfers.setPaths': async (id, paths) => {
+        if (handed.has(id)) throw handedPaths();
+        return transfers.setPaths(id, paths);
+      },
+      'transfers.pauseAll': async () => {
+        await Promise.all([transfers.pauseAll(), handed.pauseAll()]);
+        return listAll(downloads);
+      },
+      'transfers.resumeAll': async () => {
+        await transfers.resumeAll();
+        await handed.resumeAll();
+        return listAll(downloads);
+      },
       // The desktop shell answers this itself (it can open the file manager); elsewhere nothing can.
       'transfers.reveal': async () => {
         throw new PathwiseError(
@@ -76,13 +114,14 @@ function serveTransfers(
           'Showing a download in the file manager needs the desktop app; the file is in your download folder.',
         );
       },
-      'continuity.list': async () => transfers.continuity(),
+      'continuity.list': async () =>
+        [...transfers.continuity(), ...handed.continuity()].sort((a, b) => a.at - b.at),
     },
     {
       start: () => {
         let ticks = 0;
         progressTimer = setInterval(() => {
-          if (!transfers.running) return;
+          if (!transfers.running && !handed.running) return;
           publishList.request();
           // Each second, check the engine's bytes against the interfaces' own counters.
           if (++ticks % TICKS_PER_CHECK === 0) void binder.check().catch(() => undefined);
@@ -92,8 +131,15 @@ function serveTransfers(
       stop: async () => {
         clearInterval(progressTimer);
         publishList.cancel();
-        await transfers.stop();
+        await Promise.all([transfers.stop(), handed.stop()]);
       },
     },
+  );
+}
+
+function handedPaths(): PathwiseError {
+  return new PathwiseError(
+    'E_UNSUPPORTED',
+    'This download was started by "pathwise get" and keeps the paths its command named; run the command again with other --paths.',
   );
 }

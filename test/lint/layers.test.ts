@@ -56,6 +56,9 @@ describe('the layer rule', () => {
     ['common/format.ts', '../main/base/version.ts', 'main/base/version.ts', 'layer-common'],
     ['main/core/createPathwise.ts', '../cli/get.ts', 'main/cli/get.ts', 'layer-core'],
     ['main/host/HeadlessHost.ts', '../shell/tray.ts', 'main/shell/tray.ts', 'layer-host'],
+    ['main/cli/get.ts', '../shell/tray.ts', 'main/shell/tray.ts', 'layer-cli'],
+    ['main/shell/tray.ts', '../cli/get.ts', 'main/cli/get.ts', 'layer-shell'],
+    ['main/sync/SyncRunner.ts', '../core/createPathwise.ts', 'main/core/createPathwise.ts', 'layer-sync'],
     ['renderer/src/App.tsx', '../../main/base/version.ts', 'main/base/version.ts', 'renderer-only-common'],
     [
       'preload/index.ts',

@@ -69,8 +69,15 @@ export class FakeApp extends EventEmitter {
   exit(code = 0): void {
     this.exitCode = code;
   }
-  getLoginItemSettings(): { openAtLogin: boolean } {
-    return { ...this.loginItem };
+  getLoginItemSettings(): { openAtLogin: boolean; wasOpenedAtLogin: boolean } {
+    return { ...this.loginItem, wasOpenedAtLogin: false };
+  }
+  appUserModelId: string | undefined;
+  setAppUserModelId(id: string): void {
+    this.appUserModelId = id;
+  }
+  getAppPath(): string {
+    return '/tmp/pathwise-fake-app';
   }
   setLoginItemSettings(settings: { openAtLogin: boolean }): void {
     this.loginItemCalls.push(settings);
@@ -98,6 +105,10 @@ export class BrowserWindow extends EventEmitter {
   }
   show(): void {
     this.shown = true;
+  }
+  readonly progress: Array<{ progress: number; options?: unknown }> = [];
+  setProgressBar(progress: number, options?: unknown): void {
+    this.progress.push({ progress, options });
   }
   focus(): void {}
   restore(): void {}
@@ -174,6 +185,30 @@ export class Notification extends EventEmitter {
   }
 }
 
+/** The keep-awake blockers the shell holds: id → type, while held. */
+export const powerSaveBlocker = {
+  held: new Map<number, string>(),
+  next: 1,
+  start(type: string): number {
+    const id = powerSaveBlocker.next++;
+    powerSaveBlocker.held.set(id, type);
+    return id;
+  },
+  stop(id: number): void {
+    powerSaveBlocker.held.delete(id);
+  },
+};
+
+/** The OS dialogs: what the shell asked, and the answer a test scripts. */
+export const dialog = {
+  asked: [] as unknown[],
+  answer: { canceled: true, filePaths: [] as string[] },
+  async showOpenDialog(...args: unknown[]): Promise<{ canceled: boolean; filePaths: string[] }> {
+    dialog.asked.push(args.at(-1));
+    return dialog.answer;
+  },
+};
+
 export const ipcMain = new FakeIpcMain();
 export const app = new FakeApp();
 export const shell = {
@@ -208,4 +243,6 @@ export default {
   Notification,
   contextBridge,
   ipcRenderer,
+  powerSaveBlocker,
+  dialog,
 };

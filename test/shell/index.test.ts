@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +26,28 @@ async function until<T>(probe: () => T | undefined, what: string): Promise<T> {
 let win: electron.BrowserWindow;
 let appUrl: string;
 
+let configHome: string;
+let appHandlers: {
+  uncaught: NodeJS.UncaughtExceptionListener[];
+  rejection: NodeJS.UnhandledRejectionListener[];
+};
+
 beforeAll(async () => {
   process.env['PATHWISE_PROBE_URL'] = 'http://127.0.0.1:9/generate_204';
+  // The XDG autostart entry goes here, not in the real ~/.config.
+  configHome = await mkdtemp(join(tmpdir(), 'pw-shell-config-'));
+  process.env['XDG_CONFIG_HOME'] = configHome;
   electron.app.paths['userData'] = await mkdtemp(join(tmpdir(), 'pw-shell-'));
+  const uncaught = new Set(process.listeners('uncaughtException'));
+  const rejection = new Set(process.listeners('unhandledRejection'));
   await import('../../main/index.ts');
+  appHandlers = {
+    uncaught: process.listeners('uncaughtException').filter((l) => !uncaught.has(l)),
+    rejection: process.listeners('unhandledRejection').filter((l) => !rejection.has(l)),
+  };
+  // The app's handlers stay out of the test runner's own reporting of errors.
+  for (const l of appHandlers.uncaught) process.off('uncaughtException', l);
+  for (const l of appHandlers.rejection) process.off('unhandledRejection', l);
   win = await until(() => electron.BrowserWindow.instances[0], 'the dashboard window');
   await until(() => electron.Tray.instances[0]?.menu, 'the tray menu');
   appUrl = pathToFileURL(win.loaded.file ?? '').href;
@@ -98,15 +117,47 @@ describe('main/index.ts (the Electron shell): IPC', () => {
     ).rejects.toThrow(/E_BAD_REQUEST/);
   });
 
-  it('forwards core pushes to the window and applies launch at login to the OS', async () => {
+  it('forwards core pushes to the window and applies launch at login (an XDG autostart entry on Linux)', async () => {
+    const entry = join(configHome, 'autostart', 'pathwise.desktop');
+    expect(existsSync(entry)).toBe(false);
     await electron.ipcMain.invokeFrom(win.webContents, appUrl, 'settings.update', { launchAtLogin: true });
     await until(
       () => win.webContents.sent.find((m) => m.channel === 'event:settings') ?? undefined,
       'the settings push',
     );
-    expect(electron.app.loginItemCalls.at(-1)).toMatchObject({ openAtLogin: true });
+    expect(readFileSync(entry, 'utf8')).toMatch(/^Exec=\S+ --hidden$/m);
+    // Electron's login items do nothing on Linux: they are not used there.
+    expect(electron.app.loginItemCalls).toEqual([]);
     await electron.ipcMain.invokeFrom(win.webContents, appUrl, 'settings.update', { launchAtLogin: false });
-    expect(electron.app.loginItemCalls.at(-1)).toMatchObject({ openAtLogin: false });
+    expect(existsSync(entry)).toBe(false);
+  });
+
+  it('answers the folder dialog with the OS picker, null when cancelled', async () => {
+    electron.dialog.answer = { canceled: false, filePaths: ['/home/me/Downloads'] };
+    await expect(
+      electron.ipcMain.invokeFrom(win.webContents, appUrl, 'dialog.chooseFolder', '/home/me'),
+    ).resolves.toBe('/home/me/Downloads');
+    expect(electron.dialog.asked.at(-1)).toMatchObject({
+      defaultPath: '/home/me',
+      properties: expect.arrayContaining(['openDirectory']),
+    });
+    electron.dialog.answer = { canceled: true, filePaths: [] };
+    await expect(
+      electron.ipcMain.invokeFrom(win.webContents, appUrl, 'dialog.chooseFolder', ''),
+    ).resolves.toBeNull();
+  });
+
+  it('says in the About panel where its log is, and logs there', async () => {
+    const about = (await electron.ipcMain.invokeFrom(win.webContents, appUrl, 'app.about')) as {
+      logFile: string;
+      licences: Array<{ name: string; license: string }>;
+    };
+    expect(about.logFile).toBe(join(electron.app.paths['userData'] as string, 'logs', 'main.log'));
+    expect(about.licences).toEqual(
+      expect.arrayContaining([{ name: 'zod', version: expect.any(String), license: 'MIT' }]),
+    );
+    console.warn('pathwise: a line for the log');
+    expect(readFileSync(about.logFile, 'utf8')).toContain('a line for the log');
   });
 
   it('answers transfers.reveal in the shell (and says so calmly while the engine is missing)', async () => {
@@ -131,5 +182,21 @@ describe('main/index.ts (the Electron shell): the tray', () => {
     const quit = electron.Tray.instances[0]?.menu?.template.find((item) => item['label'] === 'Quit Pathwise');
     (quit?.['click'] as () => void)();
     expect(electron.app.quitCalls).toBe(1);
+  });
+});
+
+describe('main/index.ts (the Electron shell): errors nobody caught', () => {
+  it('logs an error nobody caught and stays up (issue 20 case 3)', async () => {
+    const about = (await electron.ipcMain.invokeFrom(win.webContents, appUrl, 'app.about')) as {
+      logFile: string;
+    };
+    expect(appHandlers.uncaught).toHaveLength(1);
+    expect(appHandlers.rejection).toHaveLength(1);
+    appHandlers.uncaught[0]?.(new Error('a timer threw'), 'uncaughtException');
+    appHandlers.rejection[0]?.(new Error('a promise failed'), Promise.resolve());
+    const log = readFileSync(about.logFile, 'utf8');
+    expect(log).toContain('unexpected error: a timer threw');
+    expect(log).toContain('unexpected error in a promise: a promise failed');
+    expect(electron.BrowserWindow.instances[0]?.isDestroyed()).toBe(false);
   });
 });

@@ -4,7 +4,9 @@ import { PathDot } from '../components/Bars.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Segmented } from '../components/Segmented.tsx';
 import { errorMessage } from '../../../common/errors.ts';
+import { parseByteSize } from '../../../common/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
+import './addTransfer.css';
 
 export const MODE_OPTIONS: ReadonlyArray<{ value: TransferMode; label: string; title: string }> = [
   { value: 'aggregate', label: 'Aggregate', title: 'All Always and Secondary paths at once: fastest' },
@@ -19,7 +21,7 @@ const MODE_HINT: Record<TransferMode, string> = {
 };
 
 /** A message per field (by the id suffix of its input), and `submit` for the core's refusal. */
-type Errors = { url?: string; paths?: string; sha256?: string; submit?: string };
+type Errors = { url?: string; paths?: string; sha256?: string; caps?: string; submit?: string };
 
 /** What the user typed and ticked. */
 interface Draft {
@@ -29,6 +31,8 @@ interface Draft {
   sha256: string;
   /** Paths unticked; every usable path not in it is chosen. */
   excluded: Set<string>;
+  /** Per path, the most this download may take over it, as typed ("500 MB"); empty: no limit. */
+  caps: Record<string, string>;
 }
 
 /** Why a URL can't be downloaded, in words; null when it can. */
@@ -56,7 +60,9 @@ function checkDraft(draft: Draft, usable: PathInfo[]): { errors: Errors } | { re
   if (sha256 && !/^[0-9a-fA-F]{64}$/.test(sha256)) {
     errors.sha256 = 'A SHA-256 checksum is 64 hexadecimal characters.';
   }
-  if (Object.keys(errors).length > 0) return { errors };
+  const caps = checkCaps(draft.caps, chosen);
+  if (typeof caps === 'string') errors.caps = caps;
+  if (Object.keys(errors).length > 0 || typeof caps === 'string') return { errors };
   const request: StartTransfer = {
     url: draft.url.trim(),
     mode: draft.mode,
@@ -65,7 +71,24 @@ function checkDraft(draft: Draft, usable: PathInfo[]): { errors: Errors } | { re
   };
   if (draft.fileName.trim()) request.fileName = draft.fileName.trim();
   if (sha256) request.sha256 = sha256.toLowerCase();
+  if (Object.keys(caps).length > 0) request.caps = caps;
   return { request };
+}
+
+/** The typed limits of the chosen paths in bytes, or what is wrong with one. */
+export function checkCaps(
+  typed: Record<string, string>,
+  chosen: readonly string[],
+): Record<string, number> | string {
+  const caps: Record<string, number> = {};
+  for (const name of chosen) {
+    const text = typed[name]?.trim();
+    if (!text) continue;
+    const bytes = parseByteSize(text);
+    if (bytes === null) return `"${text}" is not a size: write it like 500 MB or 2 GB.`;
+    caps[name] = Math.floor(bytes);
+  }
+  return caps;
 }
 
 export function AddTransferForm({
@@ -85,6 +108,7 @@ export function AddTransferForm({
     fileName: '',
     sha256: '',
     excluded: new Set(),
+    caps: {},
   });
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
@@ -103,7 +127,7 @@ export function AddTransferForm({
     setBusy(true);
     try {
       await onStart(checked.request);
-      edit({ url: '', fileName: '', sha256: '' });
+      edit({ url: '', fileName: '', sha256: '', caps: {} });
     } catch (error) {
       setErrors({ submit: errorMessage(error) });
     } finally {
@@ -132,7 +156,13 @@ export function AddTransferForm({
           />
         )}
       </div>
-      <MoreOptions id={id} draft={draft} error={errors.sha256} edit={edit} />
+      <MoreOptions
+        id={id}
+        draft={draft}
+        errors={errors}
+        chosen={usable.filter((p) => !draft.excluded.has(p.name))}
+        edit={edit}
+      />
       {errors.submit && (
         <p className="form-error" role="alert">
           {errors.submit}
@@ -240,14 +270,17 @@ function PathChoice({
 function MoreOptions({
   id,
   draft,
-  error,
+  errors,
+  chosen,
   edit,
 }: {
   id: string;
   draft: Draft;
-  error: string | undefined;
+  errors: Errors;
+  chosen: PathInfo[];
   edit: (change: Partial<Draft>) => void;
 }) {
+  const error = errors.sha256;
   return (
     <details className="add-transfer-more">
       <summary>More options</summary>
@@ -276,6 +309,56 @@ function MoreOptions({
           <FieldError id={`${id}-sha256-error`} text={error} />
         </div>
       </div>
+      {chosen.length > 0 && (
+        <CapFields
+          id={id}
+          paths={chosen}
+          caps={draft.caps}
+          error={errors.caps}
+          onChange={(caps) => edit({ caps })}
+        />
+      )}
     </details>
+  );
+}
+
+/** A limit per chosen path for this download alone (its plan's cap still holds too). */
+function CapFields({
+  id,
+  paths,
+  caps,
+  error,
+  onChange,
+}: {
+  id: string;
+  paths: PathInfo[];
+  caps: Record<string, string>;
+  error: string | undefined;
+  onChange: (caps: Record<string, string>) => void;
+}) {
+  return (
+    <fieldset className="field add-transfer-caps" aria-describedby={`${id}-caps-hint`}>
+      <legend>Data limit for this download</legend>
+      <p className="field-hint" id={`${id}-caps-hint`}>
+        The most it may take over each path, e.g. 500 MB on a metered one; empty means no limit.
+      </p>
+      <div className="add-transfer-row">
+        {paths.map((p, i) => (
+          <div className="field" key={p.name}>
+            <label htmlFor={i === 0 ? `${id}-caps` : `${id}-cap-${p.name}`}>Limit on {p.name}</label>
+            <input
+              id={i === 0 ? `${id}-caps` : `${id}-cap-${p.name}`}
+              value={caps[p.name] ?? ''}
+              placeholder="No limit"
+              inputMode="decimal"
+              spellCheck={false}
+              aria-invalid={error ? true : undefined}
+              onChange={(e) => onChange({ ...caps, [p.name]: e.target.value })}
+            />
+          </div>
+        ))}
+      </div>
+      <FieldError id={`${id}-caps-error`} text={error} />
+    </fieldset>
   );
 }

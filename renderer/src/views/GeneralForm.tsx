@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import type { Settings, SettingsPatch } from '../../../common/contract.ts';
 import { FormActions } from '../components/FormActions.tsx';
 import { TextField } from '../components/TextField.tsx';
+import { FolderField } from './FolderField.tsx';
 import { Section } from '../components/ViewHeader.tsx';
 import { useFormDraft, type Checked, type FormErrors } from '../hooks/useFormDraft.ts';
 
@@ -51,7 +52,12 @@ function checkGeneral(draft: GeneralDraft): Checked<GeneralDraft, SettingsPatch>
   if (!Number.isFinite(seconds) || seconds < 1 || seconds > 3600) {
     errors.interval = 'Check every 1 to 3600 seconds.';
   }
-  if (!draft.downloadDir.trim()) errors.downloadDir = 'Choose the folder downloads are saved in.';
+  const folder = draft.downloadDir.trim();
+  if (!folder) errors.downloadDir = 'Choose the folder downloads are saved in.';
+  else if (!isAbsolutePath(folder)) {
+    errors.downloadDir =
+      'Give the folder’s full path, from the root: /home/me/Downloads, or C:\\Users\\me\\Downloads on Windows.';
+  }
   if (Object.keys(errors).length > 0 || typeof thresholds === 'string') return { errors };
   return {
     value: {
@@ -63,6 +69,11 @@ function checkGeneral(draft: GeneralDraft): Checked<GeneralDraft, SettingsPatch>
   };
 }
 
+/** A path from the root, as the settings require it (`/…`, `C:\\…`, `\\\\server\\share`). */
+export function isAbsolutePath(path: string): boolean {
+  return path.startsWith('/') || /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
+}
+
 /** Cap alert thresholds, the connectivity check and the download folder, saved together. */
 export function GeneralForm({
   settings,
@@ -71,7 +82,7 @@ export function GeneralForm({
   settings: Settings;
   save: (patch: SettingsPatch) => Promise<void>;
 }) {
-  const { errors, field, submit } = useFormDraft(() => draftOf(settings));
+  const { draft, edit, errors, field, submit } = useFormDraft(() => draftOf(settings));
   // Addresses, numbers and folders, not words: no spelling marks under them.
   const setting = (key: keyof GeneralDraft, label: string, hint: string) => ({
     ...field(key, label, hint),
@@ -110,10 +121,10 @@ export function GeneralForm({
             className="mono"
             wide
           />
-          <TextField
-            {...setting('downloadDir', 'Download folder', 'New downloads are saved here.')}
-            className="mono"
-            wide
+          <FolderField
+            field={setting('downloadDir', 'Download folder', 'New downloads are saved here: a full path.')}
+            current={draft.downloadDir}
+            onChosen={(downloadDir) => edit({ downloadDir })}
           />
         </div>
         <FormActions submit="Save changes" error={errors.form}>

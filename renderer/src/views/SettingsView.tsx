@@ -6,7 +6,9 @@ import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
 import { errorMessage } from '../../../common/errors.ts';
 import { DataPlans } from './DataPlans.tsx';
+import { AboutPanel, StartupWarnings, useAbout } from './AboutPanel.tsx';
 import { GeneralForm } from './GeneralForm.tsx';
+import { PathOverrides } from './PathOverrides.tsx';
 
 export function SettingsView() {
   const { settings } = useDashboard();
@@ -25,11 +27,15 @@ function SettingsBody({ settings }: { settings: Settings }) {
   const save = async (patch: SettingsPatch): Promise<void> => {
     live.set(await api.invoke('settings.update', patch));
   };
+  const { about, error } = useAbout();
   return (
     <>
+      <StartupWarnings warnings={about?.warnings ?? []} />
       <DataPlans settings={settings} save={save} />
+      <PathOverrides settings={settings} />
       <Toggles settings={settings} save={save} />
       <GeneralForm settings={settings} save={save} />
+      <AboutPanel about={about} error={error} />
     </>
   );
 }
@@ -60,6 +66,16 @@ function Toggles({ settings, save }: { settings: Settings; save: (patch: Setting
           }
           checked={settings.launchAtLogin}
           onChange={(launchAtLogin) => toggle({ launchAtLogin })}
+        />
+        <Toggle
+          label="Keep the computer awake while downloading"
+          hint={
+            desktop
+              ? 'Stops the system from sleeping while a download runs; it may sleep again once none does.'
+              : 'Applies to the desktop app.'
+          }
+          checked={settings.keepAwake === true}
+          onChange={(keepAwake) => toggle({ keepAwake })}
         />
       </div>
       {error && (

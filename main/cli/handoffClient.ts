@@ -1,0 +1,167 @@
+import { lstatSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
+import type { InvokeArgs, InvokeChannel, InvokeResult, TransferInfo } from '../../common/contract.ts';
+import { PathwiseError, type ErrorCode } from '../../common/errors.ts';
+import {
+  handoffSocketPath,
+  MAX_LINE_BYTES,
+  ServerMessageSchema,
+  type ClientMessage,
+  type GetEvent,
+  type HandedRequestMessage,
+  type ServerMessage,
+} from '../host/handoffProtocol.ts';
+
+type End = Extract<ServerMessage, { kind: 'get-end' }>;
+
+/** A download handed to the app: its start, its events (followed), and its end. */
+export interface HandedSession {
+  /** The app's answer: the download as it started, or the engine's refusal. */
+  started: Promise<TransferInfo>;
+  /** How it ended (followed sessions only). */
+  ended: Promise<End>;
+  /** Ctrl-C: pause it, keeping its part, as a download run here would be. */
+  stop(): void;
+}
+
+interface Waiting {
+  resolve: (value: unknown) => void;
+  reject: (error: Error) => void;
+}
+
+function lost(): PathwiseError {
+  return new PathwiseError(
+    'E_DISCONNECTED',
+    'Lost the connection to the running Pathwise app; the download stays with it ("pathwise transfers" lists it).',
+  );
+}
+
+/**
+ * Whether a socket file may be the running app's: a socket owned by this user. Anything else (a
+ * file planted in a shared folder, a leftover of another user) is not talked to.
+ */
+function trustworthy(path: string): boolean {
+  if (process.platform === 'win32') return true;
+  const stat = lstatSync(path, { throwIfNoEntry: false });
+  return Boolean(stat?.isSocket() && stat.uid === process.getuid?.());
+}
+
+/**
+ * The command line's side of the local socket to the running app (main/host/HandoffServer.ts):
+ * contract requests and handed downloads, one JSON line each way, every answer validated.
+ */
+export class AppConnection {
+  private readonly socket: Socket;
+  private nextId = 1;
+  private readonly waiting = new Map<number, Waiting>();
+  private readonly followers = new Map<number, { onEvent: (e: GetEvent) => void; end: Waiting }>();
+  private closed = false;
+
+  private constructor(socket: Socket) {
+    this.socket = socket;
+    let buffered = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      buffered += chunk;
+      let newline: number;
+      while ((newline = buffered.indexOf('\n')) >= 0) {
+        this.onLine(buffered.slice(0, newline));
+        buffered = buffered.slice(newline + 1);
+      }
+      if (Buffer.byteLength(buffered) > MAX_LINE_BYTES) socket.destroy();
+    });
+    socket.on('error', () => undefined);
+    socket.on('close', () => this.onClose());
+  }
+
+  /**
+   * Connects to the app serving this data home; null when none runs (no socket, or a stale one
+   * left by a crash: nobody answers) and the command runs its work itself.
+   */
+  static async open(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<AppConnection | null> {
+    const path = handoffSocketPath(dataDir, process.platform, env);
+    if (!trustworthy(path)) return null;
+    return new Promise((resolve) => {
+      const socket = connect(path);
+      socket.once('connect', () => {
+        socket.removeAllListeners('error');
+        resolve(new AppConnection(socket));
+      });
+      socket.once('error', () => resolve(null));
+    });
+  }
+
+  /** One contract request to the app, answered as its own service answers the dashboard. */
+  invoke<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<InvokeResult<C>> {
+    const id = this.nextId++;
+    return this.request(id, { kind: 'invoke', id, channel, args }) as Promise<InvokeResult<C>>;
+  }
+
+  /** Hands a download over; followed unless `detach`, its events go to `onEvent`. */
+  get(
+    request: HandedRequestMessage,
+    detach: boolean,
+    onEvent: (e: GetEvent) => void = () => undefined,
+  ): HandedSession {
+    const id = this.nextId++;
+    const ended = new Promise<End>((resolve, reject) => {
+      if (!detach)
+        this.followers.set(id, { onEvent, end: { resolve: resolve as Waiting['resolve'], reject } });
+    });
+    // A session that never gets that far (refused at the start) is not waited for.
+    ended.catch(() => undefined);
+    const started = this.request(id, { kind: 'get', id, request, detach }) as Promise<TransferInfo>;
+    started.catch(() => this.followers.delete(id));
+    return { started, ended, stop: () => this.write({ kind: 'stop', id }) };
+  }
+
+  close(): void {
+    this.closed = true;
+    this.socket.end();
+  }
+
+  private request(id: number, message: ClientMessage): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      if (this.closed || this.socket.destroyed) {
+        reject(lost());
+        return;
+      }
+      this.waiting.set(id, { resolve, reject });
+      this.write(message);
+    });
+  }
+
+  private write(message: ClientMessage): void {
+    if (!this.socket.destroyed) this.socket.write(`${JSON.stringify(message)}\n`);
+  }
+
+  private onLine(line: string): void {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(line);
+    } catch {
+      return;
+    }
+    const parsed = ServerMessageSchema.safeParse(raw);
+    if (!parsed.success) return;
+    const message = parsed.data;
+    if (message.kind === 'result') {
+      const waiter = this.waiting.get(message.id);
+      this.waiting.delete(message.id);
+      if (message.ok) waiter?.resolve(message.value);
+      else waiter?.reject(new PathwiseError(message.error.code as ErrorCode, message.error.message));
+    } else if (message.kind === 'get-event') {
+      this.followers.get(message.id)?.onEvent(message.event);
+    } else {
+      this.followers.get(message.id)?.end.resolve(message);
+      this.followers.delete(message.id);
+    }
+  }
+
+  private onClose(): void {
+    for (const waiter of this.waiting.values()) waiter.reject(lost());
+    for (const follower of this.followers.values()) follower.end.reject(lost());
+    this.waiting.clear();
+    this.followers.clear();
+  }
+}
