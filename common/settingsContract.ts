@@ -50,6 +50,13 @@ export const PlanSchema = z.object({
   currency: z.string().min(1).max(8),
   /** A fixed fee per cycle, paid whatever the use; cost = fee + the per-GB prices. */
   monthlyFee: z.number().nonnegative().optional(),
+  /**
+   * What the plan is for (see planIdentity.ts): `sim:<IMSI or ICCID>`, `ssid:<Wi-Fi name>` or
+   * `mac:<address>`, and the adapter's address it was seen on. Plans from before have neither
+   * and are found by their path's name until the app ties them to what that path is.
+   */
+  identity: z.string().min(1).max(200).optional(),
+  mac: z.string().min(1).max(64).optional(),
 });
 export type Plan = z.infer<typeof PlanSchema>;
 
@@ -87,6 +94,8 @@ export const SettingsSchema = z.object({
     ),
   notifications: z.boolean(),
   launchAtLogin: z.boolean(),
+  /** Keep the machine from sleeping while a download runs (the desktop app); off unless allowed. */
+  keepAwake: z.boolean().optional(),
 });
 export type Settings = z.infer<typeof SettingsSchema>;
 

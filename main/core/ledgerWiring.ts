@@ -1,8 +1,10 @@
 import { basename } from 'node:path';
 import type { Battery } from '../../common/contract.ts';
 import { DEFAULT_PERIOD_COUNT } from '../../common/usageHistory.ts';
+import { bookSocketBytes, socketBytes } from '../engine/pathAgent.ts';
 import type { TransferManager } from '../engine/TransferManager.ts';
 import { Ledger } from '../ledger/Ledger.ts';
+import type { HandedTransfers } from './HandedTransfers.ts';
 import type { PathwiseService } from './PathwiseService.ts';
 import type { SettingsStore } from './SettingsStore.ts';
 
@@ -31,12 +33,20 @@ export function openLedger(
   }
 }
 
+/** Ledgers that book this process's socket bytes (see recordTransfers). */
+const booking = new WeakSet<Ledger>();
+
+/** The app's downloads, or the ones command lines handed to it: their events and their list. */
+type TransferSource = TransferManager | HandedTransfers;
+
 /**
- * Books what the engine does: its payload bytes per path, handovers and failovers, and each
- * download that ends. Wired after the engine's own listeners: a handover's continuity event
+ * Books what the engine does: the bytes its sockets moved per path (requests, headers, TLS and
+ * uploads with the payload: `bookSocketBytes`; the payload events themselves are for progress
+ * and are not booked, so nothing counts twice), handovers and failovers, and each download that
+ * ends. Wired after the engine's own listeners: a handover's continuity event
  * reaches the UI before the alert it raises.
  */
-export function recordTransfers(ledger: Ledger, transfers: TransferManager): void {
+export function recordTransfers(ledger: Ledger, transfers: TransferSource): void {
   transfers.on('continuity', (event) => {
     if (event.kind !== 'handover' && event.kind !== 'failover') return;
     const file = transfers.list().find((t) => t.id === event.transferId)?.file;
@@ -48,12 +58,21 @@ export function recordTransfers(ledger: Ledger, transfers: TransferManager): voi
       ...(file ? { file: basename(file) } : {}),
     });
   });
-  transfers.on('bytes', (event) => ledger.recordPathBytes(event));
+  // One booking per ledger, whichever sources report payload (the pools' sockets are the same).
+  if (!booking.has(ledger)) {
+    booking.add(ledger);
+    ledger.once(
+      'closing',
+      bookSocketBytes((event) => ledger.recordPathBytes(event)),
+    );
+  }
+  // Reported payload lets go of the budget held for it: its sockets' bytes are booked by then.
+  transfers.on('bytes', () => socketBytes.flush());
   recordOutcomes(ledger, transfers);
 }
 
 /** Done and failed downloads become alerts (once each, also across restarts). */
-function recordOutcomes(ledger: Ledger, transfers: TransferManager): void {
+function recordOutcomes(ledger: Ledger, transfers: TransferSource): void {
   const lastStates = new Map<string, string>();
   transfers.on('changed', () => {
     for (const t of transfers.list()) {

@@ -1,5 +1,8 @@
+import { EventEmitter } from 'node:events';
+import type { Socket } from 'node:net';
 import type { Dispatcher } from 'undici';
-import { Agent, buildConnector } from '../network/undiciCore.ts';
+import type { PathBytesEvent } from '../base/budget.ts';
+import { Agent } from '../network/undiciCore.ts';
 import type { BindAddonStatus } from '../network/bindAddon.ts';
 import { createBoundConnect } from '../network/boundConnect.ts';
 import { SocketStash } from './SocketStash.ts';
@@ -23,6 +26,9 @@ export type PathAgentFactory = (path: PathEndpoint) => Dispatcher;
  *
  * Undici's own header and body timeouts are off: the engine's per-connection watchdog decides
  * when a path has stalled, from the rate it measured, long before TCP or undici would notice.
+ *
+ * Every TCP socket the pool opens (taken by a request or not) is counted on `socketBytes`: what it
+ * read and wrote, TLS records and handshakes, requests, headers and uploads included.
  */
 export function createPathAgent(path: PathEndpoint, addon: BindAddonStatus | null = null): PathAgent {
   return new PathAgent(path, addon);
@@ -48,19 +54,30 @@ export function canTellSent(dispatcher: Dispatcher): dispatcher is Dispatcher & 
 
 const CONNECT_TIMEOUT_MS = 15_000;
 
+/** Binding by address only: the pool's sockets are bound to the path's source address. */
+const BY_ADDRESS: BindAddonStatus = {
+  available: false,
+  addon: null,
+  source: null,
+  file: null,
+  reason: 'bound by address',
+};
+
 export class PathAgent extends Agent implements Preconnecting {
   private readonly stash: SocketStash;
   private readonly address: string;
+  private readonly meter: SocketMeter;
 
   constructor(path: PathEndpoint, addon: BindAddonStatus | null) {
-    const inner = addon?.available
-      ? createBoundConnect({
-          device: path.name,
-          localAddress: path.address,
-          timeoutMs: CONNECT_TIMEOUT_MS,
-          addon,
-        })
-      : buildConnector({ timeout: CONNECT_TIMEOUT_MS });
+    const meter = new SocketMeter(path.name);
+    // By device where the addon is given, else by address; either way every raw socket is metered.
+    const inner = createBoundConnect({
+      device: path.name,
+      localAddress: path.address,
+      timeoutMs: CONNECT_TIMEOUT_MS,
+      addon: addon?.available ? addon : BY_ADDRESS,
+      onSocket: (socket) => meter.watch(socket),
+    });
     const stash = new SocketStash(inner);
     super({
       localAddress: path.address,
@@ -74,6 +91,7 @@ export class PathAgent extends Agent implements Preconnecting {
     });
     this.stash = stash;
     this.address = path.address;
+    this.meter = meter;
   }
 
   /**
@@ -121,6 +139,7 @@ export class PathAgent extends Agent implements Preconnecting {
   override close(callback: () => void): void;
   override close(callback?: () => void): Promise<void> | void {
     this.stash.clear();
+    this.meter.sample();
     return callback ? super.close(callback) : super.close();
   }
 
@@ -130,8 +149,119 @@ export class PathAgent extends Agent implements Preconnecting {
   override destroy(err: Error | null, callback: () => void): void;
   override destroy(errOrCallback?: Error | null | (() => void), callback?: () => void): Promise<void> | void {
     this.stash.clear();
+    // What the sockets moved is reported before they go (a CLI closes its ledger right after).
+    this.meter.sample();
     if (typeof errOrCallback === 'function') return super.destroy(errOrCallback);
     if (callback) return super.destroy(errOrCallback ?? null, callback);
     return super.destroy(errOrCallback ?? null);
+  }
+}
+
+// ─── Bytes on the wire ──────────────────────────────────────────────────────────────────────────
+
+/** How often a pool reports its sockets' bytes while it has any (and at once when one closes). */
+const SAMPLE_MS = 1000;
+
+interface SocketBytesEvents {
+  /** Bytes a pool's sockets read ('down') or wrote ('up') on a path since its last report. */
+  bytes: [PathBytesEvent];
+}
+
+/**
+ * The wire bytes of every socket the app's pools open, per path: requests, headers, TLS
+ * handshakes and records, uploads and bodies, each counted once from the raw TCP socket's own
+ * counters (a TLS socket's are plaintext). The payload the engine reports is for progress; these
+ * are what the ledger books as the app's bytes (`bookSocketBytes`). TCP/IP headers and ACKs are
+ * not seen by a socket: the link's counters carry a few percent more.
+ */
+export class SocketBytes extends EventEmitter<SocketBytesEvents> {
+  /** Reports now what every pool's sockets moved since the last report. */
+  flush(): void {
+    for (const meter of liveMeters) meter.sample();
+  }
+}
+
+/** This process's pools' socket bytes (one ledger per process books them). */
+export const socketBytes = new SocketBytes();
+
+/**
+ * Books every pool's socket bytes with `book` from now on, and does so at once whenever `payload`
+ * (a transfer, or the transfer manager) reports payload: the engine lets go of the budget it held
+ * for those bytes right after, so the ledger must count them by then. Returns the way to stop
+ * (after a last report).
+ */
+export function bookSocketBytes(
+  book: (event: PathBytesEvent) => void,
+  payload?: {
+    on(event: 'bytes', listener: () => void): unknown;
+    off(event: 'bytes', listener: () => void): unknown;
+  },
+): () => void {
+  const flush = (): void => socketBytes.flush();
+  socketBytes.on('bytes', book);
+  payload?.on('bytes', flush);
+  return () => {
+    payload?.off('bytes', flush);
+    socketBytes.flush();
+    socketBytes.off('bytes', book);
+  };
+}
+
+/** The meters of pools that have sockets open. */
+const liveMeters = new Set<SocketMeter>();
+
+/** One pool's sockets and what each had read and written at its last report. */
+class SocketMeter {
+  private readonly path: string;
+  private readonly live = new Map<Socket, { read: number; written: number }>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(path: string) {
+    this.path = path;
+  }
+
+  /** Counts `socket` from its first byte (TLS handshake included) until it closes. */
+  watch(socket: Socket): void {
+    this.live.set(socket, { read: 0, written: 0 });
+    socket.once('close', () => {
+      this.sample();
+      this.live.delete(socket);
+      if (this.live.size === 0) this.stop();
+    });
+    if (!this.timer) {
+      liveMeters.add(this);
+      this.timer = setInterval(() => this.sample(), SAMPLE_MS);
+      this.timer.unref();
+    }
+  }
+
+  sample(): void {
+    let down = 0;
+    let up = 0;
+    for (const [socket, seen] of this.live) {
+      const read = socket.bytesRead;
+      const written = socket.bytesWritten;
+      down += Math.max(0, read - seen.read);
+      up += Math.max(0, written - seen.written);
+      seen.read = Math.max(seen.read, read);
+      seen.written = Math.max(seen.written, written);
+    }
+    const at = Date.now();
+    if (down > 0)
+      socketBytes.emit('bytes', {
+        transferId: 'sockets',
+        path: this.path,
+        direction: 'down',
+        bytes: down,
+        at,
+      });
+    if (up > 0)
+      socketBytes.emit('bytes', { transferId: 'sockets', path: this.path, direction: 'up', bytes: up, at });
+  }
+
+  private stop(): void {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    liveMeters.delete(this);
   }
 }

@@ -4,27 +4,37 @@ import type { CycleTotals } from './CycleTotals.ts';
 import { usedBytes } from './usageTotals.ts';
 
 /**
- * The engine's budget per path (`BudgetProvider`), from the path's plan and its use this cycle
- * including unflushed bytes: 'stop' leaves what remains of the cap, 'rate-limit' gives the plan's
- * rate once the cap is reached, 'allow' (or no cap) leaves the path alone.
+ * The engine's budget per path (`BudgetProvider`), from the plan the path is on and the plan's
+ * use this cycle including unflushed bytes: 'stop' leaves what remains of the cap, 'rate-limit'
+ * gives the plan's rate once the cap is reached, 'allow' (or no cap) leaves the path alone. The
+ * plan is found by what is paid for on the path (`planKeyOf`, see planIdentity.ts), so a modem
+ * back under another name keeps its cap and what is left of it; without `planKeyOf`, by name.
  */
 export class CapBudgets implements BudgetProvider {
   private readonly plans: () => Record<string, Plan> | undefined;
   private readonly cycles: CycleTotals;
   private readonly now: () => number;
+  private readonly planKeyOf: (path: string) => string | null;
 
-  constructor(plans: () => Record<string, Plan> | undefined, cycles: CycleTotals, now: () => number) {
+  constructor(
+    plans: () => Record<string, Plan> | undefined,
+    cycles: CycleTotals,
+    now: () => number,
+    planKeyOf: (path: string) => string | null = (path) => path,
+  ) {
     this.plans = plans;
     this.cycles = cycles;
     this.now = now;
+    this.planKeyOf = planKeyOf;
   }
 
   budgetFor(path: string): PathBudget {
-    const plan = this.plans()?.[path];
-    if (!plan || plan.capBytes === null || plan.atCap === 'allow') {
+    const key = this.planKeyOf(path);
+    const plan = key === null ? undefined : this.plans()?.[key];
+    if (key === null || !plan || plan.capBytes === null || plan.atCap === 'allow') {
       return { remainingBytes: null, rateLimitBps: null };
     }
-    const used = usedBytes(this.cycles.of(path, plan, this.now()));
+    const used = usedBytes(this.cycles.of(key, plan, this.now()));
     if (plan.atCap === 'rate-limit') {
       return { remainingBytes: null, rateLimitBps: used >= plan.capBytes ? plan.rateLimitBps : null };
     }

@@ -8,6 +8,7 @@ import type {
   UsagePoint,
   UsageSummary,
 } from '../../common/contract.ts';
+import { planKeyFor, type NamedPath } from '../../common/planIdentity.ts';
 import type { BudgetProvider, PathBudget, PathBytesEvent } from '../base/budget.ts';
 import { AlertStore } from './AlertStore.ts';
 import { CapBudgets } from './CapBudgets.ts';
@@ -52,6 +53,8 @@ interface LedgerEvents {
   usage: [];
   /** Something the user should know that stops nothing (a flush that has to wait, a full disk). */
   warning: [string];
+  /** close() was called: last bytes may be recorded now, before the final flush. */
+  closing: [];
 }
 
 /**
@@ -90,6 +93,8 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
   private closed = false;
   /** The code of the warning given for the flushes failing now (told once until one succeeds). */
   private failing: ErrorCode | null = null;
+  /** The paths here now and what is paid for on each (their plans follow it, not the name). */
+  private here: NamedPath[] = [];
 
   private constructor(db: LedgerSql, file: string, options: LedgerOptions) {
     super();
@@ -98,7 +103,10 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     this.options = options;
     this.now = options.now ?? Date.now;
     this.rows = new UsageRows(db);
-    this.cycles = new CycleTotals(db, this.pending);
+    this.cycles = new CycleTotals(db, this.pending, {
+      plans: () => options.plans?.(),
+      paths: () => this.here,
+    });
     this.alertStore = new AlertStore(db, (alert) => this.emit('alert', alert));
     this.lease = new CounterLease(db);
     this.counters = new CounterIntake(db, this.pending, this.lease, {
@@ -110,7 +118,12 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
       plans: () => options.plans?.() ?? {},
       thresholds: () => options.thresholds?.() ?? [0.75, 1],
     });
-    this.budgets = new CapBudgets(() => options.plans?.(), this.cycles, this.now);
+    this.budgets = new CapBudgets(
+      () => options.plans?.(),
+      this.cycles,
+      this.now,
+      (name) => this.planKeyOf(name),
+    );
     this.periodRows = new UsagePeriods(db);
     this.report = new UsageReport(db, {
       cycles: this.cycles,
@@ -119,6 +132,8 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
       pathNames: () => this.counters.names(),
       pathType: (name) => this.counters.typeOf(name),
       ridesOn: (name) => this.counters.ridesOnOf(name),
+      planKeyOf: (name) => this.planKeyOf(name),
+      isHere: (name) => this.present().some((p) => p.name === name),
     });
   }
 
@@ -138,6 +153,7 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
 
   close(): void {
     if (this.closed) return;
+    this.emit('closing');
     clearInterval(this.timer);
     this.timer = undefined;
     // The last flush may wait longer for another process: the bytes would be lost otherwise.
@@ -151,7 +167,10 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
 
   // ─── Input ──────────────────────────────────────────────────────────────────────────────────
 
-  /** Payload bytes the engine moved (exact app bytes). */
+  /**
+   * The app's own bytes on a path: what the engine's sockets read and wrote (requests, headers,
+   * TLS, uploads and payload) and the health probes' bytes.
+   */
   recordPathBytes(event: PathBytesEvent): void {
     if (this.closed || event.bytes <= 0) return;
     const delta = this.pending.at(event.path, this.now());
@@ -163,7 +182,31 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
   /** The monitor's paths, about once a second, with fresh OS counters (see `CounterIntake`). */
   observePaths(paths: readonly ObservedPath[]): void {
     if (this.closed) return;
+    this.knowPaths(paths);
     this.counters.observe(paths, this.now());
+  }
+
+  /**
+   * The paths here now and what is paid for on each (`identity`, `mac`): a plan follows what it
+   * is tied to when its interface gets another name (issue 20 case 14). observePaths tells this
+   * too; a process that reads no counters (`pathwise get`) calls it with the monitor's paths.
+   */
+  knowPaths(paths: readonly NamedPath[]): void {
+    if (this.closed) return;
+    this.here = paths.map(({ name, identity, mac }) => ({ name, identity, mac }));
+    this.cycles.note(this.here, this.now());
+  }
+
+  /** The key of the plan the path called `name` is on (see planIdentity.ts), or null. */
+  private planKeyOf(name: string): string | null {
+    const here = this.present();
+    const path = here.find((p) => p.name === name) ?? { name };
+    return planKeyFor(path, this.options.plans?.() ?? {}, here);
+  }
+
+  /** The paths here now; in a process that watches none, as the last one that did saw them. */
+  private present(): readonly NamedPath[] {
+    return this.here.length > 0 ? this.here : this.cycles.lastSeen();
   }
 
   /** Handover, transfer outcome or captive portal: an alert (each fires once). */
@@ -219,7 +262,9 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
   private adjust(path: string, bytes: number, kind: 'correct' | 'reset'): number {
     let change = 0;
     this.db.transaction(() => {
-      change = this.cycles.adjust(path, this.options.plans?.()[path] ?? null, bytes, kind, this.now());
+      // Booked on the plan the path is on, so the correction follows it as the use does.
+      const key = this.planKeyOf(path) ?? path;
+      change = this.cycles.adjust(key, this.options.plans?.()[key] ?? null, bytes, kind, this.now());
     });
     return change;
   }
@@ -271,17 +316,18 @@ export class Ledger extends EventEmitter<LedgerEvents> implements BudgetProvider
     // Another process's bytes or corrections: the kept cycle sums no longer hold.
     if (this.db.changedElsewhere()) this.cycles.forget();
     const deltas = this.pending.take();
-    if (deltas.length > 0 || this.counters.beatDue(now)) {
+    if (deltas.length > 0 || this.counters.beatDue(now) || this.cycles.hasUnsaved) {
       try {
         this.db.transaction(() => {
           this.rows.write(deltas);
           this.counters.saveBaselines(now);
+          this.cycles.saveCarriers();
         });
       } catch (error) {
         this.pending.restore(deltas);
         throw error;
       }
-      this.cycles.forget();
+      this.cycles.flushed();
     }
     this.maybePrune(now);
     this.capWatch.check(now);

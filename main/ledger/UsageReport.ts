@@ -7,12 +7,12 @@ import type {
   UsagePoint,
   UsageSummary,
 } from '../../common/contract.ts';
-import { addDays, cycleAt, dayKey, dayOfKey, dayStart, isSliding, type Cycle } from './calendar.ts';
+import { cycleAt, dayKey, dayOfKey, isSliding, type Cycle } from './calendar.ts';
 import type { CycleTotals } from './CycleTotals.ts';
 import { cycleCost } from './cost.ts';
 import { ActivityRows } from './activityRows.ts';
 import { estimateEnergy, needsRows, radioFor } from './energy.ts';
-import { forecastBytes } from './forecast.ts';
+import { forecastBytes, paceDays, underAtCap } from './forecast.ts';
 import type { LedgerSql } from './LedgerSql.ts';
 import { usedBytes, type Totals } from './usageTotals.ts';
 
@@ -28,6 +28,10 @@ export interface UsageReportSources {
   pathType: (name: string) => PathType | null;
   /** A VPN's path under it (null: not known which); undefined for a path that rides on none. */
   ridesOn: (name: string) => string | null | undefined;
+  /** The key of the plan a path is on (found by what is paid for on it: planIdentity.ts); by name without. */
+  planKeyOf?: (name: string) => string | null;
+  /** Whether an interface of this name is here now. */
+  isHere?: (name: string) => boolean;
 }
 
 /** Interfaces whose rows are not a path's use: loopback, bridges and veths (older ledgers kept them). */
@@ -63,7 +67,21 @@ export class UsageReport {
     const listed = [...names].filter(
       (name) => plans[name] || !NOT_PATHS.has(this.sources.pathType(name) ?? 'unknown'),
     );
-    const paths = listed.sort().map((name) => this.pathUsage(name, plans[name] ?? null, now, battery));
+    const keyOf = (name: string): string | null =>
+      this.sources.planKeyOf ? this.sources.planKeyOf(name) : plans[name] ? name : null;
+    const keys = new Map(listed.map((name) => [name, keyOf(name)]));
+    // A plan's old name, gone now, is not listed beside the interface that carries the plan now
+    // (wwan0 back as wwan1): that one's use is the plan's, the old name's rows included.
+    const moved = new Set(
+      [...keys].filter(([name, key]) => key !== null && key !== name).map(([, key]) => key),
+    );
+    const shown = listed.filter(
+      (name) => keys.get(name) === name || !moved.has(name) || this.sources.isHere?.(name) === true,
+    );
+    const paths = shown.sort().map((name) => {
+      const key = keys.get(name) ?? null;
+      return this.pathUsage(name, key === null ? null : (plans[key] ?? null), now, battery, key ?? name);
+    });
     // A VPN's bytes crossed the path under it too: each byte is counted once, on that path.
     const totalBytes = paths.reduce((sum, p) => sum + (p.ridesOn === undefined ? p.allBytes : 0), 0);
     return { paths, cycle: iso(defaultCycle), battery, totalBytes };
@@ -92,18 +110,25 @@ export class UsageReport {
     }));
   }
 
-  private forecast(name: string, used: number, now: number, cycle: Cycle) {
-    const today = dayStart(now);
-    const days = this.sources.cycles.daily(name, addDays(today, -PACE_DAYS), today);
-    const first = days.findIndex((bytes) => bytes > 0);
-    return forecastBytes(used, first < 0 ? [] : days.slice(first), now, cycle.end);
+  /** Where the cycle ends at the recent pace, under the plan's rule at the cap; null without a full day. */
+  private forecast(name: string, plan: Plan | null, used: number, now: number, cycle: Cycle) {
+    const days = paceDays((from, to) => this.sources.cycles.daily(name, from, to), now);
+    const forecast = forecastBytes(used, days, now, cycle.end);
+    return forecast && underAtCap(forecast, plan, used, now, cycle.end);
   }
 
-  private pathUsage(name: string, plan: Plan | null, now: number, battery: Battery | null): PathUsage {
+  /** One path's line; `key` is its plan's (the plan's use is counted under it), else its name. */
+  private pathUsage(
+    name: string,
+    plan: Plan | null,
+    now: number,
+    battery: Battery | null,
+    key = name,
+  ): PathUsage {
     const cycle = cycleAt(plan, now);
-    const totals = this.sources.cycles.of(name, plan, now);
+    const totals = this.sources.cycles.of(key, plan, now);
     const used = usedBytes(totals);
-    const forecast = isSliding(plan) ? null : this.forecast(name, used, now, cycle);
+    const forecast = isSliding(plan) ? null : this.forecast(key, plan, used, now, cycle);
     const type = this.sources.pathType(name);
     const ridesOn = this.sources.ridesOn(name) ?? (type === 'vpn' ? null : undefined);
     return {
@@ -161,9 +186,6 @@ export class UsageReport {
     } satisfies Partial<PathUsage>;
   }
 }
-
-/** The days the forecast's pace is taken from: complete days before today, from the first with data. */
-const PACE_DAYS = 28;
 
 /** The key of the first date whose local midnight is at or after `t`. */
 function keyAtOrAfter(t: number): number {

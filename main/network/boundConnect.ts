@@ -36,6 +36,12 @@ export interface BoundConnectOptions {
   connector?: ConnectorOptions;
   /** The addon status to use; loadBindAddon() when absent (tests pass their own). */
   addon?: BindAddonStatus;
+  /**
+   * Given every TCP socket this connector opens, once connected and before any TLS: a byte meter
+   * counts it there (a TLS socket's own counts are plaintext, without records or handshakes).
+   * With it, https by address also connects TCP first and runs TLS over that socket.
+   */
+  onSocket?: (socket: Socket) => void;
 }
 
 export interface BoundConnect extends buildConnector.connector {
@@ -79,6 +85,7 @@ export function createBoundConnect(options: BoundConnectOptions): BoundConnect {
       if (opts.httpSocket) return tlsAndTcp(opts, callback);
       connectPinned(addon, device, localAddress, opts, timeoutMs).then(
         (socket) => {
+          options.onSocket?.(socket);
           if (opts.protocol === 'https:') {
             tlsAndTcp({ ...opts, httpSocket: socket }, (error, tlsSocket) => {
               if (error || !tlsSocket) {
@@ -99,9 +106,7 @@ export function createBoundConnect(options: BoundConnectOptions): BoundConnect {
       );
     };
   } else {
-    // undici ignores `connect.localAddress`; the address must reach net.connect per call.
-    connect = (opts, callback) =>
-      tlsAndTcp({ ...opts, localAddress: localAddress ?? opts.localAddress ?? null }, callback);
+    connect = connectByAddress(tlsAndTcp, localAddress, options.onSocket);
   }
   return Object.assign(connect, {
     device,
@@ -109,6 +114,46 @@ export function createBoundConnect(options: BoundConnectOptions): BoundConnect {
     mode: (status.available ? 'device' : 'address') as BindingMode,
     reason: status.reason,
   });
+}
+
+/**
+ * Sockets bound to the path's address only. undici ignores `connect.localAddress`; the address
+ * must reach net.connect per call. With `onSocket`, https connects TCP first (undici's connector
+ * as for http) and runs TLS over that socket, as device mode does, so the raw socket is known.
+ */
+function connectByAddress(
+  tlsAndTcp: buildConnector.connector,
+  localAddress: string | null,
+  onSocket: ((socket: Socket) => void) | undefined,
+): buildConnector.connector {
+  return (opts, callback) => {
+    const bound = { ...opts, localAddress: localAddress ?? opts.localAddress ?? null };
+    if (!onSocket || opts.httpSocket) return tlsAndTcp(bound, callback);
+    if (opts.protocol !== 'https:') {
+      return tlsAndTcp(bound, (error, socket) => {
+        if (error || !socket) callback(error ?? new Error('TCP connect returned no socket'), null);
+        else {
+          onSocket(socket as Socket);
+          callback(null, socket);
+        }
+      });
+    }
+    const port = opts.port || '443';
+    const { servername: _name, ...tcpOnly } = bound;
+    tlsAndTcp({ ...tcpOnly, protocol: 'http:', port }, (error, tcp) => {
+      if (error || !tcp) {
+        callback(error ?? new Error('TCP connect returned no socket'), null);
+        return;
+      }
+      onSocket(tcp as Socket);
+      tlsAndTcp({ ...bound, port, httpSocket: tcp }, (tlsError, tlsSocket) => {
+        if (tlsError || !tlsSocket) {
+          tcp.destroy();
+          callback(tlsError ?? new Error('TLS connect returned no socket'), null);
+        } else callback(null, tlsSocket);
+      });
+    });
+  };
 }
 
 /** Destination addresses to try, the family of the path's own address first. */

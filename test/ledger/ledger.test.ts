@@ -199,9 +199,13 @@ describe('cap alerts', () => {
 
   it('warns when the pace will go over the cap, once', () => {
     books = new Books();
-    books.plans = { wwan0: plan({ capBytes: 100 * MB }) };
-    books.t = new Date(2026, 2, 6).getTime(); // 5 days in
-    books.down('wwan0', 30 * MB); // pace ≈ 186 MB by the end of March
+    books.plans = { wwan0: plan({ capBytes: 100 * MB, atCap: 'allow' }) };
+    books.t = new Date(2026, 2, 1, 12).getTime();
+    for (let day = 0; day < 5; day++) {
+      books.down('wwan0', 6 * MB); // 6 MB a day: ≈ 186 MB by the end of March
+      books.ledger.flush();
+      books.advance(86_400_000);
+    }
     books.ledger.flush();
     books.ledger.flush();
     expect(books.alerts).toEqual(['wwan0 is on pace to go over its cap']);

@@ -1,4 +1,4 @@
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { PathInfo, Plan, Settings, SettingsPatch } from '../../../common/contract.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { TYPE_LABEL } from '../components/Icon.tsx';
@@ -6,7 +6,9 @@ import { Section } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
 import { errorMessage } from '../../../common/errors.ts';
+import { describeIdentity, planKeyFor, tieTo } from '../../../common/planIdentity.ts';
 import { formatBytes, formatDate, formatMoney, formatRate } from '../../../common/format.ts';
+import { hashParam } from '../lib/useHashRoute.ts';
 import { PlanEditor } from './PlanEditor.tsx';
 
 /** When a plan's cycle resets, in words. */
@@ -43,9 +45,43 @@ function describePlan(plan: Plan): string {
   return parts.join(' · ');
 }
 
+/** One line of the list: a path here now (with the key of its plan, if any), or a plan whose path is not. */
+interface PlanLine {
+  id: string;
+  name: string;
+  key: string | null;
+  path: PathInfo | undefined;
+}
+
 /**
- * A line per network path and per path that has a plan (it may be unplugged now), each with its
- * plan and the editor behind "Add plan" / "Edit"; one editor open at a time.
+ * The lines: each path with the plan it is on, found by what is paid for on it (a modem back as
+ * wwan1 shows wwan0's plan), then each plan no path here is on, under its own name.
+ */
+function planLines(known: readonly PathInfo[], plans: Settings['plans']): PlanLine[] {
+  const lines: PlanLine[] = known.map((path) => ({
+    id: `path:${path.name}`,
+    name: path.name,
+    key: planKeyFor(path, plans, known),
+    path,
+  }));
+  const used = new Set(lines.map((l) => l.key));
+  for (const key of Object.keys(plans)) {
+    if (!used.has(key)) lines.push({ id: `plan:${key}`, name: key, key, path: undefined });
+  }
+  return lines.sort((a, b) => (a.name === b.name ? (a.path ? -1 : 1) : a.name < b.name ? -1 : 1));
+}
+
+/** A key for a new plan of `name`: the name, unless another plan (for another SIM or network) has it. */
+function freeKey(name: string, plans: Settings['plans']): string {
+  let key = name;
+  for (let n = 2; plans[key]; n++) key = `${name} (${n})`;
+  return key;
+}
+
+/**
+ * A line per network path and per plan no path here is on (it may be unplugged now), each with
+ * its plan and the editor behind "Add plan" / "Edit"; one editor open at a time. A new plan is
+ * tied to what is paid for on its path (SIM, Wi-Fi network or adapter) when that is known.
  */
 export function DataPlans({
   settings,
@@ -55,43 +91,54 @@ export function DataPlans({
   save: (patch: SettingsPatch) => Promise<void>;
 }) {
   const { paths } = useDashboard();
-  const [editing, setEditing] = useState<string | null>(null);
-  const [error, setError] = useState<string | null>(null);
   const known = (valueOf(paths.data) ?? []).filter((p) => p.type !== 'loopback' && p.type !== 'virtual');
-  const names = [...new Set([...known.map((p) => p.name), ...Object.keys(settings.plans)])].sort();
-  const byName = new Map<string, PathInfo>(known.map((p) => [p.name, p]));
+  const lines = planLines(known, settings.plans);
+  // Opened for one plan (an alert's "Edit plan", a waiting download's "Raise the cap"): its editor.
+  const [asked] = useState(() => lines.find((l) => l.name === hashParam('plan')) ?? null);
+  const [editing, setEditing] = useState<string | null>(asked?.id ?? null);
+  const [error, setError] = useState<string | null>(null);
+  useEffect(() => {
+    if (!asked) return;
+    const form = [...document.querySelectorAll<HTMLElement>('form')].find(
+      (f) => f.getAttribute('aria-label') === `Plan for ${asked.name}`,
+    );
+    form?.scrollIntoView?.({ block: 'center' });
+    form?.querySelector<HTMLElement>('input')?.focus();
+  }, [asked]);
   // The whole map goes back to the core, so the other paths' plans are kept.
-  const setPlan = async (name: string, plan: Plan | null): Promise<void> => {
+  const setPlan = async (line: PlanLine, plan: Plan | null): Promise<void> => {
     const plans = { ...settings.plans };
-    if (plan) plans[name] = plan;
-    else delete plans[name];
+    if (line.key === null) {
+      if (plan) plans[freeKey(line.name, plans)] = { ...plan, ...(line.path ? tieTo({}, line.path) : {}) };
+    } else if (plan) plans[line.key] = plan;
+    else delete plans[line.key];
     await save({ plans });
   };
-  const remove = (name: string): void => {
+  const remove = (line: PlanLine): void => {
     setError(null);
-    setPlan(name, null).catch((e: unknown) => setError(errorMessage(e)));
+    setPlan(line, null).catch((e: unknown) => setError(errorMessage(e)));
   };
   return (
     <Section
       title="Data plans"
       description="A plan gives a path its cap, billing cycle and price, so Pathwise can forecast, cost and stop at the cap."
     >
-      {names.length === 0 ? (
+      {lines.length === 0 ? (
         <p className="muted">No network paths yet. Plans can be set once a path has appeared.</p>
       ) : (
         <ul className="plan-list" aria-label="Data plans">
-          {names.map((name) => (
+          {lines.map((line) => (
             <PlanItem
-              key={name}
-              name={name}
-              path={byName.get(name)}
-              plan={settings.plans[name]}
-              editing={editing === name}
-              onEdit={() => setEditing(name)}
-              onRemove={() => remove(name)}
+              key={line.id}
+              name={line.name}
+              path={line.path}
+              plan={line.key === null ? undefined : settings.plans[line.key]}
+              editing={editing === line.id}
+              onEdit={() => setEditing(line.id)}
+              onRemove={() => remove(line)}
               onCancel={() => setEditing(null)}
               onSave={async (next) => {
-                await setPlan(name, next);
+                await setPlan(line, next);
                 setEditing(null);
               }}
             />
@@ -164,7 +211,15 @@ function PlanItem({
           )}
         </span>
       </div>
-      {editing && <PlanEditor name={name} plan={plan} onCancel={onCancel} onSave={onSave} />}
+      {editing && (
+        <PlanEditor
+          name={name}
+          plan={plan}
+          tiedTo={describeIdentity(plan ?? (path ? (tieTo({}, path) ?? {}) : {}))}
+          onCancel={onCancel}
+          onSave={onSave}
+        />
+      )}
     </li>
   );
 }

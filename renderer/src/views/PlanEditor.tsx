@@ -61,21 +61,31 @@ function DateField({
   );
 }
 
+/** What the plan follows: a SIM, a Wi-Fi network or an adapter, else (for now) the path's name. */
+function PlanTie({ name, tiedTo }: { name: string; tiedTo: string | null | undefined }) {
+  return (
+    <p className="field-hint plan-tie">
+      {tiedTo
+        ? `Tied to ${tiedTo}: the plan follows it whatever the interface is called.`
+        : `Tied to the name ${name} until Pathwise can tell what it is (its SIM, Wi-Fi network or adapter).`}
+    </p>
+  );
+}
+
+interface PlanEditorProps {
+  name: string;
+  plan: Plan | undefined;
+  /** What the plan is (or will be) tied to, in words ("SIM 2620…"); null: only the name so far. */
+  tiedTo?: string | null | undefined;
+  onSave: (plan: Plan) => Promise<void>;
+  onCancel: () => void;
+}
+
 /**
  * The form behind "Add plan" / "Edit": every field checked with a message that says how to fix
  * it. A plan saved without changes comes back exactly as it was (see planDraft.ts).
  */
-export function PlanEditor({
-  name,
-  plan,
-  onSave,
-  onCancel,
-}: {
-  name: string;
-  plan: Plan | undefined;
-  onSave: (plan: Plan) => Promise<void>;
-  onCancel: () => void;
-}) {
+export function PlanEditor({ name, plan, tiedTo, onSave, onCancel }: PlanEditorProps) {
   const { draft, edit, errors, field, submit } = useFormDraft<PlanDraft>(() => draftOf(plan, new Date()));
   const check = (d: PlanDraft) => checkPlan(d, plan, new Date());
   return (
@@ -85,6 +95,7 @@ export function PlanEditor({
       noValidate
       aria-label={`Plan for ${name}`}
     >
+      <PlanTie name={name} tiedTo={tiedTo} />
       <div className="form-grid">
         <TextField {...field('cap', 'Data cap', 'e.g. 20 GB; empty for unlimited')} placeholder="Unlimited" />
         <div className="field field-wide">

@@ -136,6 +136,9 @@ export function checkPlan(
       rateLimitBps,
       currency,
       ...(fee === undefined ? {} : { monthlyFee: fee }),
+      // What the plan is tied to (its SIM, Wi-Fi network or adapter) is not edited here: kept.
+      ...(original?.identity ? { identity: original.identity } : {}),
+      ...(original?.mac ? { mac: original.mac } : {}),
     },
   };
 }
