@@ -16,18 +16,48 @@ function scaled(
   units: readonly string[],
   digits: (unit: number, v: number) => number,
 ): string {
+  const { value: v, decimals, unit } = scaledParts(value, units, digits);
+  return `${formatNumber(v, decimals)} ${unit}`;
+}
+
+/** The number, its decimals and its unit that `scaled` writes (in the user's locale). */
+function scaledParts(
+  value: number,
+  units: readonly string[],
+  digits: (unit: number, v: number) => number,
+): { value: number; decimals: number; unit: string } {
   let v = Math.max(0, value);
   let unit = 0;
-  const rounded = (x: number): string => {
+  const decimalsOf = (x: number): number => {
     // Decimals by the rounded value: 9.996 is "10", not "10.0".
     const text = x.toFixed(digits(unit, x));
-    return x.toFixed(digits(unit, Number(text)));
+    return digits(unit, Number(text));
   };
-  while (Number(rounded(v)) >= 1000 && unit < units.length - 1) {
+  const rounded = (x: number): number => Number(x.toFixed(decimalsOf(x)));
+  while (rounded(v) >= 1000 && unit < units.length - 1) {
     v /= 1000;
     unit++;
   }
-  return `${rounded(v)} ${units[unit]}`;
+  return { value: rounded(v), decimals: decimalsOf(v), unit: units[unit] as string };
+}
+
+const numberFormats = new Map<string, Intl.NumberFormat>();
+
+/**
+ * A number in the user's locale ("1.5", "1,5"), with exactly `decimals` decimals, or at most that
+ * many with `trim` (trailing zeros dropped: "2", "1.5").
+ */
+export function formatNumber(value: number, decimals = 0, trim = false): string {
+  const key = `${decimals}:${trim}`;
+  let format = numberFormats.get(key);
+  if (!format) {
+    format = new Intl.NumberFormat(undefined, {
+      minimumFractionDigits: trim ? 0 : decimals,
+      maximumFractionDigits: decimals,
+    });
+    numberFormats.set(key, format);
+  }
+  return format.format(value);
 }
 
 export function formatBytes(bytes: number | null | undefined, digits = 1): string {
@@ -49,18 +79,23 @@ export function formatLinkSpeed(mbps: number | null | undefined): string {
   return formatRate((mbps * 1e6) / 8);
 }
 
-/** Axis ticks for a chart drawn in bits per second: "120M", "1.5G". */
-export function formatBitsShort(bits: number): string {
-  if (bits >= 1e9) return `${+(bits / 1e9).toFixed(1)}G`;
-  if (bits >= 1e6) return `${+(bits / 1e6).toFixed(1)}M`;
-  if (bits >= 1e3) return `${+(bits / 1e3).toFixed(0)}k`;
-  return `${Math.round(bits)}`;
+/**
+ * Ticks of a rate axis drawn in bits per second, all in the unit of the axis' top (`scale`) so
+ * they read alike and never repeat: "0", "2.5 Mbit/s", "5 Mbit/s"; with `unit: false` the number
+ * alone (the unit said once elsewhere).
+ */
+export function formatRateTick(bits: number, scale: number, unit = true): string {
+  const power = scale >= 1e9 ? 3 : scale >= 1e6 ? 2 : scale >= 1e3 ? 1 : 0;
+  const value = bits / 1000 ** power;
+  if (value === 0) return '0';
+  const text = formatNumber(value, value < 10 && value % 1 !== 0 ? 2 : 1, true);
+  return unit ? `${text} ${RATE_UNITS[power]}` : text;
 }
 
 /** Axis ticks: at most one decimal, trailing zeros dropped ("1.5 GB", "750 MB", "2 GB"). */
 export function formatBytesShort(bytes: number): string {
-  const [value, unit] = scaled(bytes, SIZE_UNITS, (_unit, v) => (v >= 100 ? 0 : 1)).split(' ');
-  return `${+(value ?? 0)} ${unit}`;
+  const { value, unit } = scaledParts(bytes, SIZE_UNITS, (_unit, v) => (v >= 100 ? 0 : 1));
+  return `${formatNumber(value, 1, true)} ${unit}`;
 }
 
 export function formatMoney(amount: number | null | undefined, currency: string | null | undefined): string {
@@ -75,12 +110,16 @@ export function formatMoney(amount: number | null | undefined, currency: string 
       // An unknown ISO-looking code falls through to the plain form.
     }
   }
-  return `${amount.toFixed(2)}${code ? ` ${code}` : ''}`;
+  return `${formatNumber(amount, 2)}${code ? ` ${code}` : ''}`;
 }
 
 export function formatPercent(fraction: number | null | undefined, digits = 0): string {
   if (fraction === null || fraction === undefined || !Number.isFinite(fraction)) return '—';
-  return `${(fraction * 100).toFixed(digits)}%`;
+  return new Intl.NumberFormat(undefined, {
+    style: 'percent',
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(fraction);
 }
 
 export function formatDuration(ms: number | null | undefined): string {
@@ -104,29 +143,76 @@ export function formatEta(seconds: number | null | undefined): string {
 
 export function formatEnergy(wh: number | null | undefined): string {
   if (wh === null || wh === undefined || !Number.isFinite(wh)) return '—';
-  if (wh < 1) return `${(wh * 1000).toFixed(wh < 0.01 ? 1 : 0)} mWh`;
-  return `${wh.toFixed(wh < 10 ? 2 : 1)} Wh`;
+  if (wh < 1) return `${formatNumber(wh * 1000, wh < 0.01 ? 1 : 0)} mWh`;
+  return `${formatNumber(wh, wh < 10 ? 2 : 1)} Wh`;
 }
 
-export function formatTime(at: number): string {
-  return new Date(at).toLocaleTimeString(undefined, {
-    hour: '2-digit',
+/*
+ * Dates and times, one style everywhere, through Intl in the user's locale: a day is "Jan 1", with
+ * its year when that is not this year ("Jan 1, 2027"); a span of days names its first and last day
+ * ("Dec 1 – Dec 31"); a time of day is the locale's clock ("3:05 PM", "15:05").
+ */
+
+const dateFormats = new Map<string, Intl.DateTimeFormat>();
+
+function dateFormat(key: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  let format = dateFormats.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(undefined, options);
+    dateFormats.set(key, format);
+  }
+  return format;
+}
+
+function sameYear(at: Date, now: number): boolean {
+  return at.getFullYear() === new Date(now).getFullYear();
+}
+
+/** A time of day: "3:05:09 PM" (`seconds`), "3:05 PM". */
+export function formatTime(at: number, seconds = true): string {
+  return dateFormat(seconds ? 'hms' : 'hm', {
+    hour: 'numeric',
     minute: '2-digit',
-    second: '2-digit',
-  });
+    ...(seconds ? { second: '2-digit' } : {}),
+  }).format(at);
 }
 
-export function formatDate(at: number | string): string {
-  return new Date(at).toLocaleDateString(undefined, { month: 'short', day: 'numeric' });
+/** A day: "Jan 1" this year, "Jan 1, 2027" another year. */
+export function formatDate(at: number | string, now: number = Date.now()): string {
+  const date = new Date(at);
+  return sameYear(date, now)
+    ? dateFormat('md', { month: 'short', day: 'numeric' }).format(date)
+    : formatDay(date.getTime());
 }
 
-export function formatDateTime(at: number): string {
-  return new Date(at).toLocaleString(undefined, {
+/** A day with its year, always ("Jan 1, 2027"): for text that is kept, such as an alert's. */
+export function formatDay(at: number | string): string {
+  return dateFormat('ymd', { month: 'short', day: 'numeric', year: 'numeric' }).format(new Date(at));
+}
+
+/** A span of days from `start` to `end` (exclusive: the next span's first midnight): "Dec 1 – Dec 31". */
+export function formatDays(start: number | string, end: number | string, now: number = Date.now()): string {
+  const last = new Date(end).getTime() - 1;
+  return `${formatDate(start, now)} – ${formatDate(last, now)}`;
+}
+
+/** A month: "March 2026". */
+export function formatMonth(at: number | string): string {
+  return dateFormat('my', { month: 'long', year: 'numeric' }).format(new Date(at));
+}
+
+/** A day and its time: "Jan 1, 3:05 PM" ("Jan 1, 2027, 3:05 PM" another year). */
+export function formatDateTime(at: number, now: number = Date.now()): string {
+  const date = new Date(at);
+  const options: Intl.DateTimeFormatOptions = {
     month: 'short',
     day: 'numeric',
-    hour: '2-digit',
+    hour: 'numeric',
     minute: '2-digit',
-  });
+  };
+  return sameYear(date, now)
+    ? dateFormat('mdhm', options).format(date)
+    : dateFormat('ymdhm', { ...options, year: 'numeric' }).format(date);
 }
 
 /** "just now", "5 min ago", "3 h ago", else a date. */

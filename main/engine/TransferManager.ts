@@ -15,7 +15,7 @@ import { createPathAgent, type PathAgentFactory } from './pathAgent.ts';
 import { SharedPathPools } from './pathPools.ts';
 import { PathLimits } from './PathLimits.ts';
 import { safeFileName } from './SafeFileName.ts';
-import { Transfer, type TransferTuning } from './Transfer.ts';
+import { Transfer, type TransferOptions, type TransferTuning } from './Transfer.ts';
 
 /** What the manager needs from the monitor: the current paths and their changes. */
 export interface PathSource {
@@ -72,6 +72,8 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
     }
   };
   private readonly allowed = new Map<string, string[] | null>();
+  /** How each transfer was made, so it can be made again on other paths (setPaths). */
+  private readonly made = new Map<string, TransferOptions>();
   /** One pool per path for all downloads: the next download starts on kept-alive connections. */
   private readonly pools: SharedPathPools;
 
@@ -110,7 +112,7 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
     // download's first request back by a trip round the event loop, 1–4 ms in a busy process.
     mkdirSync(directory, { recursive: true });
     const only = request.paths ?? null;
-    const transfer = new Transfer({
+    const options: TransferOptions = {
       url: request.url,
       directory,
       ...(request.fileName ? { fileName: safeFileName(request.fileName) } : {}),
@@ -124,15 +126,8 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
       ...(this.options.agentFactory ? { agentFactory: this.options.agentFactory } : {}),
       pools: this.pools,
       ...(this.options.tuning ? { tuning: this.options.tuning } : {}),
-    });
-    this.allowed.set(transfer.id, only);
-    this.transfers.set(transfer.id, transfer);
-    transfer.on('bytes', (event) => this.emit('bytes', event));
-    transfer.on('continuity', (event) => {
-      this.timeline.push(event);
-      if (this.timeline.length > CONTINUITY_KEPT) this.timeline.shift();
-      this.emit('continuity', event);
-    });
+    };
+    const transfer = this.adopt(new Transfer(options), options);
     // Runs at once up to its first requests, which are handed to the paths' pools when this returns.
     void transfer.run();
     // The caller's answer and the list's update (each checked against the contract and sent:
@@ -141,6 +136,49 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
     // connections are picked up holds the first request back by as much.
     await requestsSentOrTimeout(transfer, SENT_WAIT_MS);
     transfer.on('change', () => this.emit('changed'));
+    this.emit('changed');
+    return transfer.info();
+  }
+
+  /** Keeps a transfer (and how it was made) and relays its bytes and continuity events. */
+  private adopt(transfer: Transfer, options: TransferOptions): Transfer {
+    this.made.set(transfer.id, options);
+    this.allowed.set(transfer.id, options.allowedPaths ?? null);
+    this.transfers.set(transfer.id, transfer);
+    transfer.on('bytes', (event) => this.emit('bytes', event));
+    transfer.on('continuity', (event) => {
+      // An event told again (a path lost, then where its work went) replaces its first telling.
+      const told = this.timeline.findIndex((e) => e.id === event.id);
+      if (told >= 0) this.timeline[told] = event;
+      else if (this.timeline.push(event) > CONTINUITY_KEPT) this.timeline.shift();
+      this.emit('continuity', event);
+    });
+    return transfer;
+  }
+
+  /**
+   * Moves a download to `paths` (null: the preferences decide), e.g. off a path at its cap: the
+   * run stops keeping its part file, and goes on over the new paths from there, under the same id.
+   */
+  async setPaths(id: string, paths: string[] | null): Promise<TransferInfo> {
+    const old = this.get(id);
+    const { state, file } = old.info();
+    if (state === 'done' || state === 'cancelled') {
+      throw new PathwiseError('E_BUSY', `This download is ${state}; there is nothing left to move.`);
+    }
+    await old.pause();
+    old.removeAllListeners();
+    const { directory: _directory, fileName: _fileName, ...made } = this.made.get(id) as TransferOptions;
+    const options: TransferOptions = {
+      ...made,
+      id,
+      file,
+      paths: enginePathsFrom(this.options.paths.snapshot(), paths ?? undefined),
+      allowedPaths: paths,
+    };
+    const transfer = this.adopt(new Transfer(options), options);
+    transfer.on('change', () => this.emit('changed'));
+    void transfer.run();
     this.emit('changed');
     return transfer.info();
   }

@@ -1,7 +1,8 @@
 import type { Plan } from '../../common/contract.ts';
 import type { AlertStore } from './AlertStore.ts';
-import { addDays, cycleAt, dayStart, isSliding, localDate } from './calendar.ts';
-import { capAlerts, isCapped } from './capAlerts.ts';
+import { addDays, cycleAt, dayStart, isSliding, localDate, type Cycle } from './calendar.ts';
+import { capAlerts, isCapped, type CapReading } from './capAlerts.ts';
+import { forecastBytes, paceDays } from './forecast.ts';
 import type { CycleTotals } from './CycleTotals.ts';
 import { usedBytes } from './usageTotals.ts';
 
@@ -42,10 +43,20 @@ export class CapWatch {
       const cycleKey = isSliding(plan)
         ? (threshold: number) => `sliding:${this.episode(path, threshold * plan.capBytes, now)}`
         : () => localDate(cycle.start);
-      for (const { alert, silent } of capAlerts(path, plan, cycle, used, thresholds, now, cycleKey)) {
+      const reading = { path, plan, cycle, used, now, pace: this.pace(path, plan, used, now, cycle) };
+      for (const { alert, silent } of capAlerts(reading, thresholds, cycleKey)) {
         this.alerts.raise(alert, silent);
       }
     }
+  }
+
+  /** The pace the usage view forecasts from (forecast.ts), and how many complete days it rests on. */
+  private pace(path: string, plan: Plan, used: number, now: number, cycle: Cycle): CapReading['pace'] {
+    // A sliding window has no end to forecast to; at the cap, the threshold alert has said it.
+    if (isSliding(plan) || used >= (plan.capBytes ?? Infinity)) return null;
+    const days = paceDays((from, to) => this.cycles.daily(path, from, to), now);
+    const forecast = forecastBytes(used, days, now, cycle.end);
+    return forecast && { forecast, days: days.length };
   }
 
   /** The local day the sliding window last went over `limit` and has stayed over since. */

@@ -13,7 +13,19 @@ export type LedgerEvent =
     }
   | { kind: 'transfer-done'; transferId: string; file: string; bytes: number; durationMs?: number }
   | { kind: 'transfer-failed'; transferId: string; file: string; message: string }
-  | { kind: 'captive-portal'; path: string; detail?: string };
+  | { kind: 'captive-portal'; path: string; detail?: string }
+  | {
+      /** Work moved off a degraded or dead path onto a metered one (issue 23). */
+      kind: 'metered-fallback';
+      from: string;
+      to: string;
+      why: 'degraded' | 'dead';
+      detail?: string;
+    }
+  /** A sync run kept both versions of files changed on both sides (`conflicts`: the copies' names). */
+  | { kind: 'sync-conflict'; job: string; runAt: number; conflicts: string[] }
+  /** A sync run ended out of step: one alert per job, cause and day, not one per retry. */
+  | { kind: 'sync-failed'; job: string; code: string; message: string };
 
 /**
  * The alert an event becomes. Keys name the transfer (or the path and day for a portal), so an
@@ -27,7 +39,8 @@ export function eventAlert(event: LedgerEvent, now: number): AlertDraft {
         key: `${event.kind}:${event.transferId}:${event.from}:${event.to}`,
         kind: 'handover',
         severity: 'info',
-        path: event.to,
+        // The path the alert is about: the one that failed, or the one a handover moved to.
+        path: event.kind === 'failover' ? event.from : event.to,
         title: event.kind === 'handover' ? `Handed over to ${event.to}` : `${event.from} failed`,
         message:
           event.kind === 'handover'
@@ -65,5 +78,46 @@ export function eventAlert(event: LedgerEvent, now: number): AlertDraft {
         message: `${event.detail ?? 'A captive portal answered instead of the internet.'} Pathwise won't use ${event.path} until it reaches the internet.`,
         at: now,
       };
+    case 'metered-fallback':
+      return {
+        // Once per pair of paths and local hour: every download moving at once is one alert.
+        key: `metered-fallback:${event.from}:${event.to}:${localDate(now)}T${new Date(now).getHours()}`,
+        kind: 'metered-fallback',
+        severity: 'warning',
+        path: event.to,
+        title: `Downloads moved to ${event.to} (metered)`,
+        message: `${event.from} ${event.why === 'dead' ? 'stopped working' : 'is too weak'}${event.detail ? ` (${event.detail.replace(/\.$/, '')})` : ''}, so Pathwise moved work onto ${event.to}, which counts against your data plan.`,
+        at: now,
+      };
+    case 'sync-conflict':
+    case 'sync-failed':
+      return syncAlert(event, now);
   }
+}
+
+function syncAlert(
+  event: Extract<LedgerEvent, { kind: 'sync-conflict' | 'sync-failed' }>,
+  now: number,
+): AlertDraft {
+  if (event.kind === 'sync-failed') {
+    return {
+      key: `sync-failed:${event.job}:${event.code}:${localDate(now)}`,
+      kind: 'sync-failed',
+      severity: 'warning',
+      path: null,
+      title: `Sync ${event.job} is not in step`,
+      message: event.message,
+      at: now,
+    };
+  }
+  const n = event.conflicts.length;
+  return {
+    key: `sync-conflict:${event.job}:${event.runAt}`,
+    kind: 'sync-conflict',
+    severity: 'warning',
+    path: null,
+    title: `Sync ${event.job}: ${n === 1 ? 'a conflict' : `${n} conflicts`}`,
+    message: `Changed on both sides, so both versions were kept: ${event.conflicts.slice(0, 3).join(', ')}${n > 3 ? ', …' : ''}.`,
+    at: now,
+  };
 }

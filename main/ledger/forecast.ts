@@ -1,3 +1,6 @@
+import type { Plan } from '../../common/contract.ts';
+import { addDays, dayStart } from './calendar.ts';
+
 const DAY = 86_400_000;
 /** Recent days count more: a day a week older weighs half. */
 const HALF_LIFE_DAYS = 7;
@@ -47,4 +50,59 @@ export function forecastBytes(
     lowBytes: Math.round(used + Math.max(0, mid - margin)),
     highBytes: Math.round(used + mid + margin),
   };
+}
+
+/** The days the pace is taken from: complete days before today, from the first with data. */
+export const PACE_DAYS = 28;
+
+/**
+ * Complete days of use a "will pass the cap" alert waits for: saving a plan on a cycle's second
+ * day must not be met by a warning drawn from one day.
+ */
+export const ALERT_MIN_DAYS = 3;
+
+/**
+ * The use of the complete days before today, oldest first, from the first day with any (up to
+ * PACE_DAYS back): what `forecastBytes` takes its pace from. `daily(from, to)` is one entry a day.
+ */
+export function paceDays(daily: (from: number, to: number) => number[], now: number): number[] {
+  const today = dayStart(now);
+  const days = daily(addDays(today, -PACE_DAYS), today);
+  const first = days.findIndex((bytes) => bytes > 0);
+  return first < 0 ? [] : days.slice(first);
+}
+
+/**
+ * A forecast under the plan's rule at the cap (issue 24): with "stop" Pathwise's use ends at the
+ * cap, so the cycle ends there (or where it stands, if other traffic took it past); with
+ * "rate-limit" no more than the limit can follow for the rest of the cycle; "allow" goes on.
+ */
+export function underAtCap(
+  forecast: ByteForecast,
+  plan: Pick<Plan, 'capBytes' | 'atCap' | 'rateLimitBps'> | null,
+  used: number,
+  now: number,
+  end: number,
+): ByteForecast {
+  if (!plan || plan.capBytes === null || plan.atCap === 'allow') return forecast;
+  const after = plan.atCap === 'rate-limit' ? ((plan.rateLimitBps ?? 0) * Math.max(0, end - now)) / 1000 : 0;
+  const top = Math.round(Math.max(plan.capBytes, used) + after);
+  return {
+    bytes: Math.min(forecast.bytes, top),
+    lowBytes: Math.min(forecast.lowBytes, top),
+    highBytes: Math.min(forecast.highBytes, top),
+  };
+}
+
+/** When the forecast's pace reaches `cap` (used < cap < the forecast); null when it does not. */
+export function reachesCapAt(
+  forecast: ByteForecast,
+  used: number,
+  cap: number,
+  now: number,
+  end: number,
+): number | null {
+  if (used >= cap || forecast.bytes <= cap || end <= now) return null;
+  const pace = (forecast.bytes - used) / (end - now);
+  return Math.round(now + (cap - used) / pace);
 }

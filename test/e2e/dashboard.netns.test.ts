@@ -3,82 +3,11 @@
  * namespace (wlan0 + wwan0), a range server in the server namespace. The first block needs only
  * the monitor; the scenarios drive the engine and the ledger through the dashboard.
  */
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { ARTIFACTS, launchChromium } from '../support/browser.ts';
-import { NetLab, SERVER_ADDRESS } from '../support/netns.ts';
+import { ARTIFACTS } from '../support/browser.ts';
 import { describeNeeding, netnsNeeds } from '../support/rootOnly.ts';
-import { startServe, type Served } from '../support/serve.ts';
-
-const RANGE_SERVER = new URL('./support/rangeServer.ts', import.meta.url).pathname;
-const FILE_URL = `http://${SERVER_ADDRESS}:8080/file.bin`;
-
-interface Lab {
-  lab: NetLab;
-  served: Served;
-  browser: Browser;
-  page: Page;
-  problems: string[];
-}
-
-async function startLab(): Promise<Lab> {
-  const lab = await NetLab.create([
-    { name: 'wlan0', downMbit: 40 },
-    { name: 'wwan0', downMbit: 20 },
-  ]);
-  try {
-    const server = lab.spawnIn('server', process.execPath, [
-      RANGE_SERVER,
-      '--host',
-      SERVER_ADDRESS,
-      '--port',
-      '8080',
-      '--size',
-      String(300 * 1024 * 1024),
-    ]);
-    await new Promise<void>((resolve, reject) => {
-      server.stdout?.once('data', () => resolve());
-      server.once('exit', (code) => reject(new Error(`range server exited ${code}`)));
-    });
-    const dataDir = await mkdtemp(join(tmpdir(), 'pw-netns-e2e-'));
-    const served = await startServe({
-      netns: lab.client,
-      env: {
-        PATHWISE_DATA_DIR: dataDir,
-        XDG_DOWNLOAD_DIR: join(dataDir, 'downloads'),
-        PATHWISE_PROBE_URL: `http://${SERVER_ADDRESS}:8080/generate_204`,
-      },
-    });
-    const browser = await launchChromium({ netns: lab.client });
-    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
-    const problems: string[] = [];
-    page.on('pageerror', (error) => problems.push(error.message));
-    page.on('console', (msg) => {
-      if (msg.type() === 'error') problems.push(msg.text());
-    });
-    await mkdir(ARTIFACTS, { recursive: true });
-    await page.goto(served.url);
-    await page.getByRole('heading', { name: 'Overview', level: 1 }).waitFor();
-    return { lab, served, browser, page, problems };
-  } catch (error) {
-    await lab.destroy();
-    throw error;
-  }
-}
-
-async function stopLab(env: Lab | undefined): Promise<void> {
-  await env?.browser.close();
-  await env?.served.stop();
-  await env?.lab.destroy();
-}
-
-async function go(page: Page, view: string): Promise<void> {
-  await page.getByRole('navigation', { name: 'Views' }).getByRole('link', { name: view }).click();
-  await page.getByRole('heading', { name: view, level: 1 }).waitFor();
-}
+import { FILE_URL, go, startLab, stopLab, type Lab } from './support/dashboardLab.ts';
 
 describeNeeding(netnsNeeds())('the dashboard inside a lab namespace', () => {
   let env: Lab | undefined;

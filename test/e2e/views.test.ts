@@ -13,6 +13,30 @@ const VIEWS = [
   { route: 'settings', heading: 'Settings', ready: 'Data plans' },
 ] as const;
 
+/** Every view, each once its data and charts are drawn, as `view-<route>-<width>-<scheme>.png`. */
+async function photographEveryView(page: Page, width: number, scheme: string): Promise<void> {
+  for (const view of VIEWS) {
+    await page
+      .getByRole('navigation', { name: 'Views' })
+      .getByRole('link', { name: new RegExp(view.heading.replace('&', '.')) })
+      .click();
+    await page.getByRole('heading', { name: view.heading, level: 1 }).waitFor();
+    await page.getByText(view.ready, { exact: false }).first().waitFor();
+    // Charts load lazily: wait until every chart box has drawn its SVG.
+    await expect
+      .poll(
+        async () =>
+          (await page.locator('.chart-box').count()) ===
+          (await page.locator('.chart-box svg.recharts-surface').count()),
+        { timeout: 20_000 },
+      )
+      .toBe(true);
+    await page.screenshot({ path: `${ARTIFACTS}view-${view.route}-${width}-${scheme}.png`, fullPage: true });
+    // From 800 px up the sidebar keeps the machine's status in view.
+    expect(await page.locator('.sidebar-status').isVisible()).toBe(true);
+  }
+}
+
 /**
  * Every view of the real built dashboard, through the real headless host, with a core answering
  * from a scripted scenario (the engine and ledger land separately). Screenshots in light and
@@ -32,8 +56,11 @@ describe('dashboard views in Chromium (scripted core)', () => {
     await host?.close();
   });
 
-  async function open(colorScheme: 'light' | 'dark'): Promise<{ page: Page; problems: string[] }> {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 860 }, colorScheme });
+  async function open(
+    colorScheme: 'light' | 'dark',
+    width = 1280,
+  ): Promise<{ page: Page; problems: string[] }> {
+    const context = await browser.newContext({ viewport: { width, height: 860 }, colorScheme });
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (msg) => {
@@ -45,30 +72,19 @@ describe('dashboard views in Chromium (scripted core)', () => {
     return { page, problems };
   }
 
-  for (const scheme of ['light', 'dark'] as const) {
-    it(`renders every view with data, without CSP violations (${scheme})`, async () => {
-      const { page, problems } = await open(scheme);
+  // From 800 px (the narrowest the layout holds, status card and all) to a wide 1440 px.
+  for (const [scheme, width] of [
+    ['light', 1440],
+    ['dark', 1440],
+    ['light', 800],
+    ['dark', 800],
+  ] as const) {
+    it(`renders every view with data, without CSP violations (${scheme}, ${width} px)`, async () => {
+      const { page, problems } = await open(scheme, width);
       // A few minutes of live samples, as if the window had been open a while.
       await page.getByRole('heading', { name: 'Live throughput' }).waitFor();
       host.pushHistory(300);
-      for (const view of VIEWS) {
-        await page
-          .getByRole('navigation', { name: 'Views' })
-          .getByRole('link', { name: new RegExp(view.heading.replace('&', '.')) })
-          .click();
-        await page.getByRole('heading', { name: view.heading, level: 1 }).waitFor();
-        await page.getByText(view.ready, { exact: false }).first().waitFor();
-        // Charts load lazily: wait until every chart box has drawn its SVG.
-        await expect
-          .poll(
-            async () =>
-              (await page.locator('.chart-box').count()) ===
-              (await page.locator('.chart-box svg.recharts-surface').count()),
-            { timeout: 20_000 },
-          )
-          .toBe(true);
-        await page.screenshot({ path: `${ARTIFACTS}view-${view.route}-${scheme}.png`, fullPage: true });
-      }
+      await photographEveryView(page, width, scheme);
       expect(problems).toEqual([]);
       await page.context().close();
     });

@@ -41,13 +41,16 @@ describe('Overview: path cards', () => {
     expect(await within(group).findByRole('radio', { name: 'Never' })).toBeChecked();
   });
 
-  it('changes preference with arrow keys, like any radio group', async () => {
+  it('changes preference with arrow keys, like any radio group, saving where they stop', async () => {
     const api = FakeApi.withScenario();
     const user = userEvent.setup();
     await renderAt(api, 'overview', 'Overview');
     const card = await screen.findByRole('listitem', { name: 'usb0' });
     within(card).getByRole('radio', { name: 'Backup' }).focus();
     await user.keyboard('{ArrowRight}');
+    expect(within(card).getByRole('radio', { name: 'Never' })).toBeChecked();
+    expect(api.callsTo('paths.setPreference')).toEqual([]);
+    await user.keyboard('{Enter}');
     expect(api.callsTo('paths.setPreference')).toEqual([['usb0', 'never']]);
   });
 

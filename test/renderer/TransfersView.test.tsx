@@ -18,8 +18,10 @@ describe('Transfers: the list of downloads', () => {
     expect(split).toHaveTextContent('wlan0');
     expect(split).toHaveTextContent('2.8 GB');
     expect(split).toHaveTextContent('wwan0');
-    // A standby path that carried nothing is left out of the split.
-    expect(split).not.toHaveTextContent('usb0');
+    // A standby path that carried nothing says why, rather than vanishing from the split.
+    expect(within(split).getByText('usb0').closest('li')).toHaveTextContent(
+      'not used: Backup, only if Wi-Fi and cellular drop',
+    );
     const failed = within(list).getByRole('listitem', { name: 'quarterly-report.pdf' });
     expect(failed).toHaveTextContent('Failed');
     expect(failed).toHaveTextContent('404 Not Found');

@@ -35,13 +35,14 @@ describe('Usage & cost', () => {
     expect(screen.queryByRole('article', { name: 'wlan0 forecast' })).not.toBeInTheDocument();
   });
 
-  it('asks the ledger for day totals over the cycle and minute history for the last 24 h', async () => {
+  it('asks the ledger for day totals over the cycle, and opens recent traffic on the last 6 h', async () => {
     const api = FakeApi.withScenario();
     const user = userEvent.setup();
     await renderAt(api, 'usage', 'Usage & cost');
-    await screen.findByRole('img', { name: /Traffic per minute over the last 24 h/ });
+    // The last week by hour says where there is traffic: the scenario's goes on up to now.
+    await screen.findByRole('img', { name: /Traffic per minute over the last 6 h/ });
     const queries = api.callsTo('usage.history').map(([q]) => q as { resolution: string });
-    expect(queries.map((q) => q.resolution).sort()).toEqual(['day', 'minute']);
+    expect(queries.map((q) => q.resolution).sort()).toEqual(['day', 'hour', 'minute']);
     await user.click(screen.getByRole('radio', { name: '7 days' }));
     expect(
       await screen.findByRole('img', { name: /Traffic per hour over the last 7 days/ }),

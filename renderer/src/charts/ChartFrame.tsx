@@ -18,11 +18,16 @@ const AXIS_LOOK = { tickLine: false, axisLine: false, className: 'chart-axis' } 
 /** Any of recharts' cartesian charts (AreaChart, BarChart, ComposedChart): they take the same props. */
 type CartesianChart = (props: ComponentProps<typeof AreaChart>) => ReactElement;
 
-/** The x axis over `t`: a time scale (ms since the epoch), or one category per row (`daily`). */
+/**
+ * The x axis over `t`: a time scale (ms since the epoch), or one category per row (`daily`). Give
+ * it `ticks` (lib/ticks.ts) and, for a window that is not all filled yet, its `domain`: recharts'
+ * own ticks sit on data points, so a short series got one time label or none.
+ */
 interface TimeAxis {
   format: (t: number) => string;
   minTickGap: number;
   ticks?: number[];
+  domain?: [number, number];
   daily?: boolean;
 }
 
@@ -71,7 +76,13 @@ export function ChartFrame({
 }) {
   return (
     <ResponsiveContainer width="100%" height="100%" initialDimension={initialSize}>
-      <Chart data={data} margin={margin} {...(barCategoryGap ? { barCategoryGap } : {})}>
+      {/* No focus stops inside: the box around the chart is its one Tab stop (ChartBox). */}
+      <Chart
+        data={data}
+        margin={margin}
+        accessibilityLayer={false}
+        {...(barCategoryGap ? { barCategoryGap } : {})}
+      >
         {gradients && <defs>{gradients}</defs>}
         <CartesianGrid vertical={false} className="chart-grid" />
         {timeAxis(x)}
@@ -88,23 +99,26 @@ export function ChartFrame({
  * them), so recharts sees its XAxis, YAxis and Tooltip as direct children, as it expects.
  */
 
-function timeAxis({ format, minTickGap, ticks, daily = false }: TimeAxis): ReactElement {
+function timeAxis({ format, minTickGap, ticks, domain, daily = false }: TimeAxis): ReactElement {
   return (
     <XAxis
       dataKey="t"
-      {...(daily ? {} : { type: 'number' as const, scale: 'time' as const, domain: ['dataMin', 'dataMax'] })}
+      {...(daily
+        ? {}
+        : { type: 'number' as const, scale: 'time' as const, domain: domain ?? ['dataMin', 'dataMax'] })}
+      allowDataOverflow={domain !== undefined}
       {...(ticks ? { ticks } : {})}
-      tickFormatter={format}
+      tickFormatter={(t: number) => format(t)}
       minTickGap={minTickGap}
       {...AXIS_LOOK}
     />
   );
 }
 
-function valueAxis({ ticks, format = formatBytesShort, width = 52 }: ValueAxis): ReactElement {
+function valueAxis({ ticks, format = formatBytesShort, width = 60 }: ValueAxis): ReactElement {
   return (
     <YAxis
-      {...(ticks ? { ticks, domain: [0, ticks[ticks.length - 1] ?? 'auto'] } : {})}
+      {...(ticks ? { ticks, domain: [0, ticks[ticks.length - 1] ?? 'auto'], interval: 0 } : {})}
       tickFormatter={(v: number) => format(v)}
       width={width}
       {...AXIS_LOOK}

@@ -1,10 +1,10 @@
 import { Bar, BarChart } from 'recharts';
 import { formatDate } from '../../../common/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
-import { niceTicks } from '../lib/ticks.ts';
+import { biggestFirst, niceTicks } from '../lib/ticks.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 
-/** Bytes per day, stacked by path. */
+/** Bytes per day, stacked by path: the path that carried most at the bottom, the rest on it. */
 export default function DailyUsageChart({
   rows,
   paths,
@@ -25,7 +25,7 @@ export default function DailyUsageChart({
       y={{ ticks: niceTicks(top) }}
       tooltip={{ label: formatDate, colors, cursor: true }}
     >
-      {paths.map((name, i) => (
+      {biggestFirst(rows, paths).map((name, i) => (
         <Bar
           key={name}
           dataKey={name}

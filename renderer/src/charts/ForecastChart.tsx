@@ -1,6 +1,6 @@
 import { Area, ComposedChart, Line, ReferenceLine } from 'recharts';
 import { formatBytes, formatDate } from '../../../common/format.ts';
-import { niceTicks } from '../lib/ticks.ts';
+import { niceTicks, timeTicks } from '../lib/ticks.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 
 /** One path's cycle: what was used so far, where the current pace ends, and the cap. */
@@ -16,6 +16,8 @@ export default function ForecastChart({
   name: string;
 }) {
   const top = Math.max(cap ?? 0, ...rows.map((r) => Math.max(r.actual ?? 0, r.forecast ?? 0)));
+  const first = rows[0]?.t ?? 0;
+  const last = rows.at(-1)?.t ?? first;
   const gradient = `fc-${name.replace(/\W/g, '_')}`;
   return (
     <ChartFrame
@@ -29,10 +31,10 @@ export default function ForecastChart({
           <stop offset="100%" stopColor={color} stopOpacity={0.02} />
         </linearGradient>
       }
-      x={{ format: formatDate, minTickGap: 36 }}
+      x={{ format: (t) => formatDate(t), minTickGap: 36, ticks: timeTicks(first, last, 5).ticks }}
       y={{ ticks: niceTicks(top, 3) }}
       tooltip={{
-        label: formatDate,
+        label: (t) => formatDate(t),
         colors: () => color,
         names: (key) => ({ path: name, text: key === 'forecast' ? 'Forecast' : 'Used' }),
       }}

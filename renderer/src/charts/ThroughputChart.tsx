@@ -1,9 +1,14 @@
 import { Area, AreaChart } from 'recharts';
 import type { PathColors } from '../lib/pathColors.ts';
-import { formatBitsShort, formatRate } from '../../../common/format.ts';
+import { formatRate, formatTime } from '../../../common/format.ts';
+import { biggestFirst, liveAxes } from '../lib/ticks.ts';
 import { ChartFrame } from './ChartFrame.tsx';
 
-/** Live throughput, one stacked area per path, so the top edge is the machine's total. */
+/**
+ * Live throughput, one area per path drawn from zero (not stacked: a stacked top edge read as one
+ * path's rate), the biggest behind. The axis says its unit on every tick, never spans less than
+ * the idle floor, and always covers the whole window, so its time labels are there from the start.
+ */
 export default function ThroughputChart({
   rows,
   paths,
@@ -21,17 +26,7 @@ export default function ThroughputChart({
     for (const name of paths) out[name] = (row[name] ?? 0) * 8;
     return out;
   });
-  const step = windowMs <= 60_000 ? 10_000 : windowMs <= 300_000 ? 60_000 : 180_000;
-  const first = bits[0]?.['t'] ?? 0;
-  const last = bits[bits.length - 1]?.['t'] ?? 0;
-  const ticks: number[] = [];
-  for (let t = Math.ceil(first / step) * step; t <= last; t += step) ticks.push(t);
-  const tick = (t: number): string =>
-    new Date(t).toLocaleTimeString(undefined, {
-      hour: '2-digit',
-      minute: '2-digit',
-      second: step < 60_000 ? '2-digit' : undefined,
-    });
+  const axes = liveAxes(bits, paths, windowMs);
   return (
     <ChartFrame
       chart={AreaChart}
@@ -39,26 +34,31 @@ export default function ThroughputChart({
       initialSize={{ width: 600, height: 240 }}
       gradients={paths.map((name) => (
         <linearGradient key={name} id={`tp-${cssId(name)}`} x1="0" y1="0" x2="0" y2="1">
-          <stop offset="0%" stopColor={colors(name)} stopOpacity={0.45} />
-          <stop offset="100%" stopColor={colors(name)} stopOpacity={0.05} />
+          <stop offset="0%" stopColor={colors(name)} stopOpacity={0.3} />
+          <stop offset="100%" stopColor={colors(name)} stopOpacity={0.04} />
         </linearGradient>
       ))}
-      x={{ format: tick, minTickGap: 24, ticks }}
-      y={{ format: formatBitsShort, width: 44 }}
-      tooltip={{ label: (t) => new Date(t).toLocaleTimeString(), value: (v) => formatRate(v / 8), colors }}
+      x={{
+        format: (t) => formatTime(t, axes.step < 60_000),
+        minTickGap: 16,
+        ticks: axes.timeTicks,
+        domain: axes.domain,
+      }}
+      y={{ ticks: axes.rateTicks, format: axes.rateLabel, width: 90 }}
+      tooltip={{ label: (t) => formatTime(t), value: (v) => formatRate(v / 8), colors }}
     >
-      {paths.map((name) => (
+      {biggestFirst(bits, paths).map((name) => (
         <Area
           key={name}
           type="monotone"
           dataKey={name}
           name={name}
-          stackId="1"
           stroke={colors(name)}
           strokeWidth={1.6}
           fill={`url(#tp-${cssId(name)})`}
           isAnimationActive={false}
           dot={false}
+          activeDot={false}
         />
       ))}
     </ChartFrame>

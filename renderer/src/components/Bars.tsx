@@ -3,7 +3,8 @@ import { formatBytes, formatPercent } from '../../../common/format.ts';
 
 /**
  * A transfer's progress split by path: each path's share of the file in its colour, so the
- * bar itself shows which links carried the download.
+ * bar itself shows which links carried the download; bytes it had from before (a resumed part
+ * file) in grey, so the bar always reaches what the figures say. `muted`: all grey (cancelled).
  */
 export function SplitProgress({
   label,
@@ -12,6 +13,7 @@ export function SplitProgress({
   parts,
   colors,
   indeterminate,
+  muted = false,
 }: {
   label: string;
   size: number | null;
@@ -19,12 +21,15 @@ export function SplitProgress({
   parts: Array<{ name: string; bytes: number }>;
   colors: PathColors;
   indeterminate?: boolean;
+  muted?: boolean;
 }) {
   const total = size && size > 0 ? size : Math.max(received, 1);
   const fraction = Math.min(1, received / total);
+  const carried = parts.reduce((sum, p) => sum + Math.max(0, p.bytes), 0);
+  const shown = [...parts, { name: '', bytes: Math.max(0, received - carried) }];
   return (
     <div
-      className={`split-progress${indeterminate ? ' is-indeterminate' : ''}`}
+      className={`split-progress${indeterminate ? ' is-indeterminate' : ''}${muted ? ' is-muted' : ''}`}
       role="progressbar"
       aria-label={label}
       aria-valuemin={0}
@@ -37,14 +42,15 @@ export function SplitProgress({
       }
     >
       <svg className="split-track" viewBox="0 0 1000 10" preserveAspectRatio="none" aria-hidden="true">
-        {segments(parts, total).map((segment) => (
+        {segments(shown, total).map((segment) => (
           <rect
             key={segment.name}
+            className={muted || !segment.name ? 'split-rest' : undefined}
             x={segment.x * 1000}
             width={Math.max(segment.width * 1000, 0)}
             y={0}
             height={10}
-            fill={colors(segment.name)}
+            {...(muted || !segment.name ? {} : { fill: colors(segment.name) })}
           />
         ))}
       </svg>
@@ -64,7 +70,7 @@ function segments(parts: Array<{ name: string; bytes: number }>, total: number) 
     });
 }
 
-/** Usage against a cap; amber past the first threshold, red at the cap. */
+/** Usage against a cap; amber past the first threshold, red at the cap, with a "Cap reached" badge there. */
 export function CapMeter({
   label,
   used,
@@ -81,6 +87,36 @@ export function CapMeter({
   const fraction = cap > 0 ? used / cap : 0;
   const level = fraction >= 1 ? 'is-over' : fraction >= warnAt ? 'is-warn' : 'is-ok';
   const forecastFraction = forecast !== undefined && cap > 0 ? Math.min(forecast / cap, 1) : undefined;
+  return (
+    <>
+      <CapMeterBar
+        level={level}
+        label={label}
+        used={used}
+        cap={cap}
+        fraction={fraction}
+        forecastFraction={forecastFraction}
+      />
+      {fraction >= 1 && <span className="badge badge-bad cap-reached">Cap reached</span>}
+    </>
+  );
+}
+
+function CapMeterBar({
+  level,
+  label,
+  used,
+  cap,
+  fraction,
+  forecastFraction,
+}: {
+  level: string;
+  label: string;
+  used: number;
+  cap: number;
+  fraction: number;
+  forecastFraction: number | undefined;
+}) {
   return (
     <div
       className={`cap-meter ${level}`}

@@ -1,4 +1,4 @@
-import { Suspense, type ReactNode } from 'react';
+import { Suspense, useEffect, useRef, type ReactNode } from 'react';
 import type { PathColors } from '../lib/pathColors.ts';
 import { PathDot } from './Bars.tsx';
 import { Loading } from './States.tsx';
@@ -9,7 +9,10 @@ import { Loading } from './States.tsx';
  * box shows a spinner until they arrive; nothing here imports recharts.
  */
 
-/** The box a chart draws in; `label` says in words what the chart shows. */
+/**
+ * The box a chart draws in; `label` says in words what the chart shows. The box is the chart's one
+ * Tab stop (the chart itself has none), so a keyboard passes a chart in one step and hears it.
+ */
 export function ChartBox({
   label,
   small = false,
@@ -19,8 +22,30 @@ export function ChartBox({
   small?: boolean;
   children: ReactNode;
 }) {
+  const box = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = box.current;
+    if (!element) return;
+    // Chromium lets Tab stop inside recharts' drawing (its layers of <g>): nothing in the drawing
+    // is a stop, redrawn or not; the box is.
+    const quiet = (): void => {
+      for (const part of element.querySelectorAll('svg, svg *')) {
+        if (part.getAttribute('tabindex') !== '-1') part.setAttribute('tabindex', '-1');
+      }
+    };
+    quiet();
+    const observer = new MutationObserver(quiet);
+    observer.observe(element, { subtree: true, childList: true });
+    return () => observer.disconnect();
+  }, []);
   return (
-    <div className={small ? 'chart-box chart-box-sm' : 'chart-box'} role="img" aria-label={label}>
+    <div
+      ref={box}
+      className={small ? 'chart-box chart-box-sm' : 'chart-box'}
+      role="img"
+      aria-label={label}
+      tabIndex={0}
+    >
       <Suspense fallback={<Loading label="Loading chart…" />}>{children}</Suspense>
     </div>
   );

@@ -109,6 +109,9 @@ export function forecastRows(
   const rows: Array<{ t: number; actual?: number; forecast?: number }> = [{ t: start, actual: 0 }];
   let total = 0;
   for (const day of days) {
+    // Days without traffic stay flat: no ramp drawn across them to the next busy day.
+    const last = rows[rows.length - 1];
+    if (last && day.t > last.t) rows.push({ t: day.t, actual: total });
     total += day.allBytes;
     rows.push({ t: Math.min(day.t + DAY_MS, now), actual: total });
   }

@@ -68,10 +68,24 @@ export const NO_FORECAST: Record<NoForecast, { label: string; why: string; expla
   },
 };
 
-/** Where a path's forecast puts it against its cap: certain over, maybe over, or within. */
-export function capOutlook(usage: PathUsage, forecast: ForecastView): 'over' | 'maybe' | 'within' {
+/**
+ * Where a path's forecast puts it against its cap: certain over, maybe over, or within; under a
+ * plan that stops at the cap, never "over": `capped` once there, `reaches` when the pace gets
+ * there before the cycle ends (issue 24: "925 MB, over cap by 875 MB" in red while the plan
+ * stopped at 50 MB said what could not happen). A plan that slows at the cap does go over it,
+ * slowly: the ledger's forecast already counts only what its rate limit lets through.
+ */
+export function capOutlook(
+  usage: PathUsage,
+  forecast: ForecastView,
+  plan?: Pick<Plan, 'atCap'> | undefined,
+): 'over' | 'maybe' | 'within' | 'capped' | 'reaches' {
   const cap = usage.capBytes;
   if (cap === null) return 'within';
+  if (plan?.atCap === 'stop') {
+    if (usage.allBytes >= cap) return 'capped';
+    return forecast.state !== 'none' && forecastTop(usage, forecast) >= cap ? 'reaches' : 'within';
+  }
   if (usage.allBytes > cap) return 'over';
   if (forecast.state === 'range') {
     if (forecast.lowBytes > cap) return 'over';

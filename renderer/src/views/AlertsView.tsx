@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { Alert } from '../../../common/contract.ts';
+import type { Alert, TransferInfo } from '../../../common/contract.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { Icon, type IconName } from '../components/Icon.tsx';
 import { ItemHeader } from '../components/ItemHeader.tsx';
@@ -9,6 +9,8 @@ import { ViewHeader } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
 import { errorMessage } from '../../../common/errors.ts';
+import { useNavigate, type Route, type RouteParams } from '../lib/useHashRoute.ts';
+import { fileLabel } from './TransferRow.tsx';
 
 type Filter = 'all' | 'unread';
 
@@ -105,8 +107,45 @@ function AlertList({
   );
 }
 
+/**
+ * What an alert asks for next: the plan behind a cap alert, the download behind a transfer one
+ * (found by its file's name), the path behind a portal or unexpected cellular use.
+ */
+function followUp(
+  alert: Alert,
+  transfers: readonly TransferInfo[],
+): { label: string; route: Route; params?: RouteParams } | null {
+  switch (alert.kind) {
+    case 'cap-threshold':
+    case 'cap-forecast':
+      return alert.path ? { label: 'Edit plan', route: 'settings', params: { plan: alert.path } } : null;
+    case 'transfer-done':
+    case 'transfer-failed':
+    case 'handover': {
+      const text = `${alert.title} ${alert.message}`;
+      // The longest name the alert mentions: "data.iso" is not "a.iso"'s.
+      const transfer = transfers
+        .filter((t) => text.includes(fileLabel(t)))
+        .sort((a, b) => fileLabel(b).length - fileLabel(a).length)[0];
+      return transfer
+        ? { label: 'Open transfer', route: 'transfers', params: { transfer: transfer.id } }
+        : { label: 'Open Transfers', route: 'transfers' };
+    }
+    case 'unexpected-cellular':
+    case 'captive-portal':
+      return { label: 'See paths', route: 'overview' };
+    default:
+      return null;
+  }
+}
+
 function AlertItem({ alert, onRead }: { alert: Alert; onRead: () => void }) {
-  const { colors } = useDashboard();
+  const { colors, transfers } = useDashboard();
+  const go = useNavigate();
+  const next = followUp(alert, valueOf(transfers.data) ?? []);
+  // "wlan0 failed" is about wlan0: alerts stored before the core said so named the path it moved to.
+  const chip =
+    alert.kind === 'handover' ? (/^(\S+) failed$/.exec(alert.title)?.[1] ?? alert.path) : alert.path;
   return (
     <li
       className={`alert-item severity-${alert.severity}${alert.read ? '' : ' is-unread'}`}
@@ -119,24 +158,36 @@ function AlertItem({ alert, onRead }: { alert: Alert; onRead: () => void }) {
         meta={
           <>
             <p className="alert-message">{alert.message}</p>
-            {alert.path && (
+            {chip && (
               <span className="cell-path small">
-                <PathDot color={colors(alert.path)} /> {alert.path}
+                <PathDot color={colors(chip)} /> {chip}
               </span>
             )}
           </>
         }
         actions={
-          !alert.read && (
-            <button
-              type="button"
-              className="btn btn-ghost btn-sm"
-              onClick={onRead}
-              aria-label={`Mark "${alert.title}" as read`}
-            >
-              Mark read
-            </button>
-          )
+          <>
+            {next && (
+              <button
+                type="button"
+                className="btn btn-sm"
+                onClick={() => go(next.route, next.params)}
+                aria-label={`${next.label}: ${alert.title}`}
+              >
+                {next.label}
+              </button>
+            )}
+            {!alert.read && (
+              <button
+                type="button"
+                className="btn btn-ghost btn-sm"
+                onClick={onRead}
+                aria-label={`Mark "${alert.title}" as read`}
+              >
+                Mark read
+              </button>
+            )}
+          </>
         }
       />
     </li>

@@ -168,7 +168,7 @@ function CycleRow({
           <span className="muted">No cap</span>
         )}
       </td>
-      <td className={`num${capOutlook(p, forecast) === 'over' ? ' text-bad' : ''}`}>
+      <td className={`num${capOutlook(p, forecast, plan) === 'over' ? ' text-bad' : ''}`}>
         <ForecastCell usage={p} plan={plan} />
       </td>
       <td className={p.currency ? 'num' : 'num muted'}>
@@ -216,11 +216,15 @@ function ForecastCell({ usage: p, plan }: { usage: PathUsage; plan: Plan | undef
       </>
     );
   }
+  const outlook = capOutlook(p, forecast, plan);
   return (
     <>
       {formatByteRange(forecast.lowBytes, forecast.highBytes)} by {lastDay(p.cycle.end)}
       {p.currency && (
         <span className="cell-note">{formatMoneyRange(forecast.lowCost, forecast.highCost, p.currency)}</span>
+      )}
+      {plan && (outlook === 'reaches' || outlook === 'capped') && (
+        <span className="cell-note">stops at the cap</span>
       )}
     </>
   );

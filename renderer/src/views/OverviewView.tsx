@@ -69,7 +69,10 @@ function OverviewStats({ network, rates }: { network: PathInfo[]; rates: Rates }
     .filter(isPhysicalPath)
     .reduce((sum, p) => sum + (rates[p.name]?.rxRate ?? p.rxRate ?? 0), 0);
   const transferList = valueOf(transfers.data) ?? [];
-  const running = transferList.filter((t) => t.state === 'running' || t.state === 'probing');
+  const active = transferList.filter((t) => t.state === 'running' || t.state === 'probing');
+  // A running download that moves nothing (at a cap, no path) is waiting, not running.
+  const running = active.filter((t) => !t.waiting);
+  const waiting = active.length - running.length;
   const appRate = running.reduce((sum, t) => sum + t.rate, 0);
   const cycleBytes = summary && cycleTotal(summary);
   const vpnListed = summary?.paths.some((p) => p.ridesOn !== undefined) ?? false;
@@ -81,10 +84,8 @@ function OverviewStats({ network, rates }: { network: PathInfo[]; rates: Rates }
       <Stat label="Download now" value={formatRate(totalDown)} hint="all traffic on this machine" />
       <Stat
         label="Pathwise transfers"
-        value={running.length > 0 ? formatRate(appRate) : engineReady ? 'Idle' : '—'}
-        hint={
-          running.length > 0 ? `${running.length} running` : engineReady ? 'nothing running' : 'not available'
-        }
+        value={running.length > 0 ? formatRate(appRate) : engineReady ? (waiting ? 'Waiting' : 'Idle') : '—'}
+        hint={transfersHint(engineReady, running.length, waiting)}
       />
       <Stat
         label="This billing cycle"
@@ -106,6 +107,13 @@ function OverviewStats({ network, rates }: { network: PathInfo[]; rates: Rates }
       />
     </div>
   );
+}
+
+/** "2 running · 1 waiting", "nothing running", or that the engine is not there. */
+function transfersHint(ready: boolean, running: number, waiting: number): string {
+  if (!ready) return 'not available';
+  const parts = [running > 0 ? `${running} running` : '', waiting > 0 ? `${waiting} waiting` : ''];
+  return parts.filter(Boolean).join(' · ') || 'nothing running';
 }
 
 /** A card per network path, where the user chooses how Pathwise may use it. */

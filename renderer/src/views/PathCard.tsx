@@ -1,17 +1,11 @@
-import { useState } from 'react';
 import type { PathInfo, PathUsage, Preference } from '../../../common/contract.ts';
 import { CapMeter } from '../components/Bars.tsx';
 import { Icon, TYPE_ICON, TYPE_LABEL } from '../components/Icon.tsx';
-import { Segmented } from '../components/Segmented.tsx';
-import { errorMessage } from '../../../common/errors.ts';
+import { PreferenceControl } from './PreferenceControl.tsx';
+import { HealthBadges, HealthNote } from './PathHealth.tsx';
 import { formatBytes, formatDate, formatEnergy, formatMoney, formatRate } from '../../../common/format.ts';
 
-export const PREFERENCE_OPTIONS: ReadonlyArray<{ value: Preference; label: string; title: string }> = [
-  { value: 'always', label: 'Always', title: 'Use this path for every transfer' },
-  { value: 'secondary', label: 'Secondary', title: 'Add this path when transfers aggregate' },
-  { value: 'backup', label: 'Backup', title: 'Use only when no Always or Secondary path is up' },
-  { value: 'never', label: 'Never', title: 'Pathwise never sends bytes over this path' },
-];
+export { PREFERENCE_OPTIONS } from './PreferenceControl.tsx';
 
 function healthPill(path: PathInfo): { text: string; tone: 'good' | 'warn' | 'bad' | 'muted' } {
   if (!path.up) return { text: 'Down', tone: 'bad' };
@@ -20,6 +14,8 @@ function healthPill(path: PathInfo): { text: string; tone: 'good' | 'warn' | 'ba
       return { text: 'Online', tone: 'good' };
     case 'degraded':
       return { text: 'Degraded', tone: 'warn' };
+    case 'suspect':
+      return { text: 'Checking…', tone: 'warn' };
     case 'captive':
       return { text: 'Sign-in required', tone: 'warn' };
     case 'offline':
@@ -67,9 +63,12 @@ export function PathCard({
           <div className="path-name">{path.name}</div>
           <div className="path-subtitle">{subtitle}</div>
         </div>
-        <span className={`pill tone-${pill.tone}`}>{pill.text}</span>
+        <span className={`pill tone-${pill.tone}`} title={path.up ? path.health?.detail : undefined}>
+          {pill.text}
+        </span>
       </div>
       <PathBadges path={path} />
+      <HealthNote path={path} />
       <PathStats path={path} rates={rates} />
       {usage && <PathUsageSummary name={path.name} usage={usage} warnAt={warnAt} />}
       <PreferenceChoice path={path} onPreference={onPreference} />
@@ -106,6 +105,7 @@ function PathBadges({ path }: { path: PathInfo }) {
         </span>
       )}
       {path.health?.status === 'captive' && <span className="badge badge-warn">Captive portal</span>}
+      <HealthBadges path={path} />
     </div>
   );
 }
@@ -121,13 +121,14 @@ function PathStats({
   const rtt = path.health?.rttMs;
   return (
     <dl className="path-stats">
+      {/* A path that is down moves nothing: its last rates would be stale. */}
       <div>
         <dt>Down</dt>
-        <dd>{formatRate(rates?.rxRate ?? path.rxRate)}</dd>
+        <dd>{path.up ? formatRate(rates?.rxRate ?? path.rxRate) : '—'}</dd>
       </div>
       <div>
         <dt>Up</dt>
-        <dd>{formatRate(rates?.txRate ?? path.txRate)}</dd>
+        <dd>{path.up ? formatRate(rates?.txRate ?? path.txRate) : '—'}</dd>
       </div>
       <div>
         <dt>Latency</dt>
@@ -176,39 +177,12 @@ function PathUsageSummary({ name, usage, warnAt }: { name: string; usage: PathUs
   );
 }
 
-/** How Pathwise may use the path; held still while the core applies a change, and says why one failed. */
-function PreferenceChoice({
-  path,
-  onPreference,
-}: {
+/** How Pathwise may use the path: explained, confirmed, saved without losing focus (PreferenceControl). */
+function PreferenceChoice(props: {
   path: PathInfo;
   onPreference: (name: string, preference: Preference) => Promise<void>;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  return (
-    <div className="path-pref">
-      <Segmented
-        label={`How Pathwise uses ${path.name}`}
-        size="sm"
-        value={path.preference}
-        options={PREFERENCE_OPTIONS}
-        disabled={busy}
-        onChange={(preference) => {
-          setBusy(true);
-          setError(null);
-          onPreference(path.name, preference)
-            .catch((e: unknown) => setError(errorMessage(e)))
-            .finally(() => setBusy(false));
-        }}
-      />
-      {error && (
-        <p className="field-error" role="alert">
-          {error}
-        </p>
-      )}
-    </div>
-  );
+  return <PreferenceControl {...props} />;
 }
 
 function meteredTitle(path: PathInfo): string {

@@ -1,9 +1,13 @@
+import { useEffect, useRef } from 'react';
 import type { TransferInfo } from '../../../common/contract.ts';
-import { PathDot, SplitProgress } from '../components/Bars.tsx';
+import { SplitProgress } from '../components/Bars.tsx';
 import { Icon, type IconName } from '../components/Icon.tsx';
 import { ItemHeader } from '../components/ItemHeader.tsx';
 import { formatBytes, formatDuration, formatPercent, formatRate, formatAgo } from '../../../common/format.ts';
 import type { PathColors } from '../lib/pathColors.ts';
+import { PathShares } from './TransferPaths.tsx';
+import { TransferWait } from './TransferWait.tsx';
+import './transfers.css';
 
 const STATE_TEXT: Record<TransferInfo['state'], { text: string; tone: string }> = {
   queued: { text: 'Queued', tone: 'muted' },
@@ -15,19 +19,15 @@ const STATE_TEXT: Record<TransferInfo['state'], { text: string; tone: string }> 
   cancelled: { text: 'Cancelled', tone: 'muted' },
 };
 
-const PATH_STATE_TEXT: Record<string, string> = {
-  idle: 'idle',
-  active: 'active',
-  stalled: 'stalled',
-  down: 'down',
-  capped: 'cap reached',
-  excluded: 'not used',
-  unverified: 'unverified',
-};
-
 /** What the user calls a download: its file's name, without the folder. */
 export function fileLabel(transfer: TransferInfo): string {
   return transfer.file.split(/[\\/]/).pop() || transfer.file;
+}
+
+/** The state a download's pill says: a running one that moves nothing says it waits. */
+export function transferStatus(t: TransferInfo): { text: string; tone: string } {
+  if (t.state === 'running' && t.waiting) return { text: 'Waiting', tone: 'warn' };
+  return STATE_TEXT[t.state];
 }
 
 export interface TransferCommands {
@@ -35,31 +35,51 @@ export interface TransferCommands {
   onResume: () => void;
   onCancel: () => void;
   onReveal: () => void;
+  /** Moves the download to these paths (a waiting one's "Use Wi-Fi for this download"). */
+  onUsePaths: (paths: string[]) => void;
 }
 
-type PathShare = TransferInfo['paths'][string] & { name: string };
+/** How far a download got: what it has, or for a cancelled one (its part file deleted) where it stopped. */
+function reached(t: TransferInfo): number {
+  if (t.state !== 'cancelled') return t.received;
+  return Math.max(
+    t.received,
+    Object.values(t.paths).reduce((sum, p) => sum + p.bytes, 0),
+  );
+}
 
-/** One download: its state, progress split by path, figures, and what each path carried. */
+/** One download: its state (and why it waits), progress split by path, figures, and what each path carried. */
 export function TransferRow({
   transfer: t,
   colors,
   canReveal,
+  target = false,
   ...commands
 }: {
   transfer: TransferInfo;
   colors: PathColors;
   canReveal: boolean;
+  /** The download an alert's "Open transfer" was for: marked and scrolled to. */
+  target?: boolean;
 } & TransferCommands) {
   const name = fileLabel(t);
-  const parts = Object.entries(t.paths)
-    .map(([pathName, p]) => ({ name: pathName, ...p }))
-    // A standby path that carried nothing is noise; one that is down or capped still shows.
-    .filter((p) => p.bytes > 0 || (p.state !== 'idle' && p.state !== 'excluded'))
-    .sort((a, b) => b.bytes - a.bytes);
+  const parts = Object.entries(t.paths).map(([pathName, p]) => ({ name: pathName, ...p }));
   const host = URL.canParse(t.url) ? new URL(t.url).host : t.url;
   const live = isLive(t);
+  const rowRef = useRef<HTMLLIElement>(null);
+  // The download an alert opened: in view and focused, once (not again at every progress update).
+  useEffect(() => {
+    if (!target) return;
+    rowRef.current?.scrollIntoView?.({ block: 'center' });
+    rowRef.current?.focus();
+  }, [target]);
   return (
-    <li className={`transfer state-${t.state}`} aria-label={name}>
+    <li
+      className={`transfer state-${t.state}${target ? ' is-target' : ''}`}
+      aria-label={name}
+      tabIndex={target ? -1 : undefined}
+      ref={rowRef}
+    >
       <ItemHeader
         title={name}
         meta={
@@ -67,19 +87,28 @@ export function TransferRow({
             {host} · {t.mode} · started {formatAgo(t.createdAt)}
           </div>
         }
-        status={STATE_TEXT[t.state]}
+        status={transferStatus(t)}
         actions={<TransferActions transfer={t} name={name} canReveal={canReveal} {...commands} />}
       />
+      {t.state === 'running' && t.waiting && (
+        <TransferWait
+          transfer={t}
+          wait={t.waiting}
+          onPause={commands.onPause}
+          onUsePaths={commands.onUsePaths}
+        />
+      )}
       <SplitProgress
         label={`${name} progress`}
         size={t.size}
-        received={t.received}
+        received={reached(t)}
         parts={parts}
         colors={colors}
-        indeterminate={t.size === null && live}
+        indeterminate={t.size === null && live && !t.waiting}
+        muted={t.state === 'cancelled'}
       />
       <TransferFigures transfer={t} />
-      {parts.length > 0 && <PathShares name={name} parts={parts} live={live} colors={colors} />}
+      {parts.length > 0 && <PathShares transfer={t} name={name} live={live} colors={colors} />}
       {t.error && (
         <p className="transfer-error" role="note">
           <Icon name="warning" size={14} /> {t.error.message}
@@ -149,49 +178,35 @@ function IconButton({
   );
 }
 
-/** Bytes so far, then what only matters now: rate and time left while live, time taken once done. */
+/**
+ * Bytes so far, then what only matters now: rate and time left while it moves, time taken once
+ * done; a cancelled download says where it stopped and that its partial file is gone.
+ */
 function TransferFigures({ transfer: t }: { transfer: TransferInfo }) {
-  const live = isLive(t);
+  const moving = isLive(t) && !t.waiting;
   const remaining = t.size !== null && t.rate > 0 ? ((t.size - t.received) / t.rate) * 1000 : null;
+  if (t.state === 'cancelled') {
+    const at = reached(t);
+    return (
+      <div className="transfer-figures">
+        <span>
+          Stopped at <strong>{formatBytes(at)}</strong>
+          {t.size !== null && ` of ${formatBytes(t.size)} · ${formatPercent(at / Math.max(t.size, 1))}`}
+        </span>
+        <span className="muted">the partial file was deleted</span>
+      </div>
+    );
+  }
   return (
     <div className="transfer-figures">
       <span>
         <strong>{formatBytes(t.received)}</strong>
         {t.size !== null && ` of ${formatBytes(t.size)} · ${formatPercent(t.received / Math.max(t.size, 1))}`}
       </span>
-      {live && t.rate > 0 && <span>{formatRate(t.rate)}</span>}
-      {live && remaining !== null && <span>{formatDuration(remaining)} left</span>}
+      {moving && t.rate > 0 && <span>{formatRate(t.rate)}</span>}
+      {moving && remaining !== null && <span>{formatDuration(remaining)} left</span>}
       {t.state === 'done' && t.finishedAt && <span>took {formatDuration(t.finishedAt - t.createdAt)}</span>}
       {t.rangeSupport === false && <span className="muted">server sends one stream (no ranges)</span>}
     </div>
-  );
-}
-
-/** What each path carried of this download, and why a path stopped carrying it. */
-function PathShares({
-  name,
-  parts,
-  live,
-  colors,
-}: {
-  name: string;
-  parts: PathShare[];
-  live: boolean;
-  colors: PathColors;
-}) {
-  return (
-    <ul className="transfer-paths" aria-label={`${name} by path`}>
-      {parts.map((p) => (
-        <li key={p.name}>
-          <PathDot color={colors(p.name)} />
-          <span className="transfer-path-name">{p.name}</span>
-          <span>{formatBytes(p.bytes)}</span>
-          {live && p.state === 'active' && <span className="muted">{formatRate(p.rate)}</span>}
-          {p.state !== 'active' && p.state !== 'idle' && (
-            <span className={`path-state path-state-${p.state}`}>{PATH_STATE_TEXT[p.state]}</span>
-          )}
-        </li>
-      ))}
-    </ul>
   );
 }

@@ -7,6 +7,7 @@ import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
 import { errorMessage } from '../../../common/errors.ts';
 import { AddTransferForm } from './AddTransferForm.tsx';
+import { hashParam } from '../lib/useHashRoute.ts';
 import { isNetworkPath } from './OverviewView.tsx';
 import { TransferRow } from './TransferRow.tsx';
 
@@ -114,6 +115,8 @@ function Downloads({
 }) {
   const { api, colors, info } = useDashboard();
   const canReveal = valueOf(info.data)?.shell === 'electron';
+  // Opened from an alert's "Open transfer": that download is marked and scrolled to.
+  const [target] = useState(() => hashParam('transfer'));
   const sorted = [...list].sort(
     (a, b) => Number(ACTIVE.has(b.state)) - Number(ACTIVE.has(a.state)) || b.createdAt - a.createdAt,
   );
@@ -134,7 +137,9 @@ function Downloads({
               transfer={t}
               colors={colors}
               canReveal={canReveal}
+              target={t.id === target}
               onPause={() => run(api.invoke('transfers.pause', t.id).then(update))}
+              onUsePaths={(paths) => run(api.invoke('transfers.setPaths', t.id, paths).then(update))}
               onResume={() => run(api.invoke('transfers.resume', t.id).then(update))}
               onCancel={() => run(api.invoke('transfers.cancel', t.id).then(update))}
               onReveal={() => run(api.invoke('transfers.reveal', t.id))}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import type { UsagePeriod, UsagePeriodQuery } from '../../../common/contract.ts';
-import { formatBytes, formatDate, formatMoney } from '../../../common/format.ts';
+import { formatBytes, formatDate, formatDays, formatMoney, formatMonth } from '../../../common/format.ts';
 import { usageCsv, usageJson } from '../../../common/usageHistory.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { Segmented } from '../components/Segmented.tsx';
@@ -10,7 +10,7 @@ import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
 import { usePeriods } from '../hooks/usePeriods.ts';
 import { downloadText } from '../lib/download.ts';
-import { CORRECTION_NOTE, ESTIMATE_NOTE, formatSignedBytes, lastDay } from '../lib/usageText.ts';
+import { CORRECTION_NOTE, ESTIMATE_NOTE, formatSignedBytes } from '../lib/usageText.ts';
 
 type Kind = UsagePeriodQuery['kind'];
 
@@ -31,11 +31,7 @@ const HISTORY_UNAVAILABLE = {
 function periodText(p: UsagePeriod, kind: Kind, now: number): string {
   const start = Date.parse(p.start);
   const text =
-    kind === 'day'
-      ? formatDate(start)
-      : kind === 'month'
-        ? new Date(start).toLocaleDateString(undefined, { month: 'long', year: 'numeric' })
-        : `${formatDate(start)} – ${lastDay(p.end)}`;
+    kind === 'day' ? formatDate(start) : kind === 'month' ? formatMonth(start) : formatDays(start, p.end);
   return Date.parse(p.end) > now ? `${text} (so far)` : text;
 }
 
