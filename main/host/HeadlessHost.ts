@@ -1,6 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
@@ -139,8 +140,17 @@ export class HeadlessHost {
     this.port = (this.server.address() as AddressInfo).port;
     const hostPart = this.bindHost.includes(':') ? `[${this.bindHost}]` : this.bindHost;
     this.allowedHosts = new Set([`${hostPart}:${this.port}`]);
-    if (isLoopback(this.bindHost)) {
+    const wildcard = this.bindHost === '0.0.0.0' || this.bindHost === '::';
+    if (isLoopback(this.bindHost) || wildcard) {
       for (const h of ['127.0.0.1', 'localhost', '[::1]']) this.allowedHosts.add(`${h}:${this.port}`);
+    }
+    // Bound to every address (--allow-remote): a browser names one of this machine's addresses.
+    if (wildcard) {
+      for (const address of Object.values(networkInterfaces()).flat()) {
+        if (!address) continue;
+        const name = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+        this.allowedHosts.add(`${name.toLowerCase()}:${this.port}`);
+      }
     }
     return this.url();
   }
