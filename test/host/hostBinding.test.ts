@@ -3,7 +3,8 @@
  * IPv6 loopback with its bracketed name, the port asked for, a clear refusal for an address other
  * machines reach unless allowed, and a failed listen reported rather than left hanging.
  */
-import { createServer, type Server } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { PathwiseService } from '../../main/core/PathwiseService.ts';
 import { HeadlessHost, isLoopback } from '../../main/host/HeadlessHost.ts';
@@ -67,6 +68,18 @@ describe('where the host listens', () => {
     );
   });
 
+  it('on loopback, answers to no other address of this machine', async () => {
+    const { host, port } = await listening();
+    const cookie = `${host.cookieName}=${host.token}`;
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .flatMap((a) => (a && !a.internal ? [a.family === 'IPv6' ? `[${a.address}]` : a.address] : []));
+    for (const name of [...others, '0.0.0.0', '[::]']) {
+      const reply = await get(port, '/', { cookie, host: `${name}:${port}` });
+      expect({ name, status: reply.status }).toEqual({ name, status: 403 });
+    }
+  });
+
   it('listens on the port it is given', async () => {
     const free = await takenPort();
     await new Promise((done) => servers.pop()!.close(done));
@@ -78,6 +91,21 @@ describe('where the host listens', () => {
     const port = await takenPort();
     const host = new HeadlessHost({ service: service(), rootDir: '/nonexistent-renderer', port });
     await expect(host.listen()).rejects.toMatchObject({ code: 'EADDRINUSE' });
+  });
+});
+
+describe('closing', () => {
+  it('ends a connection stuck half-way through its request instead of waiting for it', async () => {
+    const host = new HeadlessHost({ service: service(), rootDir: '/nonexistent-renderer' });
+    const port = Number(new URL(await host.listen()).port);
+    const socket = connect({ host: '127.0.0.1', port });
+    const ended = new Promise<void>((done) => socket.on('close', () => done()));
+    socket.on('error', () => undefined);
+    // A client that sent half a request and went quiet (the server is reading its headers).
+    await new Promise<void>((done) => socket.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\n', () => done()));
+    await host.close();
+    await ended;
+    expect(socket.destroyed).toBe(true);
   });
 });
 
@@ -118,6 +146,24 @@ describe('an address other machines can reach', () => {
     const { host, port } = await listening({ host: '0.0.0.0', allowRemote: true });
     const reply = await get(port, '/', { cookie: `${host.cookieName}=${host.token}` });
     expect(reply.status).toBe(404);
+  });
+
+  it('on every address (0.0.0.0, ::), answers to each of this machine’s addresses and loopback, and no other name', async () => {
+    const names = Object.values(networkInterfaces())
+      .flat()
+      .flatMap((a) => (a ? [a.family === 'IPv6' ? `[${a.address}]` : a.address] : []));
+    for (const address of ['0.0.0.0', '::']) {
+      const { host, port } = await listening({ host: address, allowRemote: true });
+      const cookie = `${host.cookieName}=${host.token}`;
+      for (const name of [...names, '127.0.0.1', 'localhost', '[::1]']) {
+        const reply = await get(port, '/', { cookie, host: `${name}:${port}` });
+        expect({ address, name, status: reply.status }).toEqual({ address, name, status: 404 });
+      }
+      for (const name of ['evil.example', '192.0.2.254', '[fd00::dead]', '::1']) {
+        const reply = await get(port, '/', { cookie, host: `${name}:${port}` });
+        expect({ address, name, status: reply.status }).toEqual({ address, name, status: 403 });
+      }
+    }
   });
 });
 
