@@ -3,7 +3,7 @@
  * as in the desktop app (Pathwise's tray app and `pathwise serve` share one core) and in aria2's
  * RPC daemon. Runs inside the bench's client namespace (bench/run.ts spawns it there):
  *
- *   node bench/warm.ts pathwise|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS
+ *   node bench/warm.ts pathwise|pathwise-get|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS
  *        [--earlier URL] [--connections N] [--deadline-ms MS]
  *
  * Starts the daemon, waits until it answers, (with --earlier: has it download that file first
@@ -17,6 +17,10 @@
  * the state changes, or the transfer list showing it, whichever comes first). --connections is
  * aria2's count in all (Pathwise's core opens its own default per path); past --deadline-ms the
  * download counts as failed ("timed out").
+ *
+ * `pathwise-get` is what a user does with the app running: types `pathwise get` in a shell, which
+ * hands the download to the app over its local socket (issue 22). Timed from the command's spawn to
+ * its exit (its Node start-up included, the engine's not), then checked to be in the app's list.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -42,7 +46,7 @@ const { values: flags, positionals } = parseArgs({
 const [tool, url, outDir, fileName, addresses] = positionals;
 if (!tool || !url || !outDir || !fileName || !addresses) {
   process.stderr.write(
-    'usage: node bench/warm.ts pathwise|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS [--earlier URL] [--connections N] [--deadline-ms MS]\n',
+    'usage: node bench/warm.ts pathwise|pathwise-get|aria2 URL OUT_DIR FILE_NAME ADDRESS,ADDRESS [--earlier URL] [--connections N] [--deadline-ms MS]\n',
   );
   process.exit(2);
 }
@@ -199,18 +203,8 @@ function coreSession(ws: WebSocket): {
 
 /** Pathwise's running core, reached over the same contract the dashboard uses. */
 async function pathwise(): Promise<Outcome> {
-  const daemon = spawn(PATHWISE_BIN, ['serve', '--port', '0'], {
-    env: { ...process.env, XDG_DOWNLOAD_DIR: outDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const { daemon, core, ws } = await startServe();
   try {
-    const [, dashboard] = await lineMatching(daemon, /Pathwise dashboard: (\S+)\n/);
-    const page = new URL(dashboard as string);
-    // The host wants an Origin of its own on every WebSocket, as a browser sends.
-    const ws = await openSocket(`ws://${page.host}/ws?token=${page.searchParams.get('token')}`, page.origin);
-    const core = coreSession(ws);
-    // Answers once the core is up (paths read, ledger open): now it is warm.
-    await core.invoke('paths.list', []);
     const download = (from: string, name: string, measured: boolean): Promise<Outcome> => {
       const request = { url: from, fileName: name, mode: 'aggregate', paths: ['wlan0', 'wwan0'] };
       const clock = clocked(() => core.invoke('transfers.start', [request]), measured);
@@ -223,6 +217,63 @@ async function pathwise(): Promise<Outcome> {
         (error: unknown) => clock.ended(false, `transfers.start failed: ${String(error)}`),
       );
       return clock.outcome;
+    };
+    const outcome = await earlierThenMeasured(download);
+    ws.close();
+    return outcome;
+  } finally {
+    await stop(daemon);
+  }
+}
+
+/** `pathwise serve` started and answering over the dashboard's WebSocket. */
+async function startServe(): Promise<{
+  daemon: ChildProcess;
+  core: ReturnType<typeof coreSession>;
+  ws: WebSocket;
+}> {
+  const daemon = spawn(PATHWISE_BIN, ['serve', '--port', '0'], {
+    env: { ...process.env, XDG_DOWNLOAD_DIR: outDir },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  try {
+    const [, dashboard] = await lineMatching(daemon, /Pathwise dashboard: (\S+)\n/);
+    const page = new URL(dashboard as string);
+    // The host wants an Origin of its own on every WebSocket, as a browser sends.
+    const ws = await openSocket(`ws://${page.host}/ws?token=${page.searchParams.get('token')}`, page.origin);
+    const core = coreSession(ws);
+    // Answers once the core is up (paths read, ledger open): now it is warm.
+    await core.invoke('paths.list', []);
+    return { daemon, core, ws };
+  } catch (error) {
+    await stop(daemon);
+    throw error;
+  }
+}
+
+/** `pathwise get` from a shell while the app runs: handed to it, timed from spawn to exit. */
+async function pathwiseHanded(): Promise<Outcome> {
+  const { daemon, core, ws } = await startServe();
+  try {
+    const download = async (from: string, name: string, measured: boolean): Promise<Outcome> => {
+      const args = ['get', from, '-o', `${outDir}/${name}`, '--paths', 'wlan0,wwan0', '--quiet'];
+      const clock = clocked(
+        () => spawn(PATHWISE_BIN, args, { stdio: ['ignore', 'ignore', 'pipe'] }),
+        measured,
+      );
+      let stderr = '';
+      clock.sent.stderr?.on('data', (data: Buffer) => (stderr += data.toString()));
+      clock.sent.once('exit', (code) =>
+        clock.ended(code === 0, code === 0 ? undefined : `exit ${code}: ${stderr}`),
+      );
+      const outcome = await clock.outcome;
+      await stop(clock.sent);
+      // Handed, not run in its own process: the app lists it.
+      const listed = (await core.invoke('transfers.list', [])) as Array<{ file: string }>;
+      if (outcome.ok && !listed.some((t) => t.file.endsWith(`/${name}`))) {
+        return { ...outcome, ok: false, error: 'the download was not handed to the running app' };
+      }
+      return outcome;
     };
     const outcome = await earlierThenMeasured(download);
     ws.close();
@@ -282,7 +333,14 @@ async function aria2(): Promise<Outcome> {
   }
 }
 
-const outcome = await (tool === 'aria2' ? aria2() : pathwise()).catch((error: unknown): Outcome => ({
+const drivers: Record<string, () => Promise<Outcome>> = {
+  aria2,
+  pathwise,
+  'pathwise-get': pathwiseHanded,
+};
+const outcome = await (
+  drivers[tool] ?? ((): Promise<Outcome> => Promise.reject(new Error(`unknown tool ${tool}`)))
+)().catch((error: unknown): Outcome => ({
   seconds: Number.NaN,
   ok: false,
   error: String(error),

@@ -7,7 +7,8 @@ import { join } from 'node:path';
 import { REPO_ROOT } from '../../test/support/cli.ts';
 import { PROBE_URL } from '../lab/nginx.ts';
 
-export type WarmTool = 'pathwise' | 'aria2';
+/** `pathwise-get`: a `pathwise get` typed in a shell, handed to the running `pathwise serve`. */
+export type WarmTool = 'pathwise' | 'pathwise-get' | 'aria2';
 
 export interface WarmOptions {
   /** A download the daemon makes first (a tool in use), untimed. */

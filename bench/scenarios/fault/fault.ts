@@ -1,7 +1,7 @@
 /**
  * A fault on wlan0 three seconds into a download over wlan0 + wwan0 (a cut, or a blackhole), raced
- * three ways against aria2: both started from a shell, both already running, and both running
- * after one earlier download. Each round runs all three races, each tool once in each, the one
+ * against aria2: both started from a shell, both already running, both running after one earlier
+ * download, and `pathwise get` typed while the app runs (handed to it) against aria2c from a shell. Each round runs all three races, each tool once in each, the one
  * going first alternating from round to round; the targets are judged on the medians. Pathwise's
  * longest failover stall is held to a limit too.
  */
@@ -12,6 +12,7 @@ import { holdsFile } from '../../lab/testFile.ts';
 import { runFailure } from '../../lab/timed.ts';
 import type { ScenarioResult } from '../../report/ScenarioResult.ts';
 import { aria2Args } from '../../tools/aria2.ts';
+import type { WarmTool } from '../../tools/warmDriver.ts';
 import { PATHWISE_CONNECTIONS_PER_PATH, pathwiseGetArgs, withOutcome } from '../../tools/pathwise.ts';
 import { raceAlreadyRunning } from './alreadyRunning.ts';
 import { faultResult, type FaultMeasurements } from './faultResult.ts';
@@ -62,10 +63,11 @@ export async function fault(b: BenchLab, kind: FaultKind): Promise<ScenarioResul
     rounds: b.ctx.rounds,
     aria2Connections,
     pwShell: [],
-    pw: { shell: [], warm: [], used: [] },
-    aria: { shell: [], warm: [], used: [] },
+    pw: { shell: [], warm: [], used: [], handed: [] },
+    // The handed race's aria2 is aria2c typed in a shell: the shell race's runs (faultResult.ts).
+    aria: { shell: [], warm: [], used: [], handed: [] },
   };
-  const running = (race: RaceName, tool: 'pathwise' | 'aria2'): Promise<RaceRun> =>
+  const running = (race: RaceName, tool: WarmTool): Promise<RaceRun> =>
     raceAlreadyRunning(b, kind, tool, { afterEarlier: race === 'used', aria2Connections, limitMs });
   for (let round = 0; round < b.ctx.rounds; round++) {
     for (const race of RACES) {
@@ -74,11 +76,11 @@ export async function fault(b: BenchLab, kind: FaultKind): Promise<ScenarioResul
           const run = await pathwiseFromShell(b, kind, limitMs);
           m.pwShell.push(run);
           m.pw.shell.push(run);
-        } else m.pw[race].push(await running(race, 'pathwise'));
+        } else m.pw[race].push(await running(race, race === 'handed' ? 'pathwise-get' : 'pathwise'));
       };
       const aria2 = async (): Promise<void> => {
         if (race === 'shell') m.aria.shell.push(await aria2FromShell(b, kind, aria2Connections, limitMs));
-        else m.aria[race].push(await running(race, 'aria2'));
+        else if (race !== 'handed') m.aria[race].push(await running(race, 'aria2'));
       };
       // Who goes first alternates, so neither always inherits the other's warmed caches.
       for (const turn of round % 2 === 0 ? [pathwise, aria2] : [aria2, pathwise]) await turn();

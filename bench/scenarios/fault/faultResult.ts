@@ -30,7 +30,16 @@ const RACE_WORDS: Record<RaceName, { pw: string; aria: string; target: string }>
     aria: 'aria2 daemon, after one download',
     target: 'both running, each after one earlier download',
   },
+  handed: {
+    pw: 'pathwise get from a shell, handed to the running app',
+    aria: 'aria2c',
+    target: 'typed in a shell, Pathwise’s app running, vs aria2c',
+  },
 };
+
+/** aria2's runs a race is judged against: the handed race's are aria2c's from a shell. */
+const ariaRuns = (m: FaultMeasurements, race: RaceName): RaceRun[] =>
+  m.aria[race === 'handed' ? 'shell' : race];
 
 const roundsOf = (runs: RaceRun[]): Rounds => ofRounds(runs);
 
@@ -54,6 +63,8 @@ function faultRows(m: FaultMeasurements): Row[] {
   return RACES.flatMap((race) => {
     const pwRow = row(RACE_WORDS[race].pw, m.pw[race]);
     const ariaRow = row(`${RACE_WORDS[race].aria}, ${aria}`, m.aria[race]);
+    // Its aria2 row is the shell race's, already shown.
+    if (race === 'handed') return [pwRow];
     if (race !== 'shell') return [pwRow, ariaRow];
     const shell = {
       ...pwRow,
@@ -76,7 +87,7 @@ function faultFigures(m: FaultMeasurements): ScenarioResult['figures'] {
   for (const race of RACES) {
     for (const [tool, runs] of [
       ['pathwise', m.pw[race]],
-      ['aria2', m.aria[race]],
+      ['aria2', ariaRuns(m, race)],
     ] as const) {
       const key = `${tool}${race[0]?.toUpperCase()}${race.slice(1)}`;
       figures[`${key}S`] = roundsOf(runs).seconds;
@@ -107,7 +118,7 @@ function faultTargets(m: FaultMeasurements): Target[] {
       fasterThanAria2(
         `total time ≤ ${aria2Label(m.aria2Connections)}’s (${RACE_WORDS[race].target})`,
         roundsOf(m.pw[race]),
-        roundsOf(m.aria[race]),
+        roundsOf(ariaRuns(m, race)),
       ),
     ),
   ];

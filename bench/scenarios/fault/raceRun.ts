@@ -17,7 +17,10 @@ export interface PathwiseShellRun extends RaceRun {
   wlan0Bytes: number;
 }
 
-/** The three races: from a shell, already running, and running after one earlier download. */
-export type RaceName = 'shell' | 'warm' | 'used';
+/**
+ * The races: from a shell, already running, running after one earlier download, and `pathwise get`
+ * typed while the app runs (handed to it; aria2's side of that race is its shell run).
+ */
+export type RaceName = 'shell' | 'warm' | 'used' | 'handed';
 
-export const RACES: RaceName[] = ['shell', 'warm', 'used'];
+export const RACES: RaceName[] = ['shell', 'warm', 'used', 'handed'];
