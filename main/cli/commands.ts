@@ -143,7 +143,8 @@ const WATCH: CommandSpec = {
   args: [],
   synopsis: '[--json]',
   summary: 'print path events as they happen (JSON lines with --json)',
-  about: 'Prints a line for every path that exists, then one for each change, until interrupted.',
+  about:
+    "Prints a line for every path that exists, then one for each change, until interrupted. With the app running these are its events (its downloads' stalls included); when it stops, the watch goes on by itself.",
   options: [{ long: 'json', help: 'one JSON object a line' }, DATA_DIR],
 };
 

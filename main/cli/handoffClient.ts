@@ -1,6 +1,13 @@
 import { lstatSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
-import type { InvokeArgs, InvokeChannel, InvokeResult, TransferInfo } from '../../common/contract.ts';
+import type {
+  InvokeArgs,
+  InvokeChannel,
+  InvokeResult,
+  PathEvent,
+  PathInfo,
+  TransferInfo,
+} from '../../common/contract.ts';
 import { PathwiseError, type ErrorCode } from '../../common/errors.ts';
 import {
   handoffSocketPath,
@@ -55,10 +62,14 @@ export class AppConnection {
   private nextId = 1;
   private readonly waiting = new Map<number, Waiting>();
   private readonly followers = new Map<number, { onEvent: (e: GetEvent) => void; end: Waiting }>();
+  private readonly watchers = new Map<number, (e: PathEvent) => void>();
   private closed = false;
+  private readonly gone: Promise<void>;
+  private markGone: () => void = () => undefined;
 
   private constructor(socket: Socket) {
     this.socket = socket;
+    this.gone = new Promise((resolve) => (this.markGone = resolve));
     let buffered = '';
     socket.setEncoding('utf8');
     socket.on('data', (chunk: string) => {
@@ -115,6 +126,25 @@ export class AppConnection {
     return { started, ended, stop: () => this.write({ kind: 'stop', id }) };
   }
 
+  /**
+   * Follows the app's paths: `onPaths` gets them as they are, then `onEvent` each path event from
+   * then on (those that arrived while the paths were on their way first), until the connection ends.
+   */
+  async watch(onPaths: (paths: PathInfo[]) => void, onEvent: (e: PathEvent) => void): Promise<void> {
+    const id = this.nextId++;
+    const early: PathEvent[] = [];
+    this.watchers.set(id, (e) => early.push(e));
+    const paths = (await this.request(id, { kind: 'watch', id })) as PathInfo[];
+    onPaths(paths);
+    for (const e of early.splice(0)) onEvent(e);
+    this.watchers.set(id, onEvent);
+  }
+
+  /** Resolves when the connection is gone (the app stopped, or close() was called). */
+  ended(): Promise<void> {
+    return this.gone;
+  }
+
   close(): void {
     this.closed = true;
     this.socket.end();
@@ -152,6 +182,8 @@ export class AppConnection {
       else waiter?.reject(new PathwiseError(message.error.code as ErrorCode, message.error.message));
     } else if (message.kind === 'get-event') {
       this.followers.get(message.id)?.onEvent(message.event);
+    } else if (message.kind === 'path-event') {
+      this.watchers.get(message.id)?.(message.event);
     } else {
       this.followers.get(message.id)?.end.resolve(message);
       this.followers.delete(message.id);
@@ -163,5 +195,7 @@ export class AppConnection {
     for (const follower of this.followers.values()) follower.end.reject(lost());
     this.waiting.clear();
     this.followers.clear();
+    this.watchers.clear();
+    this.markGone();
   }
 }

@@ -1,5 +1,6 @@
 import { chmod, lstat, unlink } from 'node:fs/promises';
 import { connect, createServer, type Server, type Socket } from 'node:net';
+import type { PathEvent } from '../../common/contract.ts';
 import { errorCode, errorMessage, wireError } from '../../common/errors.ts';
 import type { HandedTransfers } from '../core/HandedTransfers.ts';
 import type { PathwiseService } from '../core/PathwiseService.ts';
@@ -23,6 +24,9 @@ export interface HandoffServerOptions {
   /** Command lines connected at once. */
   maxClients?: number;
 }
+
+/** Bytes a watch may leave unread before its connection is closed (a reader that stopped reading). */
+const MAX_WATCH_BACKLOG = 1024 * 1024;
 
 /** Requests one connection may have unanswered at once; more are answered E_BUSY. */
 const MAX_IN_FLIGHT = 32;
@@ -125,6 +129,7 @@ export class HandoffServer {
     }
     this.clients.add(socket);
     const sessions = new Map<number, Session>();
+    const watches: Array<() => void> = [];
     let buffered = '';
     let bad = 0;
     let inFlight = 0;
@@ -143,7 +148,7 @@ export class HandoffServer {
         buffered = buffered.slice(newline + 1);
         if (line.trim() === '') continue;
         inFlight++;
-        void this.onLine(line, { send, sessions, busy: inFlight > MAX_IN_FLIGHT })
+        void this.onLine(line, { socket, send, sessions, watches, busy: inFlight > MAX_IN_FLIGHT })
           .then((ok) => {
             if (!ok) misbehaved();
           })
@@ -158,17 +163,14 @@ export class HandoffServer {
       // The command line is gone (killed, or its terminal closed): its download stops as it would have.
       for (const session of sessions.values()) session.abandoned();
       sessions.clear();
+      for (const unwatch of watches.splice(0)) unwatch();
     });
   }
 
   /** Answers one line; false when it was malformed or refused as invalid. */
   private async onLine(
     line: string,
-    {
-      send,
-      sessions,
-      busy,
-    }: { send: (m: ServerMessage) => void; sessions: Map<number, Session>; busy: boolean },
+    { socket, send, sessions, watches, busy }: ConnectionState,
   ): Promise<boolean> {
     const raw = parseJson(line);
     if (busy) {
@@ -227,8 +229,38 @@ export class HandoffServer {
         await session.stop();
         return true;
       }
+      case 'watch':
+        return this.watch(message.id, { socket, send, watches });
     }
   }
+
+  /**
+   * Sends the app's path events under `id` until the connection closes, after answering with the
+   * paths as they are (the events seen while that answer was read come first: the client prints
+   * the paths, then them). A reader that stops reading is cut off rather than buffered forever.
+   */
+  private async watch(
+    id: number,
+    { socket, send, watches }: Pick<ConnectionState, 'socket' | 'send' | 'watches'>,
+  ): Promise<boolean> {
+    const unwatch = this.options.service.subscribe((channel, payload) => {
+      if (channel !== 'pathEvent') return;
+      if (socket.writableLength > MAX_WATCH_BACKLOG) socket.destroy();
+      else send({ kind: 'path-event', id, event: payload as PathEvent });
+    });
+    watches.push(unwatch);
+    send({ kind: 'result', id, ok: true, value: await this.options.service.invoke('paths.list', []) });
+    return true;
+  }
+}
+
+interface ConnectionState {
+  socket: Socket;
+  send: (m: ServerMessage) => void;
+  sessions: Map<number, Session>;
+  /** Each watch's unsubscribe, called when the connection closes. */
+  watches: Array<() => void>;
+  busy: boolean;
 }
 
 /** What attachHandoff needs of the composed core (createPathwise's Pathwise). */

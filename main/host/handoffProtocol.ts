@@ -1,9 +1,10 @@
 /**
  * The local socket between a command line and the running app (HandoffServer.ts): one JSON
  * object a line each way. A client asks the contract (`invoke`, as the dashboard's WebSocket
- * does), hands a download over (`get`) and stops it (`stop`); the app answers each request once
- * (`result`), and a handed download it streams (`get-event`) until it ends (`get-end`). Both ends
- * validate what they read against these schemas.
+ * does), hands a download over (`get`) and stops it (`stop`), or follows the app's paths (`watch`);
+ * the app answers each request once (`result`), streams a handed download (`get-event`) until it
+ * ends (`get-end`), and a watch's path events (`path-event`) until the connection closes. Both
+ * ends validate what they read against these schemas.
  */
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
@@ -13,6 +14,7 @@ import {
   ContinuityEventSchema,
   ErrorInfoSchema,
   PathBindingSchema,
+  PathEventSchema,
   TransferInfoSchema,
   TransferModeSchema,
   WireRequestSchema,
@@ -55,6 +57,11 @@ export const ClientMessageSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('get'), id, request: HandedRequestSchema, detach: z.boolean() }),
   /** Ctrl-C: the handed download `id` started is paused (its part kept), as the CLI's own would be. */
   z.object({ kind: z.literal('stop'), id }),
+  /**
+   * `pathwise watch`: the app's path events (its monitor hears the engine's stalls) from now on;
+   * answered with the paths as they are, each event then sent as a `path-event` under this id.
+   */
+  z.object({ kind: z.literal('watch'), id }),
 ]);
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
 
@@ -108,6 +115,7 @@ export const ServerMessageSchema = z.union([
     info: TransferInfoSchema,
     bindings: z.record(z.string(), PathBindingSchema),
   }),
+  z.object({ kind: z.literal('path-event'), id, event: PathEventSchema }),
 ]);
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
 
