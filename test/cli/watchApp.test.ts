@@ -2,7 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { PathEvent } from '../../common/contract.ts';
+import type { PathEvent, PathInfo } from '../../common/contract.ts';
 import { createPathwise, type Pathwise } from '../../main/core/createPathwise.ts';
 import { attachHandoff } from '../../main/host/HandoffServer.ts';
 import { handoffSocketPath } from '../../main/host/handoffProtocol.ts';
@@ -74,7 +74,7 @@ const stall: PathEvent = {
 describe('pathwise watch with the app running', () => {
   it('prints the app’s paths, then the events only the app’s monitor has', async () => {
     const w = watch();
-    const appPaths = await app.service.invoke('paths.list', []);
+    const appPaths = (await app.service.invoke('paths.list', [])) as PathInfo[];
     // The app's paths first, as a watch of its own would announce them.
     await until(() => w.lines.length >= appPaths.length, 60_000, 'the app’s paths');
     const added = w.lines.slice(0, appPaths.length).map((l) => JSON.parse(l) as PathEvent);
