@@ -419,6 +419,8 @@ export const AboutSchema = z.object({
   licences: z.array(z.object({ name: z.string(), version: z.string(), license: z.string() })),
   /** What went wrong while starting or since (a settings file moved aside, counters off), newest last. */
   warnings: z.array(z.object({ message: z.string(), at: z.number() })),
+  /** The desktop app's auto-update in a line (off and why, or what it last did); absent headless. */
+  updates: z.string().optional(),
 });
 export type About = z.infer<typeof AboutSchema>;
 

@@ -32,6 +32,7 @@ import type { PathwiseService } from './core/PathwiseService.ts';
 import type { SettingsStore } from './core/SettingsStore.ts';
 import { registerIpc } from './shell/ipc.ts';
 import { appCommand, createLaunchAtLogin } from './shell/autostart.ts';
+import { startAutoUpdate, type AutoUpdate, type Updater } from './shell/autoUpdate.ts';
 import { createKeepAwake, progressKey, taskbarProgress } from './shell/desktop.ts';
 import { startLogFile } from './shell/logFile.ts';
 import { createAlertNotifier } from './shell/notifications.ts';
@@ -176,6 +177,7 @@ function forwardPushes(
     switch (channel) {
       case 'paths':
         trayState.paths = payload as PathInfo[];
+        updates?.pathsChanged();
         break;
       case 'transfers':
         trayState.transfers = payload as TransferInfo[];
@@ -210,6 +212,7 @@ function followAppEvents(service: PathwiseService, tray: () => TrayController | 
     if (process.platform !== 'darwin' && process.env['PATHWISE_QUIT_ON_CLOSE'] === '1') app.quit();
   });
   app.on('before-quit', () => {
+    updates?.stop();
     tray()?.destroy();
     void service.stop();
   });
@@ -237,13 +240,40 @@ async function startTray(service: PathwiseService, trayState: TrayState): Promis
  * The core, with its log in the data home (the console goes there too) and its door for command
  * lines (`pathwise get` hands its downloads to this app).
  */
+/** The auto-update (main/shell/autoUpdate.ts), once the tray is up; its line is in the About panel. */
+let updates: AutoUpdate | undefined;
+
+/** An update, downloaded over an unmetered network only, installs at quit or from its notification. */
+function startUpdates(trayState: TrayState): AutoUpdate {
+  return startAutoUpdate({
+    isPackaged: app.isPackaged,
+    resourcesPath: process.resourcesPath,
+    // electron-updater requires electron at load: imported only once a feed is configured.
+    load: async () => (await import('electron-updater')).autoUpdater as unknown as Updater,
+    paths: () => trayState.paths,
+    notify: (version, installNow) => {
+      if (!Notification.isSupported()) return;
+      const notification = new Notification({
+        title: `Pathwise ${version} is ready`,
+        body: 'It installs when you quit Pathwise. Click to restart now.',
+      });
+      notification.on('click', installNow);
+      notification.show();
+    },
+    log,
+  });
+}
+
 async function startCore(): Promise<{ pathwise: Pathwise; logFile: string }> {
   const electronUserData = app.getPath('userData');
   // The one data home the CLI uses too (resolveDataDir); userData only if chosen (--user-data-dir).
   const logFile = startLogFile(resolveDataDir(undefined, process.env, process.platform, electronUserData), {
     captureConsole: true,
   }).file;
-  const pathwise = await createPathwise({ shell: 'electron', electronUserData, logFile });
+  const pathwise = await createPathwise({
+    ...{ shell: 'electron', electronUserData, logFile },
+    updates: () => updates?.status() ?? 'Updates: not looked for yet.',
+  });
   for (const warning of pathwise.warnings) console.warn(`pathwise: ${warning}`);
   attachHandoff(pathwise, (warning) => {
     console.warn(`pathwise: ${warning}`);
@@ -318,6 +348,7 @@ async function main(): Promise<void> {
   await app.whenReady();
   await service.start();
   tray = await startTray(service, trayState);
+  updates = startUpdates(trayState);
   if (!startHidden) openDashboard();
   notifyWarnings(warnings);
 }

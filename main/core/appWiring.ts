@@ -60,6 +60,8 @@ export interface AppParts {
   warnings: string[];
   /** Where the shell logs to (Electron's rotated log in the data home); null when it doesn't. */
   logFile?: string | null;
+  /** The desktop app's auto-update status line (main/shell/autoUpdate.ts); none headless. */
+  updates?: (() => string) | undefined;
 }
 
 /**
@@ -67,7 +69,15 @@ export interface AppParts {
  * start, so the UI can show them, not only the console), and the folder dialog, which only the
  * desktop shell can answer (it overrides the handler).
  */
-export function serveApp({ service, shell, dataDir, settings, warnings, logFile = null }: AppParts): void {
+export function serveApp({
+  service,
+  shell,
+  dataDir,
+  settings,
+  warnings,
+  logFile = null,
+  updates,
+}: AppParts): void {
   const startedAt = Date.now();
   // Those of the start (the shells may add theirs to the same list), then those since.
   const later: About['warnings'] = [];
@@ -91,6 +101,7 @@ export function serveApp({ service, shell, dataDir, settings, warnings, logFile 
       runtime,
       licences: bundledLicences(),
       warnings: [...warnings.map((message) => ({ message, at: startedAt })), ...later],
+      ...(updates ? { updates: updates() } : {}),
     }),
     'dialog.chooseFolder': async () => {
       throw new PathwiseError(

@@ -32,6 +32,8 @@ export interface CreatePathwiseOptions {
   budget?: BudgetProvider;
   /** The shell's log file, shown in the About panel. */
   logFile?: string;
+  /** The desktop app's auto-update status line, shown in the About panel. */
+  updates?: () => string;
 }
 
 export interface Pathwise {
@@ -83,7 +85,10 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
 
   wireMonitor({ service, monitor, paths, appRates, ledger });
   wireSettings({ service, settings, monitor, binder });
-  serveApp({ service, shell: options.shell, dataDir, settings, warnings, logFile: options.logFile ?? null });
+  serveApp({
+    ...{ service, shell: options.shell, dataDir, settings, warnings },
+    ...{ logFile: options.logFile ?? null, updates: options.updates },
+  });
   serveSensing({ service, monitor, battery, reading, paths, ledger });
 
   const budget = options.budget ?? ledger ?? undefined;

@@ -26,6 +26,7 @@ const ABOUT: About = {
   runtime: { node: '24.0.0', electron: '45.4.1' },
   licences: [{ name: 'zod', version: '4.6.7', license: 'MIT' }],
   warnings: [{ message: 'Your settings file could not be read and was moved aside.', at: Date.now() }],
+  updates: 'Updates: Pathwise 1.3.0 is ready; it installs when you quit.',
 };
 
 describe('Settings: path types and metering', () => {
@@ -101,7 +102,7 @@ describe('Settings: the download folder', () => {
 });
 
 describe('Settings: About and warnings', () => {
-  it('shows the version, the log file, the licences and the startup warnings', async () => {
+  it('shows the version, the log file, the updates, the licences and the startup warnings', async () => {
     const api = withOverrides('electron');
     api.handlers['app.about'] = () => ABOUT;
     const user = userEvent.setup();
@@ -109,6 +110,9 @@ describe('Settings: About and warnings', () => {
     const about = await screen.findByRole('region', { name: 'About Pathwise' });
     expect(within(about).getByText('/home/me/.local/share/pathwise/logs/main.log')).toBeInTheDocument();
     expect(within(about).getByText(/1\.2\.3/)).toBeInTheDocument();
+    expect(
+      within(about).getByText('Pathwise 1.3.0 is ready; it installs when you quit.'),
+    ).toBeInTheDocument();
     await user.click(within(about).getByText(/Open-source licences/));
     for (const name of ['zod', 'react', 'react-dom', 'recharts']) {
       expect(within(about).getByRole('rowheader', { name })).toBeInTheDocument();

@@ -151,8 +151,11 @@ describe('main/index.ts (the Electron shell): IPC', () => {
     const about = (await electron.ipcMain.invokeFrom(win.webContents, appUrl, 'app.about')) as {
       logFile: string;
       licences: Array<{ name: string; license: string }>;
+      updates: string;
     };
     expect(about.logFile).toBe(join(electron.app.paths['userData'] as string, 'logs', 'main.log'));
+    // A development build has nothing to update (a packaged one: main/shell/autoUpdate.ts's tests).
+    expect(about.updates).toBe('Updates: off in a development build.');
     expect(about.licences).toEqual(
       expect.arrayContaining([{ name: 'zod', version: expect.any(String), license: 'MIT' }]),
     );

@@ -89,6 +89,12 @@ export function AboutPanel({ about, error }: { about: About | null; error: strin
         <dd className="mono">{about.dataDir}</dd>
         <dt>Log file</dt>
         <dd className="mono">{about.logFile ?? 'None: "pathwise serve" logs to its terminal.'}</dd>
+        {about.updates ? (
+          <>
+            <dt>Updates</dt>
+            <dd>{about.updates.replace(/^Updates: /, '')}</dd>
+          </>
+        ) : null}
       </dl>
       <details className="about-licences">
         <summary>Open-source licences ({licences.length} packages)</summary>
