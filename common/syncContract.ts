@@ -108,8 +108,45 @@ export const SyncJobInfoSchema = z.object({
   progress: SyncProgressSchema.nullable(),
   /** The job's own bytes per path this billing cycle (each path's plan's cycle, else the month). */
   cycleBytes: z.record(z.string(), z.object({ rx: bytes, tx: bytes })),
+  /**
+   * Where the password is kept (never the password): sealed by the system keyring (the desktop
+   * app's safeStorage), a file, an environment variable, or none; `note` says what the user
+   * should know (a password kept unencrypted because there is no keyring, a keyring gone).
+   */
+  password: z.object({
+    from: z.enum(['none', 'file', 'env', 'keyring']),
+    note: z.string().nullable(),
+  }),
 });
 export type SyncJobInfo = z.infer<typeof SyncJobInfoSchema>;
+
+/**
+ * A change to a job (`syncs.edit`): only the fields given change. Another local folder or server
+ * URL is refused while the job runs, and starts a fresh journal (the next run compares both
+ * folders afresh and deletes nothing).
+ */
+export const SyncJobEditSchema = z
+  .object({
+    local: z.string().min(1).optional(),
+    remote: z.string().url().optional(),
+    user: z.string().min(1).nullable().optional(),
+    /** A new password or app token, kept sealed by the system keyring where there is one; null: none. Never sent back. */
+    password: z.string().min(1).max(4096).nullable().optional(),
+    everyMinutes: z.number().int().positive().nullable().optional(),
+    onPathChange: z.boolean().optional(),
+    batteryMinPercent: z.number().int().min(1).max(100).nullable().optional(),
+    policy: z
+      .object({
+        kind: z.enum(['unmetered', 'cellular', 'any']),
+        meteredBytes: z.number().int().nonnegative().nullable(),
+      })
+      .optional(),
+    /** Only these interfaces, in order; null: those the policy allows. */
+    paths: z.array(z.string().min(1)).min(1).nullable().optional(),
+    rateBps: z.number().positive().nullable().optional(),
+  })
+  .strict();
+export type SyncJobEdit = z.infer<typeof SyncJobEditSchema>;
 
 export const SyncRunRequestSchema = z.object({
   /** Delete past the job's share this once (the run stopped and asked). */
@@ -126,6 +163,8 @@ export const syncInvokeContract = {
   /** Stops a running run (downloads keep what they have) and keeps the job from starting. */
   'syncs.pause': { args: job, result: SyncJobInfoSchema },
   'syncs.resume': { args: job, result: SyncJobInfoSchema },
+  /** Changes a job (see SyncJobEditSchema). */
+  'syncs.edit': { args: z.tuple([jobName, SyncJobEditSchema]), result: SyncJobInfoSchema },
   /** Removes the job and its journal; both folders are left as they are. */
   'syncs.remove': { args: job, result: z.array(SyncJobInfoSchema) },
 } as const;

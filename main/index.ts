@@ -37,6 +37,7 @@ import { createKeepAwake, progressKey, taskbarProgress } from './shell/desktop.t
 import { startLogFile } from './shell/logFile.ts';
 import { createAlertNotifier } from './shell/notifications.ts';
 import { createRevealHandler } from './shell/reveal.ts';
+import { safeStorageBox } from './shell/safeStorageBox.ts';
 import { hardenWebContents } from './shell/security.ts';
 import { TrayController } from './shell/tray.ts';
 import type { TrayState } from './shell/trayState.ts';
@@ -273,6 +274,8 @@ async function startCore(): Promise<{ pathwise: Pathwise; logFile: string }> {
   const pathwise = await createPathwise({
     ...{ shell: 'electron', electronUserData, logFile },
     updates: () => updates?.status() ?? 'Updates: not looked for yet.',
+    // Sync passwords typed into the app are sealed by the OS keyring (or a 0600 file, said so).
+    secrets: safeStorageBox(),
   });
   for (const warning of pathwise.warnings) console.warn(`pathwise: ${warning}`);
   attachHandoff(pathwise, (warning) => {

@@ -312,7 +312,7 @@ const COMPLETION: CommandSpec = {
   fish: pathwise completion fish > ~/.config/fish/completions/pathwise.fish`,
 };
 
-export const SYNC_ACTIONS = ['add', 'list', 'run', 'pause', 'resume', 'remove', 'status'] as const;
+export const SYNC_ACTIONS = ['add', 'list', 'run', 'pause', 'resume', 'edit', 'remove', 'status'] as const;
 
 const SYNC: CommandSpec = {
   name: 'sync',
@@ -320,63 +320,72 @@ const SYNC: CommandSpec = {
     { name: 'ACTION', choices: SYNC_ACTIONS },
     { name: 'NAME', complete: 'none', optional: true },
   ],
-  synopsis: 'add|list|run|pause|resume|remove|status [NAME] [options]',
+  synopsis: 'add|list|run|pause|resume|edit|remove|status [NAME] [options]',
   summary: 'two-way folder syncs with WebDAV servers, under a network policy',
   about:
-    'Keeps a local folder and a WebDAV folder (Nextcloud, ownCloud, Apache, rclone) in step both ways. add NAME --local DIR --remote URL sets a job up; run NAME syncs until both sides agree (exit 0) or names the cause; list, status NAME, pause NAME, resume NAME and remove NAME (the folders are not touched).',
+    'Keeps a local folder and a WebDAV folder (Nextcloud, ownCloud, Apache, rclone) in step both ways. add NAME --local DIR --remote URL sets a job up, edit NAME changes any of its options (another folder starts its journal afresh: the next run deletes nothing); run NAME syncs until both sides agree (exit 0) or names the cause; list, status NAME, pause NAME, resume NAME and remove NAME (the folders are not touched).',
   options: [
-    { long: 'local', value: 'DIR', complete: 'dir', help: 'add: the local folder' },
+    { long: 'local', value: 'DIR', complete: 'dir', help: 'add, edit: the local folder' },
     {
       long: 'remote',
       value: 'URL',
-      help: 'add: the WebDAV folder, e.g. https://cloud.example/remote.php/dav/files/me/Docs/',
+      help: 'add, edit: the WebDAV folder, e.g. https://cloud.example/remote.php/dav/files/me/Docs/',
     },
-    { long: 'user', value: 'USER', help: 'add: the login name' },
+    { long: 'user', value: 'USER', help: 'add, edit: the login name' },
     {
       long: 'password-file',
       value: 'FILE',
       complete: 'file',
-      help: 'add: a file holding the password or app token (read at each run, never copied)',
+      help: 'add, edit: a file holding the password or app token (read at each run, never copied)',
     },
     {
       long: 'password-env',
       value: 'VAR',
-      help: 'add: an environment variable holding the password (read at each run)',
+      help: 'add, edit: an environment variable holding the password (read at each run)',
     },
     {
       long: 'every',
       value: 'DURATION',
-      help: 'add: run every DURATION in the app, e.g. 15m or 1h (default: by hand)',
+      help: 'add, edit: run every DURATION in the app, e.g. 15m or 1h (default; edit: off for by hand)',
     },
-    { long: 'on-path-change', help: 'add: also run in the app when the paths it may use change' },
+    {
+      long: 'on-path-change',
+      negatable: true,
+      help: 'add, edit: also run in the app when the paths it may use change',
+    },
     {
       long: 'battery-min',
       value: 'PERCENT',
-      help: 'add: on battery below PERCENT the app does not start it on its schedule',
+      help: 'add, edit: on battery below PERCENT the app does not start it on its schedule (edit: off)',
     },
     {
       long: 'policy',
       value: 'POLICY',
-      help: 'add: unmetered (never a metered path, the default), cellular:SIZE (metered paths too, up to SIZE a billing cycle) or any',
+      help: 'add, edit: unmetered (never a metered path, the default), cellular:SIZE (metered paths too, up to SIZE a billing cycle) or any',
     },
-    { long: 'paths', value: 'A,B', complete: 'interface', help: 'add: use only these interfaces' },
-    { long: 'rate', value: 'RATE', help: "add: the job's rate limit, e.g. 2MB/s" },
+    {
+      long: 'paths',
+      value: 'A,B',
+      complete: 'interface',
+      help: "add, edit: use only these interfaces (edit: off for the policy's)",
+    },
+    { long: 'rate', value: 'RATE', help: "add, edit: the job's rate limit, e.g. 2MB/s (edit: off)" },
     {
       long: 'max-delete',
       value: 'PERCENT',
-      help: 'add: a run deleting more than this share of the files stops and asks (default 50)',
+      help: 'add, edit: a run deleting more than this share of the files stops and asks (default 50)',
     },
     {
       long: 'keep-days',
       value: 'N',
-      help: 'add: keep replaced and deleted files this many days (default 30)',
+      help: 'add, edit: keep replaced and deleted files this many days (default 30)',
     },
     { long: 'force', help: 'run: the deletions past --max-delete are meant' },
     JSON_OUT,
     DATA_DIR,
   ],
   notes:
-    'Replaced and deleted files are kept in .pathwise-sync/trash/ (local) and .pathwise-trash/ (server). A file changed on both sides keeps both: the local one as "NAME (conflict local TIME).EXT". The password is never stored by Pathwise, printed or put in --json.',
+    'Replaced and deleted files are kept in .pathwise-sync/trash/ (local) and .pathwise-trash/ (server). A file changed on both sides keeps both: the local one as "NAME (conflict local TIME).EXT". The password is never printed or put in --json; the command line never stores it (a password typed into the desktop app is kept sealed by the system keyring, which only the app can open).',
 };
 
 const HELP: CommandSpec = {

@@ -1,22 +1,17 @@
-import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { PathwiseError } from '../../common/errors.ts';
-import {
-  formatBytes,
-  formatDateTime,
-  formatDuration,
-  parseByteSize,
-  parseRate,
-} from '../../common/format.ts';
+import { formatBytes, formatDateTime, formatDuration } from '../../common/format.ts';
 import { SYNC_CAUSE_TEXT, type SyncRunInfo } from '../../common/syncContract.ts';
 import { SettingsStore } from '../core/SettingsStore.ts';
 import { PathBinder } from '../engine/PathBinder.ts';
 import { bookSocketBytes } from '../engine/pathAgent.ts';
 import { Ledger } from '../ledger/Ledger.ts';
 import { PathMonitor } from '../monitor/PathMonitor.ts';
+import { editJob, type EditOutcome } from '../sync/jobEdit.ts';
 import { readFacts } from '../sync/jobInfo.ts';
+import { readSecret } from '../sync/jobSecrets.ts';
 import { lockRun } from '../sync/runLock.ts';
-import { readSecret, SYNC_NAME, SyncJobs, type SyncJob, type SyncPolicy } from '../sync/SyncJobs.ts';
+import { SyncJobs, type SyncJob, type SyncPolicy } from '../sync/SyncJobs.ts';
 import { SyncJournal } from '../sync/SyncJournal.ts';
 import type { RunOutcome, RunProgress } from '../sync/SyncRunner.ts';
 import { SyncSession } from '../sync/SyncSession.ts';
@@ -24,6 +19,7 @@ import { commandUsage, oneOf, type ParsedArgs } from './args.ts';
 import { SYNC_ACTIONS } from './commands.ts';
 import { openDataHome } from './dataHome.ts';
 import type { CliIo } from './io.ts';
+import { changeFromArgs, jobFromArgs } from './syncOptions.ts';
 
 const usage = (message: string): Error => commandUsage('sync', message);
 
@@ -38,7 +34,7 @@ export async function runSync(
   const json = args.flag('json') ?? false;
   const jobs = new SyncJobs(openDataHome(args.string('data-dir'), json ? null : io, env));
   if (action === 'list') {
-    const listed = jobs.list().map((job) => ({ ...job, last: lastRun(jobs, job.name) }));
+    const listed = jobs.list().map((job) => ({ ...shown(job), last: lastRun(jobs, job.name) }));
     io.stdout.write(json ? `${JSON.stringify(listed)}\n` : listText(listed));
     return 0;
   }
@@ -48,22 +44,26 @@ export async function runSync(
       return print(
         io,
         json,
-        await jobs.add(jobFromArgs(name, args)),
+        shown(await jobs.add(jobFromArgs(name, args))),
         (job) => `Added sync job ${job.name}: ${job.local} ⇄ ${job.remote}.\n`,
       );
+    case 'edit': {
+      const { job, freshJournal }: EditOutcome = await editJob(jobs, name, changeFromArgs(args));
+      return print(io, json, { ...shown(job), freshJournal }, editText);
+    }
     case 'pause':
     case 'resume':
       return print(
         io,
         json,
-        await jobs.update(name, { paused: action === 'pause' }),
+        shown(await jobs.update(name, { paused: action === 'pause' })),
         (job) => `Sync job ${job.name} is ${job.paused ? 'paused' : 'active'}.\n`,
       );
     case 'remove':
       return print(
         io,
         json,
-        await jobs.remove(name),
+        shown(await jobs.remove(name)),
         (job) => `Removed sync job ${job.name}; ${job.local} and the server's folder are untouched.\n`,
       );
     case 'status':
@@ -79,81 +79,18 @@ function print<T>(io: CliIo, json: boolean, value: T, text: (value: T) => string
   return 0;
 }
 
-/** "15m", "1h", "90s" or plain minutes → whole minutes. */
-function minutes(text: string): number {
-  const m = /^(\d+(?:\.\d+)?)\s*(s|m|min|h|d)?$/i.exec(text.trim());
-  if (!m) throw usage(`--every takes a duration such as 15m or 1h, not "${text}".`);
-  const unit = { s: 1 / 60, m: 1, min: 1, h: 60, d: 1440 }[(m[2] ?? 'm').toLowerCase() as 's'] ?? 1;
-  return Math.max(1, Math.round(Number(m[1]) * unit));
+type ShownJob = Omit<SyncJob, 'password'> & { password: SyncJob['password'] | { keyring: true } };
+
+/** A job as shown: a password the desktop app sealed is named, its sealed bytes left out. */
+function shown(job: SyncJob): ShownJob {
+  return job.password && 'sealed' in job.password ? { ...job, password: { keyring: true } } : job;
 }
 
-function policyOf(text: string | undefined): SyncPolicy {
-  if (text === undefined || text === 'unmetered') return { kind: 'unmetered', meteredBytes: null };
-  if (text === 'any') return { kind: 'any', meteredBytes: null };
-  const m = /^cellular(?::(.+))?$/.exec(text);
-  const bytes = m?.[1] === undefined ? null : parseByteSize(m[1]);
-  if (!m || (m[1] !== undefined && bytes === null)) {
-    throw usage(`--policy takes unmetered, cellular:SIZE (e.g. cellular:100MB) or any, not "${text}".`);
-  }
-  return { kind: 'cellular', meteredBytes: bytes };
-}
-
-function jobFromArgs(name: string, args: ParsedArgs): SyncJob {
-  if (!SYNC_NAME.test(name)) throw usage(`A job's name is letters, digits, ".", "_" and "-", not "${name}".`);
-  const local = args.string('local');
-  const remote = args.string('remote');
-  if (!local || !remote) throw usage('"pathwise sync add" needs --local DIR and --remote URL.');
-  const folder = resolve(local);
-  if (!statSync(folder, { throwIfNoEntry: false })?.isDirectory()) {
-    throw new PathwiseError('E_DISK', `The local folder ${folder} does not exist; create it first.`);
-  }
-  if (!URL.canParse(remote) || !/^https?:$/.test(new URL(remote).protocol)) {
-    throw usage(`--remote takes an http or https URL, not "${remote}".`);
-  }
-  if (new URL(remote).username || new URL(remote).password) {
-    throw usage('--remote takes the URL without a user or password in it: give --user and --password-file.');
-  }
-  const file = args.string('password-file');
-  const envName = args.string('password-env');
-  if (file && envName) throw usage('Give --password-file or --password-env, not both.');
-  if (file && !existsSync(resolve(file)))
-    throw new PathwiseError('E_DISK', `The password file ${resolve(file)} does not exist.`);
-  const rate = args.string('rate');
-  const rateBps = rate === undefined ? null : parseRate(rate);
-  if (rate !== undefined && rateBps === null)
-    throw usage(`--rate takes a rate such as 2MB/s, not "${rate}".`);
-  const share = Number(args.string('max-delete') ?? 50);
-  const keep = Number(args.string('keep-days') ?? 30);
-  if (!(share >= 0 && share <= 100)) throw usage('--max-delete takes a percentage from 0 to 100.');
-  if (!Number.isInteger(keep) || keep < 0) throw usage('--keep-days takes a whole number of days.');
-  const every = args.string('every');
-  const paths = args.string('paths');
-  const battery = args.string('battery-min');
-  const batteryMin = battery === undefined ? null : Number(battery);
-  if (batteryMin !== null && !(Number.isInteger(batteryMin) && batteryMin >= 1 && batteryMin <= 100))
-    throw usage('--battery-min takes a whole percentage from 1 to 100.');
-  return {
-    name,
-    local: folder,
-    remote,
-    user: args.string('user') ?? null,
-    password: file ? { file: resolve(file) } : envName ? { env: envName } : null,
-    everyMinutes: every === undefined ? null : minutes(every),
-    onPathChange: args.flag('on-path-change') ?? false,
-    batteryMinPercent: batteryMin,
-    policy: policyOf(args.string('policy')),
-    paths: paths
-      ? paths
-          .split(',')
-          .map((p) => p.trim())
-          .filter(Boolean)
-      : null,
-    rateBps,
-    maxDeleteShare: share / 100,
-    keepDays: keep,
-    paused: false,
-    createdAt: Date.now(),
-  };
+function editText({ name, local, remote, freshJournal }: ShownJob & { freshJournal: boolean }): string {
+  const fresh = freshJournal
+    ? ' Its folders changed, so its journal starts afresh: the next run compares both folders, copies what either lacks, keeps both versions of what differs and deletes nothing.'
+    : '';
+  return `Changed sync job ${name}: ${local} ⇄ ${remote}.${fresh}\n`;
 }
 
 function lastRun(jobs: SyncJobs, name: string): ReturnType<SyncJournal['lastRuns']>[number] | null {
@@ -166,7 +103,7 @@ function lastRun(jobs: SyncJobs, name: string): ReturnType<SyncJournal['lastRuns
   }
 }
 
-function listText(jobs: Array<SyncJob & { last: ReturnType<typeof lastRun> }>): string {
+function listText(jobs: Array<ShownJob & { last: ReturnType<typeof lastRun> }>): string {
   if (jobs.length === 0) return 'No sync jobs. "pathwise sync add NAME --local DIR --remote URL" adds one.\n';
   return jobs
     .map((j) => {
@@ -380,7 +317,7 @@ function report(job: SyncJob, outcome: RunOutcome, interrupted: boolean, json: b
 function outcomeText(job: SyncJob, o: RunOutcome): string {
   const head = o.converged ? 'in step' : 'not in step';
   const lines = [
-    `${job.name}: ${head} after ${o.rounds} ${o.rounds === 1 ? 'round' : 'rounds'} in ${formatDuration(o.durationMs)}: ${o.uploaded} uploaded, ${o.downloaded} downloaded, ${o.deleted} deleted, ${o.conflicts.length} conflicts`,
+    `${job.name}: ${head} after ${o.rounds} ${o.rounds === 1 ? 'round' : 'rounds'} in ${formatDuration(o.durationMs)}: ${o.uploaded} uploaded, ${o.downloaded} downloaded, ${o.deleted} deleted, ${o.conflicts.length} conflicts${o.folders ? `, ${o.folders} folders made` : ''}`,
   ];
   for (const c of o.conflicts) lines.push(`  conflict: the local version was kept as ${c}`);
   for (const [path, b] of Object.entries(o.bytes))

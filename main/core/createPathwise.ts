@@ -17,6 +17,7 @@ import { PathwiseService, type ShellKind } from './PathwiseService.ts';
 import { SettingsStore } from './SettingsStore.ts';
 import { wireSettings } from './settingsWiring.ts';
 import { wireSyncs } from './syncWiring.ts';
+import type { SecretBox } from '../base/secretBox.ts';
 import type { SyncScheduler } from '../sync/SyncScheduler.ts';
 
 export interface CreatePathwiseOptions {
@@ -34,6 +35,8 @@ export interface CreatePathwiseOptions {
   logFile?: string;
   /** The desktop app's auto-update status line, shown in the About panel. */
   updates?: () => string;
+  /** The shell's encryption for sync passwords (the desktop app's safeStorage). */
+  secrets?: SecretBox;
 }
 
 export interface Pathwise {
@@ -103,6 +106,7 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
   const syncs = wireSyncs({
     ...{ service, dataDir, settings, paths, binder, appRates, ledger, budget, env },
     battery: reading.latest,
+    secrets: options.secrets,
   });
 
   return {

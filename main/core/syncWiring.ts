@@ -5,7 +5,9 @@ import { watchFile } from '../base/watchFile.ts';
 import type { BoundPaths, PathBinder } from '../engine/PathBinder.ts';
 import type { Ledger } from '../ledger/Ledger.ts';
 import type { AppRateMeter } from '../monitor/AppRateMeter.ts';
-import { readSecret, SyncJobs, type SyncJob } from '../sync/SyncJobs.ts';
+import type { SecretBox } from '../base/secretBox.ts';
+import { readSecret } from '../sync/jobSecrets.ts';
+import { SyncJobs, type SyncJob } from '../sync/SyncJobs.ts';
 import { SyncScheduler } from '../sync/SyncScheduler.ts';
 import { SyncSession } from '../sync/SyncSession.ts';
 import type { PathwiseService } from './PathwiseService.ts';
@@ -27,6 +29,8 @@ export interface SyncParts {
   budget: BudgetProvider | undefined;
   battery: () => Battery | null;
   env: NodeJS.ProcessEnv;
+  /** The shell's encryption for the jobs' passwords (the desktop app's safeStorage); none: a 0600 file. */
+  secrets?: SecretBox | undefined;
 }
 
 /** A run's conflicts and its failure as ledger alerts (each once; the shells notify). */
@@ -46,13 +50,13 @@ function raiseAlerts(ledger: Ledger | null, job: string, run: SyncRunInfo): void
  */
 export function wireSyncs(parts: SyncParts): SyncScheduler {
   const { service, dataDir, settings, paths, binder, appRates, ledger, budget, env } = parts;
-  const jobs = new SyncJobs(dataDir);
+  const jobs = new SyncJobs(dataDir, parts.secrets ? { secrets: parts.secrets } : {});
   const warn = (message: string): void => console.warn(`pathwise: ${message}`);
   const open = (job: SyncJob, { force }: { force: boolean }): SyncSession => {
     const session = new SyncSession({
       job,
       journalDir: jobs.journalDir(job.name),
-      password: readSecret(job, env),
+      password: readSecret(job, env, jobs.secrets),
       paths: () => paths.snapshot(),
       agentFactory: binder.agentFactory,
       plans: () => settings.get().plans,
@@ -88,6 +92,7 @@ export function wireSyncs(parts: SyncParts): SyncScheduler {
       'syncs.run': async (name, { force }) => scheduler.runNow(name, force ?? false),
       'syncs.pause': async (name) => scheduler.pause(name),
       'syncs.resume': async (name) => scheduler.resume(name),
+      'syncs.edit': async (name, { password, ...change }) => scheduler.edit(name, change, password),
       'syncs.remove': async (name) => scheduler.remove(name),
     },
     {

@@ -4,18 +4,10 @@ import { isAbsolute, join } from 'node:path';
 import { z } from 'zod';
 import { PathwiseError } from '../../common/errors.ts';
 import { writeFileAtomic } from '../base/atomicWrite.ts';
+import type { SecretBox } from '../base/secretBox.ts';
+import { passwordFile, SecretSchema, storePassword } from './jobSecrets.ts';
 
 export const SYNC_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
-
-/**
- * Where the job's password comes from: a file or an environment variable, read when a run starts.
- * The password itself is never stored by the job, shown, logged or put in --json. (In the desktop
- * app Electron's safeStorage is the place for it; that is not wired yet.)
- */
-const SecretSchema = z.union([
-  z.object({ file: z.string().refine(isAbsolute, 'a password file named from the root') }),
-  z.object({ env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/) }),
-]);
 
 export const SyncPolicySchema = z.object({
   /** unmetered: never a metered path; cellular: metered paths too, up to `meteredBytes` a billing cycle. */
@@ -70,11 +62,14 @@ export class SyncJobs {
   readonly dataDir: string;
   readonly dir: string;
   readonly file: string;
+  /** The shell's encryption for passwords the app is given (the desktop app's safeStorage). */
+  readonly secrets: SecretBox | undefined;
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, options: { secrets?: SecretBox } = {}) {
     this.dataDir = dataDir;
     this.dir = join(dataDir, SYNCS_DIR);
     this.file = join(this.dir, 'jobs.json');
+    this.secrets = options.secrets;
   }
 
   list(): SyncJob[] {
@@ -132,40 +127,27 @@ export class SyncJobs {
     return next;
   }
 
-  /** Removes the job and its journal; the folders it synced are not touched. */
+  /**
+   * Gives the job a password (the app's: sealed by `secrets`, else in a 0600 file that says why;
+   * see jobSecrets.ts), or none (null).
+   */
+  async setPassword(name: string, plain: string | null): Promise<SyncJob> {
+    this.get(name);
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    return this.update(name, { password: await storePassword(this.dir, name, plain, this.secrets) });
+  }
+
+  /** Removes the job, its journal and a password the app kept for it; the synced folders are not touched. */
   async remove(name: string): Promise<SyncJob> {
     const job = this.get(name);
     await this.save(this.list().filter((j) => j.name !== name));
     await rm(this.journalDir(name), { recursive: true, force: true });
+    await rm(passwordFile(this.dir, name), { force: true });
     return job;
   }
 
   private async save(jobs: SyncJob[]): Promise<void> {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     await writeFileAtomic(this.file, `${JSON.stringify({ version: 1, jobs }, null, 2)}\n`);
-  }
-}
-
-/** Reads the job's password from where the job says, never from the job itself. */
-export function readSecret(job: SyncJob, env: NodeJS.ProcessEnv): string | null {
-  const from = job.password;
-  if (!from) return null;
-  if ('env' in from) {
-    const value = env[from.env];
-    if (value === undefined) {
-      throw new PathwiseError(
-        'E_AUTH',
-        `The sync job "${job.name}" takes its password from $${from.env}, which is not set.`,
-      );
-    }
-    return value;
-  }
-  try {
-    return readFileSync(from.file, 'utf8').replace(/\r?\n$/, '');
-  } catch (error) {
-    throw new PathwiseError(
-      'E_AUTH',
-      `The password file of the sync job "${job.name}" (${from.file}) cannot be read: ${(error as Error).message}.`,
-    );
   }
 }

@@ -53,7 +53,23 @@ const SCHEMA = [
      deleted INTEGER NOT NULL,
      conflicts TEXT NOT NULL
    );`,
+  // Folders both sides had at the last agreement (an empty one is synced too). A journal from
+  // before knew only files: the folders holding them were in step then (seedDirs).
+  `CREATE TABLE dirs (path TEXT PRIMARY KEY, synced_at INTEGER NOT NULL) WITHOUT ROWID;`,
 ];
+
+/** The folders of the files a journal knows (each file's parents), as in step when it was written. */
+function seedDirs(db: DatabaseSync): void {
+  const insert = db.prepare('INSERT OR IGNORE INTO dirs (path, synced_at) VALUES (?, ?)');
+  const rows = db.prepare('SELECT path, synced_at FROM files').all() as Array<{
+    path: string;
+    synced_at: number;
+  }>;
+  for (const { path, synced_at: at } of rows) {
+    for (let slash = path.lastIndexOf('/'); slash > 0; slash = path.lastIndexOf('/', slash - 1))
+      insert.run(path.slice(0, slash), at);
+  }
+}
 
 export const JOURNAL_FILE = 'journal.sqlite';
 
@@ -93,6 +109,7 @@ function openDb(file: string): DatabaseSync {
     for (let v = version; v < SCHEMA.length; v++) {
       db.exec('BEGIN IMMEDIATE');
       db.exec(SCHEMA[v] as string);
+      if (v === 1) seedDirs(db);
       db.exec(`PRAGMA user_version = ${v + 1}`);
       db.exec('COMMIT');
     }
@@ -105,7 +122,7 @@ function openDb(file: string): DatabaseSync {
 
 /**
  * A sync job's memory (SQLite, like the ledger): per file, both sides as they were when last in
- * step, so the next run can tell "changed here", "changed there" and "deleted" apart without
+ * step (and the folders both had), so the next run can tell "changed here", "changed there" and "deleted" apart without
  * hashing; the job's bytes per path and day (its cellular allowance); and its runs. A journal that
  * can't be read is moved aside and a fresh one started: without one a run deletes nothing (every
  * file is new to it) and keeps both versions of anything that differs, so nothing is lost.
@@ -142,6 +159,9 @@ export class SyncJournal {
            r_etag = excluded.r_etag, r_size = excluded.r_size, r_mtime = excluded.r_mtime, synced_at = excluded.synced_at`,
       ),
       remove: db.prepare('DELETE FROM files WHERE path = ?'),
+      dirs: db.prepare('SELECT path FROM dirs'),
+      putDir: db.prepare('INSERT OR REPLACE INTO dirs (path, synced_at) VALUES (?, ?)'),
+      removeDir: db.prepare('DELETE FROM dirs WHERE path = ?'),
       book: db.prepare(
         `INSERT INTO usage (path, day, rx, tx) VALUES (?, ?, ?, ?)
          ON CONFLICT (path, day) DO UPDATE SET rx = rx + excluded.rx, tx = tx + excluded.tx`,
@@ -182,6 +202,20 @@ export class SyncJournal {
 
   remove(path: string): void {
     (this.statements['remove'] as StatementSync).run(path);
+  }
+
+  /** The folders both sides had at the last agreement. */
+  dirs(): Set<string> {
+    const rows = (this.statements['dirs'] as StatementSync).all() as Array<{ path: string }>;
+    return new Set(rows.map((r) => r.path));
+  }
+
+  putDir(path: string): void {
+    (this.statements['putDir'] as StatementSync).run(path, Date.now());
+  }
+
+  removeDir(path: string): void {
+    (this.statements['removeDir'] as StatementSync).run(path);
   }
 
   /** The job's bytes on a path (day = local midnight of `at`, in ms). */
@@ -227,6 +261,17 @@ export class SyncJournal {
       deleted: Number(r['deleted']),
       conflicts: JSON.parse(String(r['conflicts'])) as string[],
     }));
+  }
+
+  /**
+   * Forgets what both sides were (files, folders, runs) when the job's folder pair changed: the
+   * next run compares the new pair afresh and deletes nothing. The bytes per path stay (a cellular
+   * allowance spent this cycle is spent).
+   */
+  forgetTree(): void {
+    this.transaction(() => {
+      for (const table of ['files', 'dirs', 'runs']) this.db.exec(`DELETE FROM ${table}`);
+    });
   }
 
   transaction(work: () => void): void {

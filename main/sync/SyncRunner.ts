@@ -5,7 +5,8 @@ import { isPathFault, stopsTheRun } from './davErrors.ts';
 import { ActiveDownloads, type EngineDownloads } from './engineDownload.ts';
 import { emptyTally, runAction, type ActionContext, type RunTally } from './fileActions.ts';
 import { scanLocal, stillWriting } from './localScan.ts';
-import { reconcile, tooManyDeletes, type SyncAction, type SyncPlan } from './reconcile.ts';
+import { runDirAction } from './dirActions.ts';
+import { isDirAction, reconcile, tooManyDeletes, type SyncAction, type SyncPlan } from './reconcile.ts';
 import type { SyncJournal } from './SyncJournal.ts';
 import { isReserved, UPLOAD_SUFFIX } from './syncNames.ts';
 import type { SyncPaths } from './SyncPaths.ts';
@@ -229,19 +230,28 @@ export class SyncRunner {
     ]);
     this.leftovers = remote.skipped.filter((name) => name.endsWith(UPLOAD_SUFFIX));
     const busy = await stillWriting(root, local.files, this.settings.quietMs);
+    const { journal } = this.parts;
     const plan = reconcile({
       local: local.files,
       remote: remote.files,
-      journal: this.parts.journal.entries(),
+      journal: journal.entries(),
       busy,
+      localDirs: local.dirs,
+      remoteDirs: remote.dirs,
+      journalDirs: journal.dirs(),
     });
     if (!this.settings.force && tooManyDeletes(plan, this.settings.maxDeleteShare)) {
       const share = Math.round((plan.deletes / Math.max(1, plan.known)) * 100);
       throw new PathwiseError(
         'E_SYNC_DELETES',
-        `This run would delete ${plan.deletes} of ${plan.known} files (${share}%), more than the job allows (${Math.round(this.settings.maxDeleteShare * 100)}%). Nothing was changed. If the deletions are meant, run it again with --force; deleted files go to the trash either way.`,
+        `This run would delete ${plan.deletes} of ${plan.known} files and folders (${share}%), more than the job allows (${Math.round(this.settings.maxDeleteShare * 100)}%). Nothing was changed. If the deletions are meant, run it again with --force; deleted files go to the trash either way.`,
       );
     }
+    // Folders both sides have are in step, whatever the files in them do.
+    journal.transaction(() => {
+      for (const dir of plan.dirs.inStep) journal.putDir(dir);
+      for (const dir of plan.dirs.gone) journal.removeDir(dir);
+    });
     return plan;
   }
 
@@ -260,30 +270,38 @@ export class SyncRunner {
       signal: run.signal,
       tally: run.tally,
     };
-    const queue = [...actions];
     const errors: FileError[] = [];
     let done = 0;
     let fatal: unknown = null;
-    const worker = async (): Promise<void> => {
-      for (
-        let action = queue.shift();
-        action && fatal === null && !run.signal.aborted;
-        action = queue.shift()
-      ) {
-        const deferred = run.tally.deferred.length;
-        try {
-          await runAction(action, ctx);
-          if (run.tally.deferred.length === deferred) done++;
-        } catch (error) {
-          errors.push({ path: action.path, code: errorCode(error), message: errorMessage(error) });
-          if (stopsTheRun(error) || (isPathFault(error) && this.parts.paths.order().length === 0))
-            fatal ??= error;
-        } finally {
-          this.setLive({ filesDone: (this.live?.filesDone ?? 0) + 1 });
+    const work = async (queue: SyncAction[], workers: number): Promise<void> => {
+      const worker = async (): Promise<void> => {
+        for (
+          let action = queue.shift();
+          action && fatal === null && !run.signal.aborted;
+          action = queue.shift()
+        ) {
+          const deferred = run.tally.deferred.length;
+          try {
+            await (isDirAction(action) ? runDirAction(action, ctx) : runAction(action, ctx));
+            if (run.tally.deferred.length === deferred) done++;
+          } catch (error) {
+            errors.push({ path: action.path, code: errorCode(error), message: errorMessage(error) });
+            if (stopsTheRun(error) || (isPathFault(error) && this.parts.paths.order().length === 0))
+              fatal ??= error;
+          } finally {
+            this.setLive({ filesDone: (this.live?.filesDone ?? 0) + 1 });
+          }
         }
-      }
+      };
+      await Promise.all(Array.from({ length: workers }, worker));
     };
-    await Promise.all(Array.from({ length: this.settings.concurrency }, worker));
+    // A local folder is removed once the files in it have gone, one at a time, deepest first.
+    const emptied = (a: SyncAction): boolean => a.kind === 'deleteLocalDir';
+    await work(
+      actions.filter((a) => !emptied(a)),
+      this.settings.concurrency,
+    );
+    if (fatal === null) await work(actions.filter(emptied), 1);
     if (fatal !== null) throw fatal;
     return { errors, done };
   }

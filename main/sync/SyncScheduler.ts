@@ -1,6 +1,7 @@
 import type { Battery, PathInfo, Plan, SyncJobInfo, SyncRunInfo } from '../../common/contract.ts';
 import { errorCode, errorMessage, PathwiseError } from '../../common/errors.ts';
 import { syncErrorCause } from '../../common/syncContract.ts';
+import { editJob, movesFolders, type JobChange } from './jobEdit.ts';
 import { jobInfo, readFacts, type JournalFacts } from './jobInfo.ts';
 import { lockRun } from './runLock.ts';
 import type { SyncJob, SyncJobs } from './SyncJobs.ts';
@@ -45,6 +46,8 @@ interface Slot {
   /** The job's usable paths as last seen (names), for `onPathChange`. */
   pathsKey: string | null;
   pathChanged: boolean;
+  /** Its folder pair is being changed: no run starts meanwhile. */
+  editing: boolean;
 }
 
 const WAIT_RETRY_MS = 60_000;
@@ -111,7 +114,15 @@ export class SyncScheduler {
   private slot(name: string): Slot {
     let slot = this.slots.get(name);
     if (!slot) {
-      slot = { running: null, facts: null, waitingFor: null, retryAt: 0, pathsKey: null, pathChanged: false };
+      slot = {
+        running: null,
+        facts: null,
+        waitingFor: null,
+        retryAt: 0,
+        pathsKey: null,
+        pathChanged: false,
+        editing: false,
+      };
       this.slots.set(name, slot);
     }
     return slot;
@@ -158,7 +169,7 @@ export class SyncScheduler {
     for (const job of this.jobs) {
       if (running >= (this.parts.concurrency ?? 2)) return;
       const slot = this.slot(job.name);
-      if (job.paused || slot.running || now < slot.retryAt) continue;
+      if (job.paused || slot.running || slot.editing || now < slot.retryAt) continue;
       const next = this.nextRunAt(job);
       const cause: RunCause | null = slot.pathChanged
         ? 'paths'
@@ -177,7 +188,37 @@ export class SyncScheduler {
       throw new PathwiseError('E_BUSY', `The sync job "${name}" is paused; resume it first.`);
     }
     this.reload();
-    if (!this.slot(name).running) this.begin(job, 'hand', force);
+    const slot = this.slot(name);
+    if (slot.editing)
+      throw new PathwiseError('E_BUSY', `The sync job "${name}" is being changed; run it in a moment.`);
+    if (!slot.running) this.begin(job, 'hand', force);
+    return this.info(name);
+  }
+
+  /**
+   * Changes a job (jobEdit.ts); a new password is kept by the jobs' store (sealed where it can
+   * be). Another folder pair is refused while the job runs, and starts a fresh journal. Other
+   * changes reach a running run's next start.
+   */
+  async edit(name: string, change: JobChange, password?: string | null): Promise<SyncJobInfo> {
+    const job = this.parts.jobs.get(name);
+    const slot = this.slot(name);
+    const moves = movesFolders(job, change);
+    if (moves && (slot.running || slot.editing)) {
+      throw new PathwiseError(
+        'E_BUSY',
+        `The sync job "${name}" is running: pause it, or let the run end, before changing its folders.`,
+      );
+    }
+    slot.editing = moves;
+    try {
+      await editJob(this.parts.jobs, name, change);
+      if (password !== undefined) await this.parts.jobs.setPassword(name, password);
+    } finally {
+      slot.editing = false;
+      slot.facts = null;
+    }
+    this.reload();
     return this.info(name);
   }
 
@@ -210,12 +251,17 @@ export class SyncScheduler {
   info(name: string): SyncJobInfo {
     const job = this.jobs.find((j) => j.name === name) ?? this.parts.jobs.get(name);
     const slot = this.slot(name);
-    return jobInfo(job, this.facts(job), {
-      running: slot.running !== null,
-      progress: slot.running?.session.runner.progress() ?? null,
-      waitingFor: slot.waitingFor,
-      nextRunAt: this.nextRunAt(job),
-    });
+    return jobInfo(
+      job,
+      this.facts(job),
+      {
+        running: slot.running !== null,
+        progress: slot.running?.session.runner.progress() ?? null,
+        waitingFor: slot.waitingFor,
+        nextRunAt: this.nextRunAt(job),
+      },
+      this.parts.jobs.secrets,
+    );
   }
 
   private facts(job: SyncJob): JournalFacts {

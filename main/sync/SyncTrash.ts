@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm, rmdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { LOCAL_SYNC_DIR, REMOTE_TRASH_DIR, stamp, stampTime } from './syncNames.ts';
 import type { WebDavClient } from './WebDavClient.ts';
@@ -31,6 +31,30 @@ export class SyncTrash {
     const target = join(LOCAL_SYNC_DIR, 'trash', this.runStamp, relative);
     await mkdir(dirname(join(this.localRoot, target)), { recursive: true });
     await rename(join(this.localRoot, relative), join(this.localRoot, target));
+    return target;
+  }
+
+  /**
+   * Removes a local folder the run emptied, its name kept in this run's trash: `rmdir` takes only
+   * an empty folder, so whatever came into it meanwhile stays ("busy"). "gone": it was not there.
+   */
+  async trashLocalDir(relative: string): Promise<'removed' | 'busy' | 'gone'> {
+    try {
+      await rmdir(join(this.localRoot, relative));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') return 'gone';
+      if (code === 'ENOTEMPTY' || code === 'EEXIST') return 'busy';
+      throw error;
+    }
+    await mkdir(join(this.localRoot, LOCAL_SYNC_DIR, 'trash', this.runStamp, relative), { recursive: true });
+    return 'removed';
+  }
+
+  /** Moves a remote folder, with what is in it, into this run's trash on the server. */
+  async trashRemoteDir(relative: string): Promise<string> {
+    const target = this.remoteTrashPath(relative);
+    await this.client.move(relative, target, { dir: true, overwrite: false });
     return target;
   }
 

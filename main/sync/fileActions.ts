@@ -13,7 +13,7 @@ import {
   type Fetched,
 } from './engineDownload.ts';
 import { lookAt, sameLocal, type LocalFile } from './localScan.ts';
-import type { SyncAction } from './reconcile.ts';
+import type { FileAction } from './reconcile.ts';
 import type { SyncJournal } from './SyncJournal.ts';
 import { conflictName, UPLOAD_SUFFIX } from './syncNames.ts';
 import type { SyncPaths } from './SyncPaths.ts';
@@ -33,6 +33,8 @@ export interface RunTally {
   resumedBytes: number;
   /** Files left for the next run: changed while this one handled them. */
   deferred: string[];
+  /** Folders made on either side (deleted ones count in `deleted`). */
+  folders: number;
 }
 
 export function emptyTally(): RunTally {
@@ -44,6 +46,7 @@ export function emptyTally(): RunTally {
     resentBytes: 0,
     resumedBytes: 0,
     deferred: [],
+    folders: 0,
   };
 }
 
@@ -74,7 +77,7 @@ function record(ctx: ActionContext, path: string, local: LocalFile, remote: Remo
   });
 }
 
-export async function runAction(action: SyncAction, ctx: ActionContext): Promise<void> {
+export async function runAction(action: FileAction, ctx: ActionContext): Promise<void> {
   switch (action.kind) {
     case 'upload':
       return upload(action.path, action.local, action.replaces, ctx);

@@ -7,7 +7,9 @@ import {
   type SyncProgress,
   type SyncRunInfo,
 } from '../../common/syncContract.ts';
+import type { SecretBox } from '../base/secretBox.ts';
 import { cycleAt } from '../ledger/calendar.ts';
+import { secretState } from './jobSecrets.ts';
 import type { SyncJob } from './SyncJobs.ts';
 import { JOURNAL_FILE, SyncJournal, type RunRecord } from './SyncJournal.ts';
 
@@ -92,7 +94,12 @@ export interface LiveFacts {
   nextRunAt: number | null;
 }
 
-export function jobInfo(job: SyncJob, facts: JournalFacts, live: LiveFacts): SyncJobInfo {
+export function jobInfo(
+  job: SyncJob,
+  facts: JournalFacts,
+  live: LiveFacts,
+  secrets?: SecretBox,
+): SyncJobInfo {
   const last = facts.lastRun;
   const state: SyncJobInfo['state'] = job.paused
     ? 'paused'
@@ -123,5 +130,6 @@ export function jobInfo(job: SyncJob, facts: JournalFacts, live: LiveFacts): Syn
     nextRunAt: job.paused ? null : live.nextRunAt,
     progress: live.running ? live.progress : null,
     cycleBytes: facts.cycleBytes,
+    password: secretState(job, secrets),
   };
 }

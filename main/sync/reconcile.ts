@@ -1,4 +1,5 @@
 import type { LocalFile } from './localScan.ts';
+import { planDirs, type DirAction } from './reconcileDirs.ts';
 import type { JournalEntry } from './SyncJournal.ts';
 import type { RemoteFile } from './WebDavClient.ts';
 
@@ -10,8 +11,9 @@ import type { RemoteFile } from './WebDavClient.ts';
  *   checks whether they are the same bytes, which is no conflict at all);
  * - deleted on one side → deleted on the other only if that side is unchanged since the last
  *   sync (into the trash); a changed file wins over a deletion and is copied back.
+ * Folders follow the same rules (reconcileDirs.ts), so an empty one is synced too.
  */
-export type SyncAction =
+export type FileAction =
   | { kind: 'upload'; path: string; local: LocalFile; replaces: RemoteFile | null }
   | { kind: 'download'; path: string; remote: RemoteFile; replaces: LocalFile | null }
   | { kind: 'deleteLocal'; path: string; local: LocalFile }
@@ -19,14 +21,29 @@ export type SyncAction =
   | { kind: 'conflict'; path: string; local: LocalFile; remote: RemoteFile }
   | { kind: 'forget'; path: string };
 
+export type SyncAction = FileAction | DirAction;
+
+const DIR_KINDS: ReadonlySet<string> = new Set([
+  'mkdirLocal',
+  'mkdirRemote',
+  'deleteLocalDir',
+  'deleteRemoteDir',
+]);
+
+export function isDirAction(action: SyncAction): action is DirAction {
+  return DIR_KINDS.has(action.kind);
+}
+
 export interface SyncPlan {
   actions: SyncAction[];
-  /** Files the run would delete, on either side. */
+  /** Files and folders the run would delete, on either side. */
   deletes: number;
-  /** Files both sides had in step at the last sync (what the delete share is taken of). */
+  /** Files and folders both sides had in step at the last sync (what the delete share is taken of). */
   known: number;
   /** Local files still being written: left for a later run. */
   waiting: string[];
+  /** The journal's folders: those both sides have now that it lacks, and those neither has. */
+  dirs: { inStep: string[]; gone: string[] };
 }
 
 export interface PlanInput {
@@ -35,6 +52,10 @@ export interface PlanInput {
   journal: Map<string, JournalEntry>;
   /** Local files that changed between two looks (being written). */
   busy?: ReadonlySet<string>;
+  localDirs?: ReadonlySet<string>;
+  remoteDirs?: ReadonlySet<string>;
+  /** The folders both sides had at the last sync. */
+  journalDirs?: ReadonlySet<string>;
 }
 
 export function localChanged(local: LocalFile, entry: JournalEntry): boolean {
@@ -52,7 +73,7 @@ function decide(
   local: LocalFile | undefined,
   remote: RemoteFile | undefined,
   entry: JournalEntry | undefined,
-): SyncAction | null {
+): FileAction | null {
   if (!entry) {
     if (local && remote) return { kind: 'conflict', path, local, remote };
     if (local) return { kind: 'upload', path, local, replaces: null };
@@ -76,10 +97,16 @@ function decide(
   return { kind: 'forget', path };
 }
 
-/** The run's plan: one action per file that is not in step, in a stable order (by path). */
-export function reconcile({ local, remote, journal, busy = new Set() }: PlanInput): SyncPlan {
+const NO_DIRS: ReadonlySet<string> = new Set();
+
+/**
+ * The run's plan: one action per file that is not in step, in a stable order (by path), then
+ * the folders' (made, then removed: a local folder is removed once the files in it are gone).
+ */
+export function reconcile(input: PlanInput): SyncPlan {
+  const { local, remote, journal, busy = NO_DIRS } = input;
   const paths = [...new Set([...local.keys(), ...remote.keys(), ...journal.keys()])].sort();
-  const actions: SyncAction[] = [];
+  const files: FileAction[] = [];
   const waiting: string[] = [];
   let deletes = 0;
   for (const path of paths) {
@@ -91,9 +118,29 @@ export function reconcile({ local, remote, journal, busy = new Set() }: PlanInpu
       continue;
     }
     if (action.kind === 'deleteLocal' || action.kind === 'deleteRemote') deletes++;
-    actions.push(action);
+    files.push(action);
   }
-  return { actions, deletes, known: journal.size, waiting };
+  const journalDirs = input.journalDirs ?? NO_DIRS;
+  const dirs = planDirs({
+    localDirs: input.localDirs ?? NO_DIRS,
+    remoteDirs: input.remoteDirs ?? NO_DIRS,
+    journalDirs,
+    localFiles: local.keys(),
+    remoteFiles: remote.keys(),
+    fileKinds: new Map(files.map((a) => [a.path, a.kind])),
+    waiting: new Set(waiting),
+  });
+  const actions = [
+    ...files.filter((a) => !(a.kind === 'deleteRemote' && dirs.folded.has(a.path))),
+    ...dirs.actions,
+  ];
+  return {
+    actions,
+    deletes: deletes + dirs.deletes,
+    known: journal.size + journalDirs.size,
+    waiting,
+    dirs: { inStep: dirs.inStep, gone: dirs.gone },
+  };
 }
 
 /**

@@ -3,6 +3,7 @@
  * tries to download the Electron binary when required outside Electron). Each fake records what
  * the shell asked of it, so tests assert on the real calls main/index.ts makes.
  */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 
 type Handler = (event: unknown, ...args: unknown[]) => unknown;
@@ -209,6 +210,31 @@ export const dialog = {
   },
 };
 
+/**
+ * safeStorage: seals with a key of this process (AES-GCM), so what it returns never holds the
+ * text; a test takes the keyring away (`available`) or picks Linux's backend (`backend`).
+ */
+export const safeStorage = {
+  available: true,
+  backend: 'gnome_libsecret' as string,
+  key: randomBytes(32),
+  isEncryptionAvailable: (): boolean => safeStorage.available,
+  getSelectedStorageBackend: (): string => safeStorage.backend,
+  encryptString(plain: string): Buffer {
+    if (!safeStorage.available) throw new Error('Encryption is not available.');
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', safeStorage.key, iv);
+    const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
+    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+  },
+  decryptString(sealed: Buffer): string {
+    if (!safeStorage.available) throw new Error('Decryption is not available.');
+    const decipher = createDecipheriv('aes-256-gcm', safeStorage.key, sealed.subarray(0, 12));
+    decipher.setAuthTag(sealed.subarray(12, 28));
+    return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
+  },
+};
+
 export const ipcMain = new FakeIpcMain();
 export const app = new FakeApp();
 export const shell = {
@@ -245,4 +271,5 @@ export default {
   ipcRenderer,
   powerSaveBlocker,
   dialog,
+  safeStorage,
 };

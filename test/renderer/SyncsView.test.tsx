@@ -1,60 +1,9 @@
 import { act, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { SyncJobInfo } from '../../common/contract.ts';
-import { coded, FakeApi } from './fakeApi.ts';
+import { FakeApi } from './fakeApi.ts';
 import { renderAt } from './render.tsx';
-
-const NOW = Date.now();
-
-function job(change: Partial<SyncJobInfo> = {}): SyncJobInfo {
-  return {
-    name: 'docs',
-    local: '/home/me/Docs',
-    remote: 'https://cloud.example/remote.php/dav/files/me/Docs/',
-    user: 'me',
-    everyMinutes: 15,
-    onPathChange: true,
-    policy: { kind: 'cellular', meteredBytes: 100_000_000 },
-    paths: null,
-    rateBps: null,
-    batteryMinPercent: 20,
-    paused: false,
-    state: 'in-step',
-    waitingFor: null,
-    lastRun: {
-      startedAt: NOW - 120_000,
-      finishedAt: NOW - 60_000,
-      ok: true,
-      uploaded: 3,
-      downloaded: 2,
-      deleted: 1,
-      conflicts: [],
-      error: null,
-    },
-    nextRunAt: NOW + 14 * 60_000,
-    progress: null,
-    cycleBytes: { wlan0: { rx: 52_000_000, tx: 1_000_000 }, wwan0: { rx: 3_000_000, tx: 0 } },
-    ...change,
-  };
-}
-
-/** The scenario's api with sync jobs that the channels change as the core would. */
-function withSyncs(jobs: SyncJobInfo[]): FakeApi & { jobs: SyncJobInfo[] } {
-  const api = Object.assign(FakeApi.withScenario(NOW), { jobs });
-  const find = (name: string): SyncJobInfo => {
-    const found = api.jobs.find((j) => j.name === name);
-    if (!found) throw coded('E_NOT_FOUND', `There is no sync job "${name}".`);
-    return found;
-  };
-  api.handlers['syncs.list'] = () => api.jobs;
-  api.handlers['syncs.run'] = (name) => Object.assign(find(name), { state: 'running' as const });
-  api.handlers['syncs.pause'] = (name) =>
-    Object.assign(find(name), { state: 'paused' as const, paused: true });
-  api.handlers['syncs.resume'] = (name) =>
-    Object.assign(find(name), { state: 'in-step' as const, paused: false });
-  return api;
-}
+import { job, NOW, withSyncs } from './syncJobs.ts';
 
 describe('Syncs', () => {
   it('lists each job with its state, last and next run, policy and bytes per path this cycle', async () => {

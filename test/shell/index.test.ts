@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { invokeChannels } from '../../common/contract.ts';
+import { SyncJobs } from '../../main/sync/SyncJobs.ts';
 import * as electron from '../mocks/electron.ts';
+import { makeJob } from '../sync/davLab.ts';
 
 vi.mock('electron', () => import('../mocks/electron.ts'));
 
@@ -167,6 +169,24 @@ describe('main/index.ts (the Electron shell): IPC', () => {
     await expect(
       electron.ipcMain.invokeFrom(win.webContents, appUrl, 'transfers.reveal', 't1'),
     ).rejects.toThrow(/E_UNAVAILABLE|E_NOT_FOUND/);
+  });
+});
+
+describe('main/index.ts (the Electron shell): sync passwords', () => {
+  it('seals a sync password typed into the app with safeStorage; the jobs file never holds it', async () => {
+    const info = (await electron.ipcMain.invokeFrom(win.webContents, appUrl, 'app.info')) as {
+      dataDir: string;
+    };
+    await new SyncJobs(info.dataDir).add(
+      makeJob(info.dataDir, 'https://cloud.example/dav/', { name: 'shell' }),
+    );
+    const job = await electron.ipcMain.invokeFrom(win.webContents, appUrl, 'syncs.edit', 'shell', {
+      password: 'typed-in-the-app',
+    });
+    expect(job).toMatchObject({ password: { from: 'keyring', note: null } });
+    const jobs = readFileSync(join(info.dataDir, 'syncs', 'jobs.json'), 'utf8');
+    expect(jobs).toContain('"sealed"');
+    expect(jobs).not.toContain('typed-in-the-app');
   });
 });
 

@@ -24,7 +24,14 @@ export function TextField({
   wide?: boolean;
 } & Pick<
   InputHTMLAttributes<HTMLInputElement>,
-  'placeholder' | 'inputMode' | 'maxLength' | 'className' | 'spellCheck'
+  | 'placeholder'
+  | 'inputMode'
+  | 'maxLength'
+  | 'className'
+  | 'spellCheck'
+  | 'type'
+  | 'autoComplete'
+  | 'disabled'
 >) {
   return (
     <div className={wide ? 'field field-wide' : 'field'}>

@@ -1,10 +1,13 @@
-import type { SyncJobInfo, SyncRunInfo } from '../../../common/contract.ts';
+import { useRef, useState } from 'react';
+import type { SyncJobEdit, SyncJobInfo, SyncRunInfo } from '../../../common/contract.ts';
 import { formatAgo, formatBytes, formatDateTime, formatRate } from '../../../common/format.ts';
 import { SYNC_CAUSE_TEXT } from '../../../common/syncContract.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { ItemHeader } from '../components/ItemHeader.tsx';
 import type { PathColors } from '../lib/pathColors.ts';
+import { SyncJobEditor } from './SyncJobEditor.tsx';
+import { SyncJobRemove } from './SyncJobRemove.tsx';
 
 const STATE_TEXT: Record<SyncJobInfo['state'], { text: string; tone: string }> = {
   'never-run': { text: 'Never run', tone: 'muted' },
@@ -19,7 +22,12 @@ export interface SyncCommands {
   onRun: (force: boolean) => void;
   onPause: () => void;
   onResume: () => void;
+  /** Rejects with the core's refusal, which the form shows. */
+  onEdit: (change: SyncJobEdit) => Promise<void>;
+  onRemove: () => Promise<void>;
 }
+
+type Mode = 'view' | 'edit' | 'remove';
 
 function policyText(job: SyncJobInfo): string {
   const { kind, meteredBytes } = job.policy;
@@ -49,6 +57,19 @@ export function SyncJobRow({
   colors,
   ...commands
 }: { job: SyncJobInfo; colors: PathColors } & SyncCommands) {
+  const [mode, setMode] = useState<Mode>('view');
+  const editButton = useRef<HTMLButtonElement>(null);
+  const removeButton = useRef<HTMLButtonElement>(null);
+  // Back to the button that opened the form or the question.
+  const close = (): void => {
+    (mode === 'remove' ? removeButton : editButton).current?.focus();
+    setMode('view');
+  };
+  const toggle = (next: Mode) => () => setMode(mode === next ? 'view' : next);
+  const save = async (change: SyncJobEdit): Promise<void> => {
+    await commands.onEdit(change);
+    close();
+  };
   return (
     <li className={`transfer sync-job state-${job.state}`} aria-label={job.name}>
       <ItemHeader
@@ -60,8 +81,34 @@ export function SyncJobRow({
           </div>
         }
         status={STATE_TEXT[job.state]}
-        actions={<SyncActions job={job} {...commands} />}
+        actions={
+          <>
+            <SyncActions job={job} {...commands} />
+            <button
+              ref={editButton}
+              type="button"
+              className="btn btn-sm"
+              aria-expanded={mode === 'edit'}
+              onClick={toggle('edit')}
+              aria-label={`Edit ${job.name}`}
+            >
+              Edit
+            </button>
+            <button
+              ref={removeButton}
+              type="button"
+              className="btn btn-sm btn-ghost"
+              aria-expanded={mode === 'remove'}
+              onClick={toggle('remove')}
+              aria-label={`Remove ${job.name}`}
+            >
+              Remove
+            </button>
+          </>
+        }
       />
+      {mode === 'edit' && <SyncJobEditor job={job} onSave={save} onCancel={close} />}
+      {mode === 'remove' && <SyncJobRemove job={job} onRemove={commands.onRemove} onKeep={close} />}
       <div className="transfer-figures">
         <span>{scheduleText(job)}</span>
         <span>{policyText(job)}</span>
@@ -78,6 +125,7 @@ export function SyncJobRow({
         <span>Next run: {job.nextRunAt === null ? '—' : formatDateTime(job.nextRunAt)}</span>
       </div>
       {job.waitingFor && <p className="sync-note">Waiting: {job.waitingFor}.</p>}
+      {job.password.note && <p className="sync-note">{job.password.note}</p>}
       {job.progress && <SyncProgressLine job={job} colors={colors} />}
       {job.lastRun && <LastRun run={job.lastRun} />}
       <CycleBytes job={job} colors={colors} />
@@ -85,7 +133,12 @@ export function SyncJobRow({
   );
 }
 
-function SyncActions({ job, onRun, onPause, onResume }: { job: SyncJobInfo } & SyncCommands) {
+function SyncActions({
+  job,
+  onRun,
+  onPause,
+  onResume,
+}: { job: SyncJobInfo } & Pick<SyncCommands, 'onRun' | 'onPause' | 'onResume'>) {
   const running = job.state === 'running';
   const asksToDelete = job.lastRun?.error?.cause === 'deletes';
   return (

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { SyncJobInfo } from '../../../common/contract.ts';
+import type { SyncJobEdit, SyncJobInfo } from '../../../common/contract.ts';
 import { errorMessage } from '../../../common/errors.ts';
 import { EmptyState, LoadableView } from '../components/States.tsx';
 import { ViewHeader } from '../components/ViewHeader.tsx';
@@ -15,20 +15,30 @@ const SYNCS_UNAVAILABLE = {
   text: 'This Pathwise does not run folder syncs. Restart Pathwise; "pathwise sync list" in a terminal shows the jobs.',
 };
 
-/** The folder syncs: each job's state, runs and bytes, with Run and Pause/Resume. */
+/** The folder syncs: each job's state, runs and bytes, with Run, Pause/Resume, Edit and Remove. */
 export function SyncsView() {
   const { api, colors } = useDashboard();
   const syncs = useSyncs(api);
   const [error, setError] = useState<string | null>(null);
 
+  const [notice, setNotice] = useState<string | null>(null);
+  const replace = (job: SyncJobInfo): void => {
+    const list = syncs.data.state === 'ready' ? syncs.data.value : [];
+    syncs.set(list.map((j) => (j.name === job.name ? job : j)));
+  };
   const act = (request: Promise<SyncJobInfo>): void => {
     setError(null);
-    request.then(
-      (job) => {
-        const list = syncs.data.state === 'ready' ? syncs.data.value : [];
-        syncs.set(list.map((j) => (j.name === job.name ? job : j)));
-      },
-      (e: unknown) => setError(errorMessage(e)),
+    request.then(replace, (e: unknown) => setError(errorMessage(e)));
+  };
+  // Edit and Remove show a refusal in their own form (it rejects there).
+  const edit = async (name: string, change: SyncJobEdit): Promise<void> => {
+    replace(await api.invoke('syncs.edit', name, change));
+    setNotice(`Saved the changes to ${name}.`);
+  };
+  const remove = async (job: SyncJobInfo): Promise<void> => {
+    syncs.set(await api.invoke('syncs.remove', job.name));
+    setNotice(
+      `Removed the sync job ${job.name}. Its files stay as they are in ${job.local} and on the server.`,
     );
   };
 
@@ -43,6 +53,9 @@ export function SyncsView() {
           {error}
         </p>
       )}
+      <p className="sync-notice" role="status">
+        {notice}
+      </p>
       <LoadableView data={syncs.data} what="syncs" onRetry={syncs.reload} unavailable={SYNCS_UNAVAILABLE}>
         {(jobs) =>
           jobs.length === 0 ? (
@@ -60,6 +73,8 @@ export function SyncsView() {
                   onRun={(force) => act(api.invoke('syncs.run', job.name, { force }))}
                   onPause={() => act(api.invoke('syncs.pause', job.name))}
                   onResume={() => act(api.invoke('syncs.resume', job.name))}
+                  onEdit={(change) => edit(job.name, change)}
+                  onRemove={() => remove(job)}
                 />
               ))}
             </ul>
