@@ -29,7 +29,7 @@ export interface AutoUpdateOptions {
   /** False in development (`electron-vite dev`, `electron .`): nothing to update. */
   isPackaged: boolean;
   /** Electron's `process.resourcesPath`, where electron-builder puts app-update.yml. */
-  resourcesPath: string;
+  resourcesPath: string | undefined;
   /** Loads electron-updater (imported only when a feed is configured: it requires electron). */
   load: () => Promise<Updater>;
   /** The paths as the tray last saw them: a download waits while any metered one is up. */
@@ -55,12 +55,13 @@ const SIX_HOURS = 6 * 3600_000;
 /** Whether this app has an update feed: packaged, with electron-builder's app-update.yml beside it. */
 export function updateFeed(
   isPackaged: boolean,
-  resourcesPath: string,
+  resourcesPath: string | undefined,
   exists: (path: string) => boolean = existsSync,
 ): { on: true; file: string } | { on: false; why: string } {
   if (!isPackaged) return { on: false, why: 'Updates: off in a development build.' };
-  const file = join(resourcesPath, 'app-update.yml');
-  if (!exists(file)) {
+  // Electron always sets it for a packaged app; without it there is no feed to read.
+  const file = resourcesPath ? join(resourcesPath, 'app-update.yml') : null;
+  if (!file || !exists(file)) {
     return {
       on: false,
       why: 'Updates: off. No update feed is configured (electron-builder.yml has no publish section); update through your package manager or a new download.',

@@ -72,6 +72,7 @@ describe('whether the app updates itself', () => {
     expect(noFeed.status()).toMatch(/^Updates: off\. No update feed is configured/);
     await flush();
     expect(loads).toBe(0);
+    expect(updateFeed(true, undefined, () => true)).toMatchObject({ on: false });
     expect(updateFeed(true, '/r', (f) => f === '/r/app-update.yml')).toEqual({
       on: true,
       file: '/r/app-update.yml',
