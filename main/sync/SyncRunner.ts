@@ -6,7 +6,7 @@ import { ActiveDownloads, type EngineDownloads } from './engineDownload.ts';
 import { emptyTally, runAction, type ActionContext, type RunTally } from './fileActions.ts';
 import { scanLocal, stillWriting } from './localScan.ts';
 import { runDirAction } from './dirActions.ts';
-import { isDirAction, reconcile, tooManyDeletes, type SyncAction, type SyncPlan } from './reconcile.ts';
+import { isDirAction, reconcile, deleteShare, type SyncAction, type SyncPlan } from './reconcile.ts';
 import type { SyncJournal } from './SyncJournal.ts';
 import { isReserved, UPLOAD_SUFFIX } from './syncNames.ts';
 import type { SyncPaths } from './SyncPaths.ts';
@@ -240,11 +240,12 @@ export class SyncRunner {
       remoteDirs: remote.dirs,
       journalDirs: journal.dirs(),
     });
-    if (!this.settings.force && tooManyDeletes(plan, this.settings.maxDeleteShare)) {
-      const share = Math.round((plan.deletes / Math.max(1, plan.known)) * 100);
+    const over = this.settings.force ? null : deleteShare(plan, this.settings.maxDeleteShare);
+    if (over) {
+      const share = Math.round(over.share * 100);
       throw new PathwiseError(
         'E_SYNC_DELETES',
-        `This run would delete ${plan.deletes} of ${plan.known} files and folders (${share}%), more than the job allows (${Math.round(this.settings.maxDeleteShare * 100)}%). Nothing was changed. If the deletions are meant, run it again with --force; deleted files go to the trash either way.`,
+        `This run would delete ${over.deletes} of ${over.known} ${over.of} (${share}%), more than the job allows (${Math.round(this.settings.maxDeleteShare * 100)}%). Nothing was changed. If the deletions are meant, run it again with --force; deleted files go to the trash either way.`,
       );
     }
     // Folders both sides have are in step, whatever the files in them do.

@@ -40,6 +40,8 @@ export interface SyncPlan {
   deletes: number;
   /** Files and folders both sides had in step at the last sync (what the delete share is taken of). */
   known: number;
+  /** The files alone: deleting many files of a tree with many folders is a share of the files. */
+  files: { deletes: number; known: number };
   /** Local files still being written: left for a later run. */
   waiting: string[];
   /** The journal's folders: those both sides have now that it lacks, and those neither has. */
@@ -138,6 +140,7 @@ export function reconcile(input: PlanInput): SyncPlan {
     actions,
     deletes: deletes + dirs.deletes,
     known: journal.size + journalDirs.size,
+    files: { deletes, known: journal.size },
     waiting,
     dirs: { inStep: dirs.inStep, gone: dirs.gone },
   };
@@ -145,9 +148,25 @@ export function reconcile(input: PlanInput): SyncPlan {
 
 /**
  * Whether the plan deletes more than `maxShare` of the files known at the last sync (rclone
- * bisync's --max-delete): such a run stops before it changes anything and asks.
+ * bisync's --max-delete), or of the files and folders together: such a run stops before it
+ * changes anything and asks. The files are judged alone too, so the folders a tree has (which
+ * stay when only their files go) never water the share down.
  */
 export function tooManyDeletes(plan: SyncPlan, maxShare: number): boolean {
-  if (plan.deletes === 0) return false;
-  return plan.deletes / Math.max(1, plan.known) > maxShare;
+  return deleteShare(plan, maxShare) !== null;
+}
+
+/** The share over the limit, as the message says it ("3 of 4 files"); null when within it. */
+export function deleteShare(
+  plan: SyncPlan,
+  maxShare: number,
+): { deletes: number; known: number; of: 'files' | 'files and folders'; share: number } | null {
+  if (plan.deletes === 0) return null;
+  const files = { ...plan.files, of: 'files' as const };
+  const all = { deletes: plan.deletes, known: plan.known, of: 'files and folders' as const };
+  for (const count of [files, all]) {
+    const share = count.deletes / Math.max(1, count.known);
+    if (share > maxShare) return { ...count, share };
+  }
+  return null;
 }

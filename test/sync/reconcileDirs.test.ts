@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LocalFile } from '../../main/sync/localScan.ts';
-import { reconcile, tooManyDeletes } from '../../main/sync/reconcile.ts';
+import { deleteShare, reconcile, tooManyDeletes } from '../../main/sync/reconcile.ts';
 import type { JournalEntry } from '../../main/sync/SyncJournal.ts';
 import type { RemoteFile } from '../../main/sync/WebDavClient.ts';
 
@@ -68,8 +68,21 @@ describe('reconcile: folders, so that empty ones are synced too', () => {
       expect(p.deletes).toBe(4);
       expect(p.known).toBe(5);
       expect(tooManyDeletes(p, 0.5)).toBe(true);
-      expect(tooManyDeletes(p, 0.9)).toBe(false);
+      // Its one file is all the files there were: as rclone, only "delete everything" lets it by.
+      expect(deleteShare(p, 0.9)).toMatchObject({ deletes: 1, known: 1, of: 'files' });
+      expect(tooManyDeletes(p, 1)).toBe(false);
     }
+  });
+
+  it('judges deleted files against the files alone: a tree’s folders never water the share down', () => {
+    const dirs = ['a', 'b', 'c', 'd', 'e', 'f'];
+    const journal = { dirs, files: ['a/1', 'b/2', 'c/3', 'd/4'] };
+    // Three of four files gone locally, every folder still there: 3 of 10 together, 3 of 4 files.
+    const p = plan({ dirs, files: ['d/4'] }, { dirs, files: journal.files }, journal);
+    expect(p.deletes).toBe(3);
+    expect(tooManyDeletes(p, 0.5)).toBe(true);
+    expect(deleteShare(p, 0.5)).toEqual({ deletes: 3, known: 4, of: 'files', share: 0.75 });
+    expect(deleteShare(p, 0.8)).toBeNull();
   });
 
   it('keeps a removed folder when something in it is new or changed, and makes it again', () => {
