@@ -27,6 +27,7 @@ import { fault } from './scenarios/fault/fault.ts';
 import { handover } from './scenarios/handover.ts';
 import { heterogeneous } from './scenarios/heterogeneous.ts';
 import { killResume } from './scenarios/kill.ts';
+import { mirrors } from './scenarios/mirrors.ts';
 
 type Scenario = (b: BenchLab) => Promise<ScenarioResult>;
 
@@ -39,6 +40,7 @@ const SCENARIOS: Record<string, Scenario> = {
   handover,
   kill: killResume,
   cpu,
+  mirrors,
 };
 
 async function main(): Promise<void> {

@@ -197,6 +197,18 @@ export const TransferWaitSchema = z.object({
 });
 export type TransferWait = z.infer<typeof TransferWaitSchema>;
 
+/** One server of a download from mirrors (`pathwise get URL1 URL2 …`, a Metalink: main/engine/Mirrors.ts). */
+export const TransferSourceSchema = z.object({
+  url: z.string(),
+  /** new, probing, ready (serving), resting (asked again after a back-off), dropped (not asked again). */
+  state: z.enum(['new', 'probing', 'ready', 'resting', 'dropped']),
+  /** Payload bytes received from it in this run. */
+  bytes,
+  /** Why it rests or was dropped; null while it serves. */
+  why: z.string().nullable(),
+});
+export type TransferSource = z.infer<typeof TransferSourceSchema>;
+
 export const TransferInfoSchema = z.object({
   id: z.string(),
   url: z.string(),
@@ -215,6 +227,8 @@ export const TransferInfoSchema = z.object({
   finishedAt: z.number().nullable(),
   /** Set while a running download waits (see TransferWaitSchema); absent or null otherwise. */
   waiting: TransferWaitSchema.nullable().optional(),
+  /** A download from mirrors: each source, its state and bytes; absent for one URL. */
+  sources: z.array(TransferSourceSchema).max(256).optional(),
 });
 export type TransferInfo = z.infer<typeof TransferInfoSchema>;
 
@@ -240,11 +254,19 @@ export const StartTransferSchema = z.object({
 });
 export type StartTransfer = z.infer<typeof StartTransferSchema>;
 
-/** Continuity timeline: handovers, failovers and what they cost. */
+/** One step of a path's health on the timeline: the state it entered, when (epoch ms), and why. */
+export const HealthStepSchema = z.object({ state: PathStateSchema, at: z.number(), reason: z.string() });
+export type HealthStep = z.infer<typeof HealthStepSchema>;
+
+/**
+ * Continuity timeline: handovers, failovers and what they cost; and `health`, a path's trouble
+ * from its first step off `up` to its return (main/monitor/HealthTimeline.ts), one entry told again
+ * as it goes on, its steps in order.
+ */
 export const ContinuityEventSchema = z.object({
   id: z.string(),
   at: z.number(),
-  kind: z.enum(['handover', 'failover', 'path-lost', 'path-restored', 'restart', 'cap-reached']),
+  kind: z.enum(['handover', 'failover', 'path-lost', 'path-restored', 'restart', 'cap-reached', 'health']),
   transferId: z.string().nullable(),
   from: z.string().nullable(),
   to: z.string().nullable(),
@@ -255,6 +277,8 @@ export const ContinuityEventSchema = z.object({
   detail: z.string().optional(),
   /** path-lost: the engine's error code (E_STALLED, E_TIMEOUT, …), which the monitor's verdict reads. */
   code: z.string().optional(),
+  /** health: the path's steps (suspect → offline → up …); the last is its state now. */
+  steps: z.array(HealthStepSchema).max(64).optional(),
 });
 export type ContinuityEvent = z.infer<typeof ContinuityEventSchema>;
 
@@ -399,6 +423,8 @@ export const AlertSchema = z.object({
   kind: AlertKindSchema,
   severity: z.enum(['info', 'warning', 'critical']),
   path: z.string().nullable(),
+  /** The download an alert is about (finished, failed, handed over); null otherwise, and in old alerts. */
+  transferId: z.string().nullable(),
   title: z.string(),
   message: z.string(),
   at: z.number(),

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Debian packages the test suite and benchmarks use: Chromium for e2e, iproute2/iptables for the
-# network-namespace labs, curl/aria2/nginx/mptcpd as yardsticks. Installs only what is missing.
+# network-namespace labs, curl/aria2/nginx/mptcpd as yardsticks, gsettings and GNOME's schemas for
+# the desktop proxy setting. Installs only what is missing.
 set -euo pipefail
-packages=(chromium iproute2 iptables curl aria2 nginx-light mptcpd procps psmisc time)
+packages=(chromium iproute2 iptables curl aria2 nginx-light mptcpd procps psmisc time libglib2.0-bin
+  gsettings-desktop-schemas)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -17,6 +17,33 @@ export const EARLIER_URL = `http://${SERVER_ADDRESS}:${PORT}/earlier.bin`;
 export const PROBE_URL = `http://${SERVER_ADDRESS}:${PORT}/generate_204`;
 
 export async function startNginx(lab: NetLab, root: string): Promise<ChildProcess> {
+  return runNginx(
+    lab,
+    `server { listen ${SERVER_ADDRESS}:${PORT}; root ${root}; location / { } location = /generate_204 { return 204; } }`,
+    FILE_URL,
+  );
+}
+
+/** The measured file from a second port: a mirror of FILE_URL (same ETag and Last-Modified, a copy that kept its times). */
+export const MIRROR_URL = `http://${SERVER_ADDRESS}:8081/file.bin`;
+/** A third port serving another file of the same size under the same name: a mirror that lies. */
+export const WRONG_MIRROR_URL = `http://${SERVER_ADDRESS}:8082/file.bin`;
+
+/**
+ * The mirrors scenario's other servers, a second nginx beside the first: MIRROR_URL from `root`
+ * (the measured file's folder) and WRONG_MIRROR_URL from `wrongRoot`.
+ */
+export async function startMirrors(lab: NetLab, root: string, wrongRoot: string): Promise<ChildProcess> {
+  return runNginx(
+    lab,
+    `server { listen ${SERVER_ADDRESS}:8081; root ${root}; location / { } }
+  server { listen ${SERVER_ADDRESS}:8082; root ${wrongRoot}; location / { } }`,
+    MIRROR_URL,
+  );
+}
+
+/** nginx in the server namespace with `servers`, once `probe` answers. */
+async function runNginx(lab: NetLab, servers: string, probe: string): Promise<ChildProcess> {
   const prefix = mkdtempSync('/tmp/pw-bench-nginx-');
   mkdirSync(join(prefix, 'tmp'));
   const conf = join(prefix, 'nginx.conf');
@@ -33,14 +60,14 @@ http {
   keepalive_requests 100000;
   client_body_temp_path ${prefix}/tmp; proxy_temp_path ${prefix}/tmp; fastcgi_temp_path ${prefix}/tmp;
   uwsgi_temp_path ${prefix}/tmp; scgi_temp_path ${prefix}/tmp;
-  server { listen ${SERVER_ADDRESS}:${PORT}; root ${root}; location / { } location = /generate_204 { return 204; } }
+  ${servers}
 }
 `,
   );
   const nginx = lab.spawnIn('server', 'nginx', ['-p', prefix, '-c', conf, '-g', 'daemon off;']);
   for (let i = 0; i < 50; i++) {
     const ok = await lab
-      .inClient(['curl', '-sf', '-o', '/dev/null', '-r', '0-0', FILE_URL])
+      .inClient(['curl', '-sf', '-o', '/dev/null', '-r', '0-0', probe])
       .then(() => true)
       .catch(() => false);
     if (ok) return nginx;

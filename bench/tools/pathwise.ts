@@ -21,6 +21,8 @@ export interface PathwiseFinal {
   resumedBytes?: number;
   fetchedBytes?: number;
   paths?: Record<string, { bytes: number }>;
+  /** A download from mirrors: each source's bytes and state (dropped: why). */
+  sources?: Array<{ url: string; bytes: number; state: string; why: string | null }>;
   error?: { code: string; message: string };
 }
 

@@ -73,9 +73,10 @@ const PATH_ARG: ArgSpec = { name: 'PATH', complete: 'interface' };
 const GET: CommandSpec = {
   name: 'get',
   args: [{ name: 'URL', complete: 'none' }],
-  synopsis: 'URL [-o FILE] [options]',
+  synopsis: 'URL [MIRROR…] | FILE.meta4  [-o FILE] [options]',
   summary: 'download over several paths at once (resumable)',
-  about: 'Downloads URL over several network paths at once; re-running the same command resumes.',
+  about:
+    'Downloads URL over several network paths at once; re-running the same command resumes. More URLs of the same file are mirrors: its ranges are spread over them on every path, each checked to serve the same file (size, and validators where comparable), a failing one left behind. A Metalink file (RFC 5854, .meta4) gives the mirrors and their priorities, the name, the SHA-256 and piece hashes, as aria2 reads it.',
   options: [
     {
       long: 'output',
@@ -105,6 +106,36 @@ const GET: CommandSpec = {
     { long: 'sha256', value: 'HEX', help: 'the expected SHA-256; the file is kept only if it matches' },
     { long: 'connections', value: 'N', help: 'connections per path (default 2)' },
     {
+      long: 'header',
+      short: 'H',
+      value: 'LINE',
+      multiple: true,
+      help: 'send "Name: value" with every request; repeatable (Authorization and Cookie go only to the URL\'s own site, never after a redirect to another)',
+    },
+    {
+      long: 'user',
+      short: 'u',
+      value: 'USER',
+      help: "log in as USER (HTTP Basic), only on the URL's own site; the password from --password-file or PATHWISE_PASSWORD (USER:PASSWORD works too, but ps shows it to others)",
+    },
+    {
+      long: 'password-file',
+      value: 'FILE',
+      complete: 'file',
+      help: "the password for --user: FILE's first line",
+    },
+    {
+      long: 'load-cookies',
+      value: 'FILE',
+      complete: 'file',
+      help: 'send the cookies of FILE (Netscape format, as curl, wget and aria2 write it) where their domain, path and expiry allow',
+    },
+    {
+      long: 'netrc',
+      negatable: true,
+      help: "without --user, the login for the URL's host from ~/.netrc (or $NETRC), as curl reads it; --no-netrc skips it",
+    },
+    {
       long: 'quiet',
       short: 'q',
       help: 'no progress and no notices: only errors (and, with --json, the final status line)',
@@ -117,7 +148,7 @@ const GET: CommandSpec = {
     DATA_DIR,
   ],
   notes:
-    'With the app (or "pathwise serve") running, the download runs in it: one engine and one ledger, its alerts as notifications; this command follows it and prints the same. Ctrl-C pauses it either way.',
+    'With the app (or "pathwise serve") running, the download runs in it: one engine and one ledger, its alerts as notifications; this command follows it and prints the same. Ctrl-C pauses it either way. Headers, logins and cookies are never stored, printed or put in --json: a download resumed later needs them given again.',
 };
 
 const INTERFACES: CommandSpec = {

@@ -5,6 +5,7 @@ import { PathwiseError } from '../../common/errors.ts';
 import { openDataHome } from './dataHome.ts';
 import { AppConnection } from './handoffClient.ts';
 import { parseGetArgs } from './getArgs.ts';
+import { fitsHandoff } from './getSources.ts';
 import type { CliIo } from './io.ts';
 
 export { GET_USAGE } from './getArgs.ts';
@@ -18,13 +19,17 @@ export async function runGet(
   io: CliIo,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
-  const options = parseGetArgs(args);
+  const options = parseGetArgs(args, env);
   const target = saveTarget(options.output);
   // Notices (a path missing, a binding by address, the data folder moved) unless --quiet.
   const notices = options.quiet ? null : io;
+  for (const notice of options.accessNotices) notices?.stderr.write(`pathwise: ${notice}\n`);
+  for (const notice of options.sourceNotices) notices?.stderr.write(`pathwise: ${notice}\n`);
   const dataDir = openDataHome(options.dataDir, notices, env);
   // The app (or `pathwise serve`) runs: the download is its (one engine, one ledger).
-  const app = env['PATHWISE_NO_HANDOFF'] === '1' ? null : await AppConnection.open(dataDir, env);
+  // (A Metalink with too many piece hashes for the app's socket is downloaded here.)
+  const here = env['PATHWISE_NO_HANDOFF'] === '1' || !fitsHandoff(options.mirrors);
+  const app = here ? null : await AppConnection.open(dataDir, env);
   if (app) return (await import('./handoffGet.ts')).runHandedGet(app, options, target, io);
   if (options.detach) throw noAppToDetach();
   // Loaded only now: a download handed to the app never loads the engine, the monitor or the ledger.

@@ -3,8 +3,12 @@ import { PathwiseError } from '../../common/errors.ts';
 import { parseByteSize } from '../../common/format.ts';
 // Not from contract.ts: building all of its schemas would hold the first request back.
 import { TransferModeSchema, type TransferMode } from '../../common/settingsContract.ts';
+import type { MirrorOptions } from '../engine/MirrorSource.ts';
+import type { DownloadAccess } from '../engine/requestAuth.ts';
 import { parseCommandArgs } from './args.ts';
 import { commandSpec, type CommandSpec } from './commands.ts';
+import { readAccess } from './getAccess.ts';
+import { readSources } from './getSources.ts';
 import { commandHelp } from './help.ts';
 
 /** get's help, from the command table (commands.ts) like every other command's. */
@@ -17,6 +21,12 @@ export interface GetOptions {
   mode: TransferMode;
   caps: Record<string, number>;
   sha256: string | null;
+  /** The file's other URLs (mirrors), and a Metalink's size and piece hashes (getSources.ts). */
+  mirrors: MirrorOptions | null;
+  /** A Metalink's name for the file; null otherwise. */
+  fileName: string | null;
+  /** What reading a Metalink has to tell (URLs it can't use). */
+  sourceNotices: string[];
   json: boolean;
   /** No progress and no notices: errors only (and, with --json, the final status line). */
   quiet: boolean;
@@ -24,6 +34,10 @@ export interface GetOptions {
   connections: number | null;
   /** Hand the download to the running app and return at once, printing its id. */
   detach: boolean;
+  /** --header, --user, --load-cookies, ~/.netrc: what the download sends to be allowed (getAccess.ts). */
+  access: DownloadAccess | null;
+  /** What reading them has to tell (a password others can see, a netrc others can read). */
+  accessNotices: string[];
 }
 
 /** A usage mistake: exit code 2, the message, then get's help. */
@@ -31,15 +45,12 @@ export function usage(message: string): PathwiseError {
   return new PathwiseError('E_USAGE', `${message}\n\n${GET_USAGE}`);
 }
 
-export function parseGetArgs(argv: string[]): GetOptions {
+export function parseGetArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): GetOptions {
   // The URL is counted here: its mistakes come with get's whole help.
   const args = parseCommandArgs(commandSpec('get') as CommandSpec, argv, false);
-  const positionals = args.positionals;
-  if (positionals.length !== 1) throw usage('Give exactly one URL.');
-  const url = positionals[0] as string;
-  if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-    throw usage(`"${url}" is not an http:// or https:// URL.`);
-  }
+  // One URL, mirrors of the same file after it, or a Metalink file (getSources.ts).
+  const sources = readSources(args.positionals, usage);
+  const url = sources.url;
   const wantedMode = args.string('mode');
   const mode = TransferModeSchema.safeParse(wantedMode ?? 'aggregate');
   if (!mode.success) throw usage(`--mode must be aggregate, handover or interactive, not "${wantedMode}".`);
@@ -67,6 +78,9 @@ export function parseGetArgs(argv: string[]): GetOptions {
   if (sha256 !== undefined && !/^[0-9a-fA-F]{64}$/.test(sha256)) {
     throw usage('--sha256 must be 64 hexadecimal digits.');
   }
+  if (sha256 && sources.sha256 && sha256.toLowerCase() !== sources.sha256) {
+    throw usage(`--sha256 ${sha256} is not the Metalink's SHA-256 (${sources.sha256}).`);
+  }
   let connections: number | null = null;
   const wanted = args.string('connections');
   if (wanted !== undefined) {
@@ -75,17 +89,23 @@ export function parseGetArgs(argv: string[]): GetOptions {
       throw usage('--connections must be a whole number from 1 to 16.');
     }
   }
+  const { access, notices } = readAccess(args, url, env);
   return {
     url,
     output: args.string('output') ?? null,
     paths: paths ?? null,
     mode: mode.data,
     caps,
-    sha256: sha256?.toLowerCase() ?? null,
+    sha256: sha256?.toLowerCase() ?? sources.sha256,
+    mirrors: sources.mirrors,
+    fileName: sources.fileName,
+    sourceNotices: sources.notices,
     json: args.flag('json') ?? false,
     quiet: args.flag('quiet') ?? false,
     dataDir: args.string('data-dir'),
     connections,
     detach: args.flag('detach') ?? false,
+    access,
+    accessNotices: notices,
   };
 }

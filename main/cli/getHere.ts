@@ -43,9 +43,12 @@ export async function runHere({ options, target, io, env, dataDir, notices }: He
       allowedPaths: options.paths ? paths.map((p) => p.name) : null,
       caps: options.caps,
       ...(options.sha256 ? { sha256: options.sha256 } : {}),
+      ...(options.mirrors ? { mirrors: options.mirrors } : {}),
+      ...(options.fileName ? { fileName: options.fileName } : {}),
       whenCapped: 'fail',
       tuning: tuningFromEnv(env, options.connections),
       agentFactory: binder.agentFactory,
+      ...(options.access ? { access: options.access } : {}),
     });
   } catch (error) {
     core.close();

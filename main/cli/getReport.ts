@@ -73,6 +73,8 @@ function reportDone(
       ),
       fetchedBytes: fetched,
       resumedBytes: outcome.resumedBytes,
+      // A download from mirrors: each source's bytes, and why one was left behind.
+      ...(outcome.sources ? { sources: outcome.sources } : {}),
     });
   } else {
     const split = Object.entries(outcome.paths)
@@ -82,9 +84,20 @@ function reportDone(
       )
       .join(', ');
     io.stdout.write(
-      `${outcome.file}: ${formatBytes(info.size ?? fetched)} in ${formatDuration(outcome.durationMs)} (${split})${outcome.resumedBytes ? `, ${formatBytes(outcome.resumedBytes)} resumed` : ''}\nsha256 ${outcome.sha256}\n`,
+      `${outcome.file}: ${formatBytes(info.size ?? fetched)} in ${formatDuration(outcome.durationMs)} (${split})${outcome.resumedBytes ? `, ${formatBytes(outcome.resumedBytes)} resumed` : ''}\n${sourcesText(outcome.sources)}sha256 ${outcome.sha256}\n`,
     );
   }
+}
+
+/** A download from mirrors, one line per source: its bytes, and why one was left behind. */
+function sourcesText(sources: Outcome<'done'>['sources']): string {
+  if (!sources) return '';
+  return sources
+    .map(
+      (s) =>
+        `  ${s.url}: ${formatBytes(s.bytes)}${s.state === 'dropped' ? ` (dropped: ${s.why ?? ''})` : ''}\n`,
+    )
+    .join('');
 }
 
 function reportFailed(
@@ -105,6 +118,7 @@ function reportFailed(
       paths: Object.fromEntries(
         Object.entries(info.paths).map(([n, p]) => [n, { bytes: p.bytes, ...binding[n] }]),
       ),
+      ...(info.sources ? { sources: info.sources } : {}),
     });
   }
   const kept =

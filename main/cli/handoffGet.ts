@@ -4,7 +4,13 @@ import { PathwiseError, type ErrorCode } from '../../common/errors.ts';
 import type { PathBinder } from '../engine/PathBinder.ts';
 import type { PathVerification } from '../engine/PathVerifier.ts';
 import type { Transfer, TransferOutcome } from '../engine/Transfer.ts';
-import type { GetEvent, HandedRequestMessage, WireOutcome } from '../host/handoffProtocol.ts';
+import type { DownloadAccess } from '../engine/requestAuth.ts';
+import {
+  MAX_LINE_BYTES,
+  type GetEvent,
+  type HandedRequestMessage,
+  type WireOutcome,
+} from '../host/handoffProtocol.ts';
 import type { GetOptions } from './getArgs.ts';
 import { absentNotice, absentPaths, checkCaps, pathsFor } from './getPaths.ts';
 import { showProgress } from './getProgress.ts';
@@ -82,7 +88,20 @@ export function handedRequest(options: GetOptions, target: SaveTarget): HandedRe
     caps: options.caps,
     ...(options.sha256 ? { sha256: options.sha256 } : {}),
     ...(options.connections !== null ? { connections: options.connections } : {}),
+    ...(options.access ? { access: fitToHand(options.access) } : {}),
+    ...(options.mirrors ? { mirrors: options.mirrors } : {}),
+    ...(options.fileName ? { fileName: options.fileName } : {}),
   };
+}
+
+/** The access as it travels to the app: within one message of its socket, or refused here, clearly. */
+function fitToHand(access: DownloadAccess): DownloadAccess {
+  // Room left for the rest of the request (a URL and a path of up to 8 KiB and 4 KiB).
+  if (Buffer.byteLength(JSON.stringify(access)) <= MAX_LINE_BYTES - 16 * 1024) return access;
+  throw new PathwiseError(
+    'E_USAGE',
+    `The ${access.cookies.length} cookies and ${access.headers.length} headers are more than can be handed to the running app (${MAX_LINE_BYTES / 1024} KiB a message): keep only this site's cookies in the cookie file.`,
+  );
 }
 
 /**

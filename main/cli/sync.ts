@@ -4,6 +4,7 @@ import { formatBytes, formatDateTime, formatDuration } from '../../common/format
 import { SYNC_CAUSE_TEXT, type SyncRunInfo } from '../../common/syncContract.ts';
 import { SettingsStore } from '../core/SettingsStore.ts';
 import { PathBinder } from '../engine/PathBinder.ts';
+import { proxyFromEnv } from '../network/proxySettings.ts';
 import { bookSocketBytes } from '../engine/pathAgent.ts';
 import { Ledger } from '../ledger/Ledger.ts';
 import { PathMonitor } from '../monitor/PathMonitor.ts';
@@ -167,7 +168,10 @@ async function openParts(dataDir: string, env: NodeJS.ProcessEnv, io: CliIo) {
     systemDetails: false,
     countersIntervalMs: 0,
   });
-  const binder = new PathBinder({ warn: (message) => io.stderr.write(`pathwise: ${message}\n`) });
+  const binder = new PathBinder({
+    warn: (message) => io.stderr.write(`pathwise: ${message}\n`),
+    proxy: proxyFromEnv(env),
+  });
   binder.watch(await monitor.refresh());
   const { ledger, warning } = Ledger.open({
     dataDir,

@@ -2,9 +2,11 @@ import { EventEmitter } from 'node:events';
 import type { ContinuityEvent, TransferInfo, TransferMode } from '../../common/contract.ts';
 import { PathwiseError } from '../../common/errors.ts';
 import type { PathBytesEvent } from '../base/budget.ts';
+import type { MirrorOptions } from '../engine/MirrorSource.ts';
 import type { PathAgentFactory } from '../engine/pathAgent.ts';
 import { SharedPathPools } from '../engine/pathPools.ts';
 import type { PathLimits } from '../engine/PathLimits.ts';
+import type { DownloadAccess } from '../engine/requestAuth.ts';
 import { Transfer, type TransferOutcome, type TransferTuning } from '../engine/Transfer.ts';
 import type { PathSource } from '../engine/TransferManager.ts';
 import { downloadPaths } from './downloadPaths.ts';
@@ -25,6 +27,12 @@ export interface HandedRequest {
   caps: Record<string, number>;
   sha256?: string | undefined;
   connections?: number | undefined;
+  /** What the download sends to be allowed (--header, --user, cookies): held in memory only. */
+  access?: DownloadAccess | undefined;
+  /** The file's other URLs, and a Metalink's size and piece hashes. */
+  mirrors?: MirrorOptions | undefined;
+  /** A Metalink's name for the file. */
+  fileName?: string | undefined;
 }
 
 interface HandedEvents {
@@ -87,6 +95,9 @@ export class HandedTransfers extends EventEmitter<HandedEvents> {
       tuning: this.tuning(request),
       agentFactory: this.options.agentFactory,
       pools: this.pools,
+      ...(request.access ? { access: request.access } : {}),
+      ...(request.mirrors ? { mirrors: request.mirrors } : {}),
+      ...(request.fileName ? { fileName: request.fileName } : {}),
     });
     this.transfers.set(transfer.id, { transfer, request });
     transfer.on('bytes', (event) => this.emit('bytes', event));

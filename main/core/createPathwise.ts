@@ -1,23 +1,25 @@
 import { BoundPaths, PathBinder } from '../engine/PathBinder.ts';
+import { socketHandshakes } from '../engine/pathAgent.ts';
 import type { Ledger } from '../ledger/Ledger.ts';
 import type { TransferManager } from '../engine/TransferManager.ts';
 import { AppRateMeter } from '../monitor/AppRateMeter.ts';
 import { BatteryMonitor, type BatteryMonitorOptions } from '../monitor/BatteryMonitor.ts';
 import { monitorSettings, PathMonitor, type PathMonitorOptions } from '../monitor/PathMonitor.ts';
 import type { BudgetProvider } from '../base/budget.ts';
+import type { SecretBox } from '../base/secretBox.ts';
 import { resolveDataDir } from '../base/dataDir.ts';
 import { prepareDataHome } from '../base/dataHome.ts';
+import { readSystemProxy } from '../network/systemProxy.ts';
 import { serveApp } from './appWiring.ts';
 import { wireEngine } from './engineWiring.ts';
 import type { HandedTransfers } from './HandedTransfers.ts';
-import { wireHealth } from './healthWiring.ts';
+import { followHealth, wireHealth } from './healthWiring.ts';
 import { openLedger, recordTransfers, serveLedger } from './ledgerWiring.ts';
 import { followBattery, serveSensing, wireMonitor } from './monitorWiring.ts';
 import { PathwiseService, type ShellKind } from './PathwiseService.ts';
 import { SettingsStore } from './SettingsStore.ts';
 import { wireSettings } from './settingsWiring.ts';
 import { wireSyncs } from './syncWiring.ts';
-import type { SecretBox } from '../base/secretBox.ts';
 import type { SyncScheduler } from '../sync/SyncScheduler.ts';
 
 export interface CreatePathwiseOptions {
@@ -77,13 +79,22 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
   const { store: settings, warning } = await SettingsStore.open(dataDir, env);
   if (warning) warnings.push(warning);
 
+  // The proxies, once per start: the environment's, else the desktop's (systemProxy.ts); probes
+  // and downloads alike go through them.
+  const proxy = await readSystemProxy(env);
+  warnings.push(...proxy.notices);
+
   const service = new PathwiseService({ shell: options.shell });
-  const monitor = new PathMonitor({ ...monitorSettings(() => settings.get()), ...options.monitor });
+  const monitor = new PathMonitor({
+    ...monitorSettings(() => settings.get()),
+    ...options.monitor,
+    probe: { ...options.monitor?.probe, proxy: proxy.settings },
+  });
   const battery = new BatteryMonitor(options.battery);
   const appRates = new AppRateMeter();
   const reading = followBattery(battery, service);
   const ledger = openLedger(dataDir, settings, reading.latest, warnings);
-  const binder = new PathBinder();
+  const binder = new PathBinder({ proxy: proxy.settings });
   const paths = new BoundPaths(monitor, binder);
 
   wireMonitor({ service, monitor, paths, appRates, ledger });
@@ -95,8 +106,18 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
   serveSensing({ service, monitor, battery, reading, paths, ledger });
 
   const budget = options.budget ?? ledger ?? undefined;
-  const { transfers, handed } = wireEngine({ service, settings, paths, binder, appRates, budget, env });
-  wireHealth({ monitor, downloads: [transfers, handed], ledger });
+  const health = followHealth(service, monitor);
+  const { transfers, handed } = wireEngine({
+    service,
+    settings,
+    paths,
+    binder,
+    appRates,
+    budget,
+    health,
+    env,
+  });
+  wireHealth({ monitor, downloads: [transfers, handed], ledger, handshakes: socketHandshakes, service });
   if (ledger) {
     recordTransfers(ledger, transfers);
     recordTransfers(ledger, handed);

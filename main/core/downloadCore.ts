@@ -6,6 +6,7 @@ import { PathLimits } from '../engine/PathLimits.ts';
 import type { Transfer } from '../engine/Transfer.ts';
 import { Ledger } from '../ledger/Ledger.ts';
 import { monitorSettings, PathMonitor } from '../monitor/PathMonitor.ts';
+import { proxyFromEnv, proxyNotices } from '../network/proxySettings.ts';
 import { SettingsStore } from './SettingsStore.ts';
 
 /**
@@ -49,7 +50,10 @@ export async function openDownloadCore({ dataDir, env, warn }: DownloadCoreOptio
   // no health probes (the engine's own stall watch covers the one download).
   const { preferences, overrides } = monitorSettings(() => settings.get());
   const monitor = new PathMonitor({ preferences, overrides, systemDetails: false, countersIntervalMs: 0 });
-  const binder = new PathBinder({ warn: (message) => warn?.(message) });
+  // The environment's proxies, as curl reads them (the app also reads the desktop's setting).
+  const proxy = proxyFromEnv(env);
+  for (const notice of proxyNotices(proxy)) warn?.(notice);
+  const binder = new PathBinder({ warn: (message) => warn?.(message), proxy });
   const raw = await monitor.refresh();
   binder.watch(raw);
   const ledger = openCliLedger(dataDir, settings, warn);

@@ -1,5 +1,5 @@
 import type { BudgetProvider } from '../base/budget.ts';
-import type { TransferInfo } from '../../common/contract.ts';
+import type { ContinuityEvent, TransferInfo } from '../../common/contract.ts';
 import { PathwiseError } from '../../common/errors.ts';
 import type { BoundPaths, PathBinder } from '../engine/PathBinder.ts';
 import { PathLimits } from '../engine/PathLimits.ts';
@@ -23,6 +23,8 @@ export interface EngineParts {
   appRates: AppRateMeter;
   /** What each path may still spend (the ledger, or the caller's); unlimited when absent. */
   budget: BudgetProvider | undefined;
+  /** The paths' health changes, listed on the continuity timeline with the downloads' events. */
+  health?: { continuity(): ContinuityEvent[] };
   env?: NodeJS.ProcessEnv;
 }
 
@@ -44,6 +46,7 @@ export function wireEngine({
   binder,
   appRates,
   budget,
+  health,
   env,
 }: EngineParts): EngineDownloads {
   const transfers = new TransferManager({
@@ -68,7 +71,7 @@ export function wireEngine({
       binder.record(event.path, event.bytes);
     });
   }
-  serveTransfers(service, downloads, binder, publishList);
+  serveTransfers(service, downloads, binder, publishList, health);
   return downloads;
 }
 
@@ -82,6 +85,7 @@ function serveTransfers(
   downloads: EngineDownloads,
   binder: PathBinder,
   publishList: PublishThrottle,
+  health: EngineParts['health'],
 ): void {
   const { transfers, handed } = downloads;
   // A handed-over download's id is answered by its owner; every other id by the engine's manager.
@@ -115,7 +119,9 @@ function serveTransfers(
         );
       },
       'continuity.list': async () =>
-        [...transfers.continuity(), ...handed.continuity()].sort((a, b) => a.at - b.at),
+        [...transfers.continuity(), ...handed.continuity(), ...(health?.continuity() ?? [])].sort(
+          (a, b) => a.at - b.at,
+        ),
     },
     {
       start: () => {

@@ -1,7 +1,10 @@
-import type { ContinuityEvent, PathInfo, TransferInfo } from '../../common/contract.ts';
+import type { ContinuityEvent, PathEvent, PathInfo, TransferInfo } from '../../common/contract.ts';
+import type { PathHandshake } from '../engine/pathAgent.ts';
 import { TransferErrorCodes } from '../engine/transferErrors.ts';
 import type { LedgerEvent } from '../ledger/eventAlerts.ts';
+import { HealthTimeline } from '../monitor/HealthTimeline.ts';
 import type { TransferSample } from '../monitor/ThroughputJudge.ts';
+import type { PathwiseService } from './PathwiseService.ts';
 
 /**
  * The engine's error codes that say a path failed under a download (no data, no answer in time, a
@@ -25,7 +28,14 @@ export interface HealthSink {
   snapshot(): PathInfo[];
   suspect(name: string, reason: string, at?: number): void;
   engineRecovered(name: string): void;
+  engineHandshake(name: string, ms: number): void;
   sampleTransfersFrom(source: () => TransferSample[]): void;
+}
+
+/** Where the engine's pools tell each connection's TCP handshake (pathAgent's `socketHandshakes`). */
+export interface HandshakeSource {
+  on(event: 'handshake', listener: (handshake: PathHandshake) => void): unknown;
+  off(event: 'handshake', listener: (handshake: PathHandshake) => void): unknown;
 }
 
 export interface HealthParts {
@@ -33,15 +43,29 @@ export interface HealthParts {
   downloads: readonly DownloadSource[];
   /** Where the "moved onto a metered path" alert goes; null when usage tracking is off. */
   ledger: { recordEvent(event: LedgerEvent): unknown } | null;
+  /** The engine's handshakes, heard while `service` runs (both or neither). */
+  handshakes?: HandshakeSource;
+  service?: Pick<PathwiseService, 'register'>;
 }
 
 /**
  * One health verdict per path for the engine and the monitor (issue 23): a path the engine lost
  * (stall, timeout) is suspect in the monitor at once; a path the engine got through again is
  * probed at once; what each download gets over each path feeds the throughput verdict each
- * second; and work moved off a degraded or dead path onto a metered one raises an alert.
+ * second, and how long its connections take to open, the RTT verdict; and work moved off a
+ * degraded or dead path onto a metered one raises an alert.
  */
-export function wireHealth({ monitor, downloads, ledger }: HealthParts): void {
+export function wireHealth({ monitor, downloads, ledger, handshakes, service }: HealthParts): void {
+  if (handshakes && service) {
+    const heard = (handshake: PathHandshake): void => monitor.engineHandshake(handshake.path, handshake.ms);
+    service.register(
+      {},
+      {
+        start: () => void handshakes.on('handshake', heard),
+        stop: () => void handshakes.off('handshake', heard),
+      },
+    );
+  }
   monitor.sampleTransfersFrom(() => downloads.flatMap((source) => transferSamples(source.list())));
   for (const source of downloads) {
     source.on('continuity', (event) => {
@@ -52,6 +76,20 @@ export function wireHealth({ monitor, downloads, ledger }: HealthParts): void {
       if (moved) ledger?.recordEvent(moved);
     });
   }
+}
+
+/**
+ * Health changes on the continuity timeline: each path's trouble (suspect → offline → up, weak,
+ * behind a portal) one entry, pushed as it goes on; `continuity.list` adds the timeline's entries
+ * to the engine's (engineWiring.ts).
+ */
+export function followHealth(
+  service: Pick<PathwiseService, 'publish'>,
+  monitor: { on(event: 'event', listener: (event: PathEvent) => void): unknown },
+): HealthTimeline {
+  const timeline = new HealthTimeline((entry) => service.publish('continuity', entry));
+  monitor.on('event', (event) => timeline.observe(event));
+  return timeline;
 }
 
 /** A continuity event that says the engine lost a path to a stall or timeout: which, and why. */

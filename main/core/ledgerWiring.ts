@@ -52,7 +52,7 @@ export function recordTransfers(ledger: Ledger, transfers: TransferSource): void
     const file = transfers.list().find((t) => t.id === event.transferId)?.file;
     ledger.recordEvent({
       kind: event.kind,
-      transferId: event.transferId ?? 'unknown',
+      transferId: event.transferId ?? null,
       from: event.from ?? null,
       to: event.to ?? null,
       ...(file ? { file: basename(file) } : {}),

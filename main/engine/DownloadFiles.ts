@@ -2,7 +2,7 @@ import { lstat, statfs, unlink } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { PathwiseError } from '../../common/errors.ts';
 import { lockDownload } from './downloadLock.ts';
-import { describeValidator, sameValidator } from './httpHeaders.ts';
+import { describeValidator, sameValidator, type Validator } from './httpHeaders.ts';
 import { PartFile } from './PartFile.ts';
 import { PrefixHasher } from './PrefixHasher.ts';
 import { exists, publish } from './publishFile.ts';
@@ -18,6 +18,14 @@ export interface Resumption {
   done?: RangeSet;
   /** Bytes an earlier run had that this one can't use, and why (said as a `restart` event). */
   lost?: { bytes: number; why: string };
+}
+
+/** What a journal keeps of a download's several sources, and reads back on a resume (Mirrors.ts). */
+export interface JournalSources {
+  /** Each source's validator, for the journal; undefined for a download of one URL. */
+  saved(): JournalState['sources'];
+  /** The validator `saved` kept for the source this run was pinned from; null when it has none. */
+  validatorFor(saved: JournalState): Validator | null;
 }
 
 /**
@@ -38,6 +46,8 @@ export class DownloadFiles {
   sha256: string | null = null;
   /** An earlier run published the file but was killed before cleaning up. */
   published = false;
+  /** A download from mirrors: their validators go in the journal too. */
+  sources: JournalSources | null = null;
   private readonly served: ServedFile;
   private journal: TransferJournal | null = null;
   private unlock: (() => Promise<void>) | null = null;
@@ -84,7 +94,10 @@ export class DownloadFiles {
    */
   async resumable(saved: JournalState | null, probe: ProbeResult, file: string): Promise<Resumption> {
     if (!saved) return {};
-    const savedValidator = { etag: saved.etag, lastModified: saved.lastModified };
+    const savedValidator = this.sources?.validatorFor(saved) ?? {
+      etag: saved.etag,
+      lastModified: saved.lastModified,
+    };
     const same =
       saved.rangeSupport &&
       probe.rangeSupport &&
@@ -154,6 +167,7 @@ export class DownloadFiles {
         done: (done ?? this.part?.done ?? new RangeSet()).toArray().map(([s, e]) => [s, e]),
         sha256,
         updatedAt: Date.now(),
+        ...(this.sources?.saved() ? { sources: this.sources.saved() } : {}),
       })
       .catch((error: unknown) => {
         throw diskError(error, journal.file);

@@ -6,6 +6,11 @@ export interface EnginePath {
   name: string;
   /** Source address sockets bind to; null when the path has no usable address. */
   address: string | null;
+  /**
+   * The path's source addresses, one per family at most (IPv4 first): a server's IPv6 addresses
+   * are reached from the IPv6 one, Happy Eyeballs between them. `[address]` when absent.
+   */
+  addresses?: readonly string[];
   up: boolean;
   preference: Preference;
   /** Order among paths of the same preference (lower first): the order of --paths, or the monitor's. */
@@ -25,6 +30,13 @@ export function bindAddress(addresses: readonly string[]): string | null {
   );
 }
 
+/** The path's IPv4 and its (global, not link-local) IPv6 source address, those it has. */
+export function sourceAddresses(addresses: readonly string[]): string[] {
+  const v4 = addresses.find((a) => isIP(a) === 4);
+  const v6 = addresses.find((a) => isIP(a) === 6 && !a.toLowerCase().startsWith('fe80:'));
+  return [v4, v6].filter((a): a is string => a !== undefined);
+}
+
 /** Paths that make no sense for downloads unless asked for by name. */
 const NEVER_BY_DEFAULT = new Set(['loopback', 'virtual']);
 
@@ -41,6 +53,7 @@ export function enginePathsFrom(paths: readonly PathInfo[], only?: readonly stri
       return {
         name,
         address: info ? bindAddress(info.addresses) : null,
+        addresses: info ? sourceAddresses(info.addresses) : [],
         up: info?.up ?? false,
         preference: rank === 0 ? 'always' : 'secondary',
         rank,
@@ -55,6 +68,7 @@ export function enginePathsFrom(paths: readonly PathInfo[], only?: readonly stri
     .map((p, rank) => ({
       name: p.name,
       address: bindAddress(p.addresses),
+      addresses: sourceAddresses(p.addresses),
       up: p.up,
       preference: p.preference,
       rank,

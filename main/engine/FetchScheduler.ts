@@ -5,6 +5,7 @@ import type { DownloadFiles } from './DownloadFiles.ts';
 import { breakPair, failureCause, settleEndgame } from './fetchOutcome.ts';
 import type { LaneFailover } from './LaneFailover.ts';
 import { LinkRefresh } from './LinkRefresh.ts';
+import type { Mirrors } from './Mirrors.ts';
 import type { PartFile } from './PartFile.ts';
 import type { PathLane } from './PathLane.ts';
 import type { PathLanes } from './PathLanes.ts';
@@ -51,6 +52,7 @@ export interface SchedulerParts {
   continuity: ContinuityTracker;
   limits: PathLimits;
   pushback: ServerPushback;
+  mirrors: Mirrors;
 }
 
 /**
@@ -93,6 +95,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
   private readonly continuity: ContinuityTracker;
   private readonly limits: PathLimits;
   private readonly pushback: ServerPushback;
+  private readonly mirrors: Mirrors;
   private readonly tuning: TransferTuning;
   private readonly mode: TransferMode;
   private readonly host: SchedulerHost;
@@ -106,6 +109,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     this.continuity = parts.continuity;
     this.limits = parts.limits;
     this.pushback = parts.pushback;
+    this.mirrors = parts.mirrors;
     this.tuning = tuning;
     this.mode = mode;
     this.host = host;
@@ -119,6 +123,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     this.stream.complete = false;
     this.restart.reset();
     this.refresh.reset();
+    this.mirrors.reset();
     this.badAnswers = 0;
     this.lastProgressAt = startedAt;
   }
@@ -147,8 +152,18 @@ export class FetchScheduler implements StreamHost, RestartTarget {
       };
       this.lastTickAt = performance.now();
       this.ticker = setInterval(() => this.tick(), this.tuning.tickMs);
-      if (this.served.rangeSupport)
+      if (this.served.rangeSupport) {
+        // Mirrors are probed, and piece hashes laid over the part file (Mirrors.ts).
+        this.mirrors.begin({
+          waiting: () => this.waiting(),
+          signal: () => this.host.signal(),
+          reject: (error) => this.reject(error),
+          refetch: (start, end) => this.refetch(start, end),
+          pump: () => this.pump(),
+          checkComplete: () => this.checkComplete(),
+        });
         this.round.adopt(this.planner as RangePlanner<RangeFetch>, this.startOpen);
+      }
       this.pump();
       this.checkComplete();
     });
@@ -189,6 +204,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     if (this.served.rangeSupport) {
       this.planner = new RangePlanner(this.served.size as number, done, this.tuning.planner);
       this.planner.serverCap = this.served.rangeCap;
+      this.mirrors.restarted();
     }
     this.stream.complete = this.served.size === 0;
   }
@@ -214,10 +230,11 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     const planner = this.planner as RangePlanner<RangeFetch>;
     const slots = this.lanes.connections();
     const origin = (this.served.pinnedUrl as URL).origin;
-    // A path a server asked to wait asks it nothing more until then (what runs goes on).
+    // A path a server asked to wait asks it nothing more until then (what runs goes on); with
+    // mirrors, until no source is left that it may ask.
     const lanes = chosen
       .map((n) => this.lanes.get(n) as PathLane)
-      .filter((l) => this.pushback.waitFor(l.name, origin, now) === 0);
+      .filter((l) => this.mirrors.canAsk(l.name, origin, now));
     for (const lane of lanes) {
       const connections = this.pushback.connections(lane.name, origin, slots, now);
       while (lane.fetches.size < connections) {
@@ -270,15 +287,19 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     lead?: LeadRequest,
   ): RangeFetch {
     const generation = this.served.generation;
+    // The server asked: one of the mirrors (Mirrors.ts), else the pinned link. An answer already
+    // on its way, and the stream of a server without ranges, are the pinned link's.
+    const opened = probe !== undefined || lead !== undefined || kind === 'stream';
+    const source = this.mirrors.pick(lane.name, start, opened, performance.now());
     const fetch = new RangeFetch({
       id: this.nextFetchId++,
       lane: lane.name,
       kind,
       dispatcher: lane.dispatcher(),
-      url: this.served.pinnedUrl as URL,
+      url: source.url,
       start,
       end,
-      expect: { size: this.served.size, validator: this.served.validator, encoding: this.served.encoding },
+      expect: { size: this.served.size, validator: source.validator, encoding: source.encoding },
       part: this.files.part as PartFile,
       onBytes: (f, bytes, now) => this.onBytes(lane, f, bytes, now),
       onFirstByte: (f) => {
@@ -298,6 +319,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
           }
         : {}),
     });
+    this.mirrors.track(fetch, source);
     if (Number.isFinite(end)) {
       fetch.reserved = end - start;
       lane.reserved += fetch.reserved;
@@ -346,6 +368,8 @@ export class FetchScheduler implements StreamHost, RestartTarget {
       fetch.reserved = 0;
     }
     const now = performance.now();
+    // Its source books its bytes and, for a failure that server is to blame for, the failure.
+    const sourceFault = this.mirrors.ended(lane, fetch, result, now);
     if (generation !== this.served.generation || !this.completion) {
       this.host.lanesChanged();
       return;
@@ -364,7 +388,12 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     } else {
       breakPair(fetch, this.fetches.keys());
       const released = planner.release(fetch, this.fetches.keys(), (this.files.part as PartFile).done);
-      if (result.status === 'failed' && !this.onFailure(lane, fetch, result.error, released, now)) return;
+      if (sourceFault) {
+        // The server's trouble, not the path's: the range goes to another source, first in line.
+        for (const [start, end] of released) planner.prioritize(start, end);
+      } else if (result.status === 'failed' && !this.onFailure(lane, fetch, result.error, released, now)) {
+        return;
+      }
     }
     this.pump();
     this.host.lanesChanged();
@@ -480,6 +509,15 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     queueMicrotask(() => this.pump());
   }
 
+  /** [start, end) must be fetched again (a piece that failed its hash): back in the plan, first in line. */
+  private refetch(start: number, end: number): void {
+    const planner = this.planner;
+    if (!planner || !this.completion) return;
+    const done = (this.files.part as PartFile).done;
+    for (const [s, e] of planner.giveBack(start, end, this.fetches.keys(), done)) planner.prioritize(s, e);
+    this.pump();
+  }
+
   private tick(): void {
     const now = performance.now();
     this.failover.loopRanLate(this.lastTickAt + this.tuning.tickMs, now);
@@ -487,6 +525,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
     if (!this.host.running() || !this.completion) return;
     this.judgeStalls(now);
     this.failover.recover(now);
+    this.mirrors.tick(now);
     this.lanes.flushBytes(now, false);
     if (now - this.lastCheckpointAt >= this.tuning.checkpointMs) {
       this.lastCheckpointAt = now;
@@ -527,7 +566,8 @@ export class FetchScheduler implements StreamHost, RestartTarget {
   }
 
   checkComplete(): void {
-    if (!this.completion || this.restarting) return;
+    // Pieces still being checked against the Metalink's hashes may yet go back to be fetched.
+    if (!this.completion || this.restarting || this.mirrors.checking) return;
     if (!this.served.rangeSupport) {
       if (this.stream.complete) this.completion.resolve();
       return;

@@ -4,7 +4,8 @@ import type { EnginePath } from './EnginePath.ts';
 import type { PathLane } from './PathLane.ts';
 import type { PathLanes } from './PathLanes.ts';
 import type { RangeFetch } from './RangeFetch.ts';
-import { probeRange } from './RangeProbe.ts';
+import { probeRange, type ProbeResult } from './RangeProbe.ts';
+import type { RedirectGuard } from './RedirectGuard.ts';
 import type { ServedFile } from './ServedFile.ts';
 import { ServerPushback } from './ServerPushback.ts';
 import { isPushBack, TransferErrorCodes } from './transferErrors.ts';
@@ -20,6 +21,14 @@ export interface FailoverHost {
   fileChanged(error: PathwiseError): void;
   /** A path is back in service: give it work and tell listeners. */
   pathRestored(): void;
+}
+
+/**
+ * Where a path's recovery probe goes when the pinned link's server is out of service but other
+ * sources of the file serve (Mirrors.ts); null: the pinned link, as for a download of one URL.
+ */
+export interface RecoveryTargets {
+  recoveryTarget(): { href: string; guard: RedirectGuard; answered(probe: ProbeResult): void } | null;
 }
 
 /** Timer lateness below this is ordinary jitter; above it the loop was frozen (a GC pause, a busy machine). */
@@ -47,9 +56,18 @@ export class LaneFailover {
   private readonly host: FailoverHost;
   /** When the event loop did not run (a GC pause, a busy laptop, a suspend): no connection could be heard. */
   private readonly frozen: Array<{ from: number; to: number }> = [];
+  private readonly sources: RecoveryTargets | null;
+  /** Paths the monitor called good again while their recovery probe was out: probed again as it ends. */
+  private readonly goodAgain = new Set<string>();
 
   constructor(
-    parts: { lanes: PathLanes; served: ServedFile; continuity: ContinuityTracker; pushback?: ServerPushback },
+    parts: {
+      lanes: PathLanes;
+      served: ServedFile;
+      continuity: ContinuityTracker;
+      pushback?: ServerPushback;
+      mirrors?: RecoveryTargets;
+    },
     tuning: TransferTuning,
     options: TransferOptions,
     host: FailoverHost,
@@ -58,6 +76,7 @@ export class LaneFailover {
     this.served = parts.served;
     this.continuity = parts.continuity;
     this.pushback = parts.pushback ?? new ServerPushback(tuning);
+    this.sources = parts.mirrors ?? null;
     this.tuning = tuning;
     this.options = options;
     this.host = host;
@@ -70,6 +89,7 @@ export class LaneFailover {
       const lane = this.lanes.get(path.name);
       if (!lane) continue;
       const wasPresent = lane.present;
+      const wasHealth = lane.path.health;
       const wasVerified = lane.path.verified !== false;
       const addressChanged = lane.path.address !== path.address;
       lane.path = { ...path, rank: lane.path.rank, preference: lane.path.preference };
@@ -87,8 +107,26 @@ export class LaneFailover {
         };
         lane.retryAt = now;
         lane.failures = 0;
+      } else if (lane.present && wasHealth !== 'good' && path.health === 'good' && this.host.running()) {
+        this.retryNow(lane, now);
       }
     }
+  }
+
+  /**
+   * The monitor's verdict says the path reaches the internet again (issue 23): a path out of
+   * service for the path's own trouble is probed now rather than when its back-off (up to
+   * retryMaxMs) ends. Not one that a server pushed back (its Retry-After stands), nor one benched
+   * for this run.
+   */
+  private retryNow(lane: PathLane, now: number): void {
+    if (!lane.fault || !Number.isFinite(lane.retryAt) || isPushBack(lane.fault.error)) return;
+    if (lane.recovering) {
+      this.goodAgain.add(lane.name);
+      return;
+    }
+    lane.retryAt = Math.min(lane.retryAt, now);
+    lane.failures = 0;
   }
 
   /** Takes a path out of service after an error or stall; it comes back after a successful probe. */
@@ -204,17 +242,21 @@ export class LaneFailover {
       lane.recovering = true;
       lane.dropAgent();
       const generation = this.served.generation;
-      probeRange(this.served.href, {
+      // A mirror that serves, when the pinned link's server does not: the path is judged, not it.
+      const target = this.sources?.recoveryTarget() ?? null;
+      probeRange(target?.href ?? this.served.href, {
         dispatcher: lane.dispatcher(),
         pathName: lane.name,
         timeoutMs: Math.max(2000, this.tuning.headerTimeoutMs),
         signal: this.host.signal(),
-        guard: this.served.redirects,
+        guard: target?.guard ?? this.served.redirects,
       }).then(
         (probe) => {
           lane.recovering = false;
+          this.goodAgain.delete(lane.name);
           if (generation !== this.served.generation || !this.host.running()) return;
-          if (!this.served.matches(probe)) {
+          if (target) target.answered(probe);
+          else if (!this.served.matches(probe)) {
             this.host.fileChanged(this.served.changedTo(probe));
             return;
           }
@@ -238,8 +280,11 @@ export class LaneFailover {
           if (!lane.fault) return;
           lane.failures++;
           const now = performance.now();
-          lane.retryAt =
-            now + Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** (lane.failures - 1));
+          // Sent before the monitor saw the path answer again: the next probe goes at once.
+          const goodAgain = this.goodAgain.delete(lane.name);
+          lane.retryAt = goodAgain
+            ? now
+            : now + Math.min(this.tuning.retryMaxMs, this.tuning.retryBaseMs * 2 ** (lane.failures - 1));
           if (error instanceof PathwiseError) {
             lane.fault.error = error;
             this.lastError = error;

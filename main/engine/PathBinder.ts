@@ -4,6 +4,7 @@ import type { Dispatcher } from 'undici';
 import type { PathBinding, PathInfo } from '../../common/contract.ts';
 import { loadBindAddon, warnAddressBindingOnce, type BindAddonStatus } from '../network/bindAddon.ts';
 import type { BindingMode } from '../network/boundConnect.ts';
+import type { ProxySettings } from '../network/proxySettings.ts';
 import { PathVerifier, type PathVerification, type Verdict } from './PathVerifier.ts';
 import { createPathAgent, type PathAgentFactory, type PathEndpoint } from './pathAgent.ts';
 
@@ -15,6 +16,8 @@ export interface PathBinderOptions {
   warn?: (message: string) => void;
   /** Whether `device` is an interface that has `address` (tests use names that are not devices). */
   hasInterface?: (device: string, address: string) => boolean;
+  /** The proxies every pool's requests go through (read once at start); direct when absent. */
+  proxy?: ProxySettings | null;
 }
 
 interface PathBinderEvents {
@@ -39,6 +42,7 @@ export class PathBinder extends EventEmitter<PathBinderEvents> {
   private readonly verifier: PathVerifier;
   private readonly hasInterface: (device: string, address: string) => boolean;
   private readonly warn: ((message: string) => void) | undefined;
+  private readonly proxy: ProxySettings | null;
   /** How the latest pool of each path was bound. */
   private readonly modes = new Map<string, BindingMode>();
   /** The address each watched path was tracked with. */
@@ -50,6 +54,7 @@ export class PathBinder extends EventEmitter<PathBinderEvents> {
     this.verifier = options.verifier ?? new PathVerifier();
     this.hasInterface = options.hasInterface ?? osHasInterface;
     this.warn = options.warn;
+    this.proxy = options.proxy ?? null;
     this.verifier.on('change', (verification) => this.emit('change', verification));
   }
 
@@ -63,7 +68,7 @@ export class PathBinder extends EventEmitter<PathBinderEvents> {
       this.tracked.set(path.name, path.address);
       void this.verifier.track(path.name, path.name);
     }
-    return createPathAgent(path, device ? this.status : null);
+    return createPathAgent(path, device ? this.status : null, { proxy: this.proxy });
   };
 
   /** How a path is (or would be) bound. */

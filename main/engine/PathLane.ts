@@ -47,18 +47,22 @@ export class PathLane {
   private readonly factory: PathAgentFactory;
   /** The app's pools, shared with its other downloads; without them this lane owns its pool. */
   private readonly pools: SharedPathPools | null;
+  /** Adds what the download needs to be allowed to each request (requestAuth.ts signRequests). */
+  private readonly sign: (dispatcher: Dispatcher) => Dispatcher;
 
   constructor(
     path: EnginePath,
     factory: PathAgentFactory,
     capBytes: number | null,
     pools: SharedPathPools | null = null,
+    sign: (dispatcher: Dispatcher) => Dispatcher = (dispatcher) => dispatcher,
   ) {
     this.path = path;
     this.factory = factory;
     this.capBytes = capBytes;
     this.rttMs = path.rttMs;
     this.pools = pools;
+    this.sign = sign;
   }
 
   get name(): string {
@@ -74,11 +78,17 @@ export class PathLane {
     const address = this.path.address;
     if (!address) throw new Error(`path ${this.name} has no address`);
     if (this.pools) {
-      this.lease ??= this.pools.acquire({ name: this.name, address });
-      return this.lease.dispatcher;
+      this.lease ??= this.pools.acquire({ name: this.name, address, addresses: this.sources(address) });
+      return this.sign(this.lease.dispatcher);
     }
-    this.agent ??= this.factory({ name: this.name, address });
-    return this.agent;
+    this.agent ??= this.factory({ name: this.name, address, addresses: this.sources(address) });
+    return this.sign(this.agent);
+  }
+
+  /** The path's source addresses for its pool: each family it has (IPv6 too), `address` first. */
+  private sources(address: string): readonly string[] {
+    const others = (this.path.addresses ?? []).filter((a) => a !== address);
+    return [address, ...others];
   }
 
   /** Opens connections to `origin` ahead of the requests (when the pool can); never throws. */

@@ -6,6 +6,7 @@ import { createPathAgent } from './pathAgent.ts';
 import { PathLane } from './PathLane.ts';
 import type { PathLimits } from './PathLimits.ts';
 import { selectPaths, type PolicyPath } from './PathPolicy.ts';
+import { signRequests } from './requestAuth.ts';
 import { TransferErrorCodes } from './transferErrors.ts';
 import type { TransferOptions } from './TransferOptions.ts';
 
@@ -49,10 +50,12 @@ export class PathLanes {
     this.transferId = options.transferId;
     this.reportBytes = options.reportBytes;
     const factory = transfer.agentFactory ?? createPathAgent;
+    // Every request of the download leaves through these: each carries its access (headers, login, cookies).
+    const sign = signRequests(transfer.access, [transfer.url]);
     for (const path of transfer.paths) {
       this.byName.set(
         path.name,
-        new PathLane(path, factory, transfer.caps?.[path.name] ?? null, transfer.pools ?? null),
+        new PathLane(path, factory, transfer.caps?.[path.name] ?? null, transfer.pools ?? null, sign),
       );
     }
   }

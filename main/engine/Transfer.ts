@@ -9,10 +9,12 @@ import { DownloadFiles } from './DownloadFiles.ts';
 import type { EnginePath } from './EnginePath.ts';
 import { FetchScheduler } from './FetchScheduler.ts';
 import { LaneFailover } from './LaneFailover.ts';
+import { Mirrors } from './Mirrors.ts';
 import { PathLanes } from './PathLanes.ts';
 import { PathLimits } from './PathLimits.ts';
 import { ProbeRound } from './ProbeRound.ts';
 import { exists } from './publishFile.ts';
+import { explainRefusal } from './requestAuth.ts';
 import type { ProbeResult } from './RangeProbe.ts';
 import { nameFromUrl, safeFileName, uniqueFileName } from './SafeFileName.ts';
 import { ServedFile } from './ServedFile.ts';
@@ -67,6 +69,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
   private readonly continuity: ContinuityTracker;
   private readonly lanes: PathLanes;
   private readonly failover: LaneFailover;
+  /** The file's other URLs (mirrors): which source each range is asked of. */
+  private readonly mirrors: Mirrors;
   private readonly round: ProbeRound;
   private readonly scheduler: FetchScheduler;
 
@@ -113,12 +117,16 @@ export class Transfer extends EventEmitter<TransferEvents> {
       continuity: this.continuity,
       reportBytes: (event) => this.emit('bytes', event),
     });
+    const { served, lanes, pushback, files } = this;
+    this.mirrors = new Mirrors(options, { served, lanes, pushback, files }, this.tuning);
+    this.files.sources = this.mirrors;
     const parts = {
       served: this.served,
       files: this.files,
       continuity: this.continuity,
       lanes: this.lanes,
       pushback: this.pushback,
+      mirrors: this.mirrors,
     };
     this.failover = new LaneFailover(parts, this.tuning, options, {
       running: () => this.state === 'running',
@@ -230,6 +238,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       finishedAt: this.finishedAt,
       waiting:
         (running && received !== this.served.size ? this.waitingFor(now) : null) ?? this.serverWait(paths),
+      ...(this.mirrors.active ? { sources: this.mirrors.info() } : {}),
     };
   }
 
@@ -311,7 +320,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
 
   /** A run that did not finish: paused, cancelled (its files deleted) or failed with a coded error. */
   private async ended(caught: unknown): Promise<TransferOutcome> {
-    const error =
+    const raw =
       caught instanceof StopSignal
         ? null
         : caught instanceof PathwiseError
@@ -319,6 +328,13 @@ export class Transfer extends EventEmitter<TransferEvents> {
           : new PathwiseError('E_INTERNAL', caught instanceof Error ? caught.message : String(caught), {
               cause: caught,
             });
+    // A 401 or 403 told as the login's: whether one was sent, and that a resume needs it again.
+    const error = explainRefusal(raw, {
+      access: this.options.access,
+      url: this.url,
+      partFile: `${this.file}.part`,
+      atStart: this.state === 'probing',
+    });
     await this.teardown(this.stopRequest !== 'cancel' && error?.code !== TransferErrorCodes.sha256);
     if (this.stopRequest === 'cancel') {
       await this.files.discard(this.file);
@@ -348,7 +364,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
 
   /** Probe, pick the file name, take the lock, and resume from the journal or start fresh. */
   private async prepare(): Promise<void> {
-    const probe = await this.round.probeAnyLane(true, this.file);
+    // The primary's probe; when it fails, a mirror's (Mirrors.firstProbe).
+    const probe = await this.mirrors.firstProbe((url) => this.round.probeAnyLane(true, this.file, url));
     if (!probe.rangeSupport) this.round.dropLeads();
     try {
       this.throwIfStopped();
@@ -435,6 +452,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       durationMs,
       resumedBytes: this.files.resumedBytes,
       paths,
+      ...(this.mirrors.active ? { sources: this.mirrors.info() } : {}),
     };
   }
 

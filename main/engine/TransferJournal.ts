@@ -18,6 +18,15 @@ const JournalSchema = z.object({
   done: z.array(z.tuple([z.number().int().nonnegative(), z.number().int().nonnegative()])),
   /** Set once every byte is on disk and hashed, just before the part file gets its final name. */
   sha256: z.string().nullable(),
+  /**
+   * A download from several sources (Mirrors.ts): each source's URL as given and the validator
+   * it was pinned with, so a resume pinned from another source than the last run compares it
+   * with that source's. Absent for a download of one URL (and in journals from before mirrors).
+   */
+  sources: z
+    .array(z.object({ url: z.string(), etag: z.string().nullable(), lastModified: z.string().nullable() }))
+    .max(256)
+    .optional(),
   updatedAt: z.number(),
 });
 export type JournalState = z.infer<typeof JournalSchema>;

@@ -1,11 +1,13 @@
 import type { TransferMode } from '../../common/contract.ts';
 import type { PathwiseError } from '../../common/errors.ts';
 import type { EnginePath } from './EnginePath.ts';
+import type { MirrorOptions } from './MirrorSource.ts';
 import type { PathAgentFactory } from './pathAgent.ts';
 import type { SharedPathPools } from './pathPools.ts';
 import type { PathLimits } from './PathLimits.ts';
 import type { PlannerOptions } from './RangePlanner.ts';
 import type { AddressRules } from './RedirectGuard.ts';
+import type { DownloadAccess } from './requestAuth.ts';
 
 /*
  * What a download is asked to do and how it can end: the types a caller of `Transfer` meets. They
@@ -77,6 +79,8 @@ export interface TransferOptions {
   /** Per-transfer byte caps, path name → bytes. */
   caps?: Record<string, number>;
   sha256?: string;
+  /** More URLs of the same file (`pathwise get URL1 URL2 …`, a Metalink): ranges spread over them (Mirrors.ts). */
+  mirrors?: MirrorOptions;
   limits?: PathLimits;
   agentFactory?: PathAgentFactory;
   /** The app's pools, shared by its downloads (kept-alive connections); else each run owns its own. */
@@ -86,6 +90,11 @@ export interface TransferOptions {
   tuning?: Partial<TransferTuning>;
   /** How redirect targets are resolved and judged public or private (tests inject both). */
   addressRules?: AddressRules;
+  /**
+   * What the download needs to be allowed (headers, a login, cookies: requestAuth.ts). Sent with
+   * its requests only; never journaled, shown in TransferInfo or logged.
+   */
+  access?: DownloadAccess;
 }
 
 export interface TransferDone {
@@ -97,6 +106,8 @@ export interface TransferDone {
   /** Bytes already on disk from an earlier run. */
   resumedBytes: number;
   paths: Record<string, { bytes: number }>;
+  /** A download from mirrors: the bytes each source sent, and how it ended (dropped: why). */
+  sources?: Array<{ url: string; bytes: number; state: string; why: string | null }>;
 }
 
 export type TransferOutcome =

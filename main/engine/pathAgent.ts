@@ -4,13 +4,25 @@ import type { Dispatcher } from 'undici';
 import type { PathBytesEvent } from '../base/budget.ts';
 import { Agent } from '../network/undiciCore.ts';
 import type { BindAddonStatus } from '../network/bindAddon.ts';
-import { createBoundConnect } from '../network/boundConnect.ts';
+import { createBoundConnect, type ConnectorOptions } from '../network/boundConnect.ts';
+import { forwardedRequest } from '../network/proxyConnect.ts';
+import type { ProxySettings } from '../network/proxySettings.ts';
+import { handshakeMs, timeHandshakes } from '../network/handshakeTimes.ts';
 import { SocketStash } from './SocketStash.ts';
 
 /** One network path as the engine binds to it: the interface name and the source address to use. */
 export interface PathEndpoint {
   name: string;
   address: string;
+  /** The path's source addresses, one per family at most (EnginePath.addresses); `[address]` when absent. */
+  addresses?: readonly string[];
+}
+
+export interface PathAgentOptions {
+  /** The proxies read at start (main/network/proxySettings.ts); direct when absent. */
+  proxy?: ProxySettings | null;
+  /** TLS options for the pool's connections (a test's own certificate authority). */
+  connector?: ConnectorOptions;
 }
 
 /** Builds the connection pool for one path; the engine asks for a fresh one after a path fails. */
@@ -29,9 +41,17 @@ export type PathAgentFactory = (path: PathEndpoint) => Dispatcher;
  *
  * Every TCP socket the pool opens (taken by a request or not) is counted on `socketBytes`: what it
  * read and wrote, TLS records and handshakes, requests, headers and uploads included.
+ *
+ * With `proxy`, the path's sockets go to the proxy (main/network/proxyConnect.ts): https through a
+ * CONNECT tunnel inside the connector, http forwarded (`dispatch` gives the target in absolute
+ * form), so preconnecting, metering, binding and the engine's watchdog work as without one.
  */
-export function createPathAgent(path: PathEndpoint, addon: BindAddonStatus | null = null): PathAgent {
-  return new PathAgent(path, addon);
+export function createPathAgent(
+  path: PathEndpoint,
+  addon: BindAddonStatus | null = null,
+  options: PathAgentOptions = {},
+): PathAgent {
+  return new PathAgent(path, addon, options);
 }
 
 /** A pool that can open connections before its requests exist (see SocketStash). */
@@ -67,16 +87,24 @@ export class PathAgent extends Agent implements Preconnecting {
   private readonly stash: SocketStash;
   private readonly address: string;
   private readonly meter: SocketMeter;
+  private readonly proxy: ProxySettings | null;
 
-  constructor(path: PathEndpoint, addon: BindAddonStatus | null) {
+  constructor(path: PathEndpoint, addon: BindAddonStatus | null, options: PathAgentOptions = {}) {
     const meter = new SocketMeter(path.name);
+    timeHandshakes();
     // By device where the addon is given, else by address; either way every raw socket is metered.
     const inner = createBoundConnect({
       device: path.name,
       localAddress: path.address,
+      localAddresses: path.addresses ?? [path.address],
       timeoutMs: CONNECT_TIMEOUT_MS,
       addon: addon?.available ? addon : BY_ADDRESS,
-      onSocket: (socket) => meter.watch(socket),
+      proxy: options.proxy ?? null,
+      ...(options.connector ? { connector: options.connector } : {}),
+      onSocket: (socket) => {
+        meter.watch(socket);
+        tellHandshake(path.name, socket);
+      },
     });
     const stash = new SocketStash(inner);
     super({
@@ -92,6 +120,12 @@ export class PathAgent extends Agent implements Preconnecting {
     this.stash = stash;
     this.address = path.address;
     this.meter = meter;
+    this.proxy = options.proxy ?? null;
+  }
+
+  /** Requests to http servers behind a proxy go to it in absolute form (proxyConnect.ts). */
+  override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
+    return super.dispatch(forwardedRequest(this.proxy, options), handler);
   }
 
   /**
@@ -264,4 +298,25 @@ class SocketMeter {
     this.timer = undefined;
     liveMeters.delete(this);
   }
+}
+
+// ─── Handshakes ─────────────────────────────────────────────────────────────────────────────────
+
+/** One TCP handshake of a pool's socket: the round trip the engine saw on a path (issue 23). */
+export interface PathHandshake {
+  path: string;
+  ms: number;
+  /** Epoch ms. */
+  at: number;
+}
+
+/**
+ * This process's pools' TCP handshakes, each as its connection opens: what the health verdict
+ * reads as the round trip the engine sees on each path, beside its probes'.
+ */
+export const socketHandshakes = new EventEmitter<{ handshake: [PathHandshake] }>();
+
+function tellHandshake(path: string, socket: Socket): void {
+  const ms = handshakeMs(socket);
+  if (ms !== null) socketHandshakes.emit('handshake', { path, ms, at: Date.now() });
 }

@@ -14,6 +14,7 @@ export interface PoolLease {
 }
 
 interface Entry {
+  /** The path's source addresses the pool was made for (poolKey). */
   address: string;
   dispatcher: Dispatcher;
   users: number;
@@ -37,13 +38,13 @@ export class SharedPathPools {
 
   acquire(path: PathEndpoint): PoolLease {
     let entry = this.entries.get(path.name);
-    if (entry && entry.address !== path.address) {
+    if (entry && entry.address !== poolKey(path)) {
       // The path has a new address: sockets bound to the old one can't be used again.
       this.retireEntry(path.name, entry);
       entry = undefined;
     }
     if (!entry) {
-      entry = { address: path.address, dispatcher: this.factory(path), users: 0, retired: false };
+      entry = { address: poolKey(path), dispatcher: this.factory(path), users: 0, retired: false };
       this.entries.set(path.name, entry);
     }
     const held = entry;
@@ -80,6 +81,11 @@ export class SharedPathPools {
     if (this.entries.get(name) === entry) this.entries.delete(name);
     if (entry.users === 0) destroy(entry);
   }
+}
+
+/** A pool serves one set of source addresses (an IPv6 one included). */
+function poolKey(path: PathEndpoint): string {
+  return [path.address, ...(path.addresses ?? []).filter((a) => a !== path.address)].join(' ');
 }
 
 function destroy(entry: Entry): void {

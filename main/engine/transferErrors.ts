@@ -30,6 +30,10 @@ export const TransferErrorCodes = {
   busy: 'E_BUSY',
   noPath: 'E_NO_PATH',
   network: 'E_NETWORK',
+  /** The proxy can't be reached over a path (that path leaves the download), or refused a tunnel. */
+  proxy: 'E_PROXY',
+  /** The proxy wants a login (407): every path meets the same proxy, so the download ends. */
+  proxyAuth: 'E_PROXY_AUTH',
 } as const;
 
 /** Errors that end a transfer at once: retrying on another path cannot help. */
@@ -44,6 +48,7 @@ const FATAL = new Set<string>([
   TransferErrorCodes.exists,
   TransferErrorCodes.outside,
   TransferErrorCodes.busy,
+  TransferErrorCodes.proxyAuth,
 ]);
 
 export function isFatal(error: PathwiseError): boolean {
@@ -61,8 +66,15 @@ export class HttpStatusError extends PathwiseError {
   readonly url: string;
   /** How long the server asked to wait (Retry-After), in ms; null when it did not say. */
   readonly retryAfterMs: number | null;
-  constructor(status: number, message: string, url = '', retryAfterMs: number | null = null) {
-    super(TransferErrorCodes.httpStatus, message);
+  constructor(
+    status: number,
+    message: string,
+    url = '',
+    retryAfterMs: number | null = null,
+    /** E_AUTH for a refusal told as the login's (requestAuth.ts explainRefusal); E_PROXY_AUTH for a 407. */
+    code: 'E_HTTP_STATUS' | 'E_AUTH' | 'E_PROXY_AUTH' = TransferErrorCodes.httpStatus,
+  ) {
+    super(code, message);
     this.status = status;
     this.url = url;
     this.retryAfterMs = retryAfterMs;
@@ -115,6 +127,16 @@ export function statusText(status: number): string {
 }
 
 export function httpStatusError(status: number, url: string, headers?: ResponseHeaders): HttpStatusError {
+  if (status === 407) {
+    // Only a proxy sends it: one forwarding a plain-http request (a tunnel's 407 is proxyConnect's).
+    return new HttpStatusError(
+      status,
+      `A proxy on the way to ${url} asks for a login (407 Proxy Authentication Required). Put the user and password in the proxy URL: HTTP_PROXY=http://user:password@host:port, or check them.`,
+      url,
+      null,
+      TransferErrorCodes.proxyAuth,
+    );
+  }
   const reason = REASONS[status] ? ` ${REASONS[status]}` : '';
   const advice =
     status >= 500 || status === 429

@@ -17,13 +17,60 @@ import {
   PathEventSchema,
   TransferInfoSchema,
   TransferModeSchema,
+  TransferSourceSchema,
   WireRequestSchema,
 } from '../../common/contract.ts';
+import { MirrorOptionsSchema } from '../engine/MirrorSource.ts';
+import { cookieProblem } from '../engine/cookieFile.ts';
+import { headerProblem } from '../engine/requestAuth.ts';
 
 /** The longest line either end reads; a longer one is refused (and the connection closed). */
 export const MAX_LINE_BYTES = 256 * 1024;
 
 const absolute = z.string().min(1).max(4096).refine(isAbsolute, 'Give a full path.');
+
+/** No control characters: what travels in a header must arrive there intact. */
+const NO_CONTROL = /^\P{Cc}*$/u;
+
+/**
+ * What a handed download sends to be allowed (engine/requestAuth.ts), checked as the command line
+ * checked it. Refusals name the field, never its value (the answer goes back on the socket).
+ */
+export const AccessSchema = z.object({
+  headers: z
+    .array(
+      z
+        .object({ name: z.string().max(256), value: z.string().max(8192) })
+        .refine((h) => headerProblem(h.name, h.value) === null, 'A header Pathwise can send.'),
+    )
+    .max(64),
+  basic: z
+    .object({
+      user: z
+        .string()
+        .min(1)
+        .max(1024)
+        .regex(NO_CONTROL)
+        .refine((u) => !u.includes(':'), 'No colon.'),
+      password: z.string().max(4096).regex(NO_CONTROL),
+    })
+    .nullable(),
+  cookies: z
+    .array(
+      z
+        .object({
+          domain: z.string().max(255),
+          subdomains: z.boolean(),
+          path: z.string().max(4096),
+          secure: z.boolean(),
+          expires: z.number().int().nonnegative(),
+          name: z.string().max(4096),
+          value: z.string().max(4096),
+        })
+        .refine((c) => cookieProblem(c) === null, 'A cookie Pathwise can send.'),
+    )
+    .max(4096),
+});
 
 /** Everything `pathwise get` would ask of its own engine (main/core/HandedTransfers.ts). */
 export const HandedRequestSchema = z
@@ -46,6 +93,10 @@ export const HandedRequestSchema = z
       .regex(/^[0-9a-f]{64}$/)
       .optional(),
     connections: z.number().int().min(1).max(16).optional(),
+    access: AccessSchema.optional(),
+    /** More URLs of the file (and a Metalink's size and piece hashes), and a Metalink's name for it. */
+    mirrors: MirrorOptionsSchema.optional(),
+    fileName: z.string().min(1).max(1024).optional(),
   })
   .refine((r) => (r.file === undefined) !== (r.directory === undefined), 'Give a file or a folder.');
 export type HandedRequestMessage = z.infer<typeof HandedRequestSchema>;
@@ -83,6 +134,7 @@ export const WireOutcomeSchema = z.discriminatedUnion('status', [
     durationMs: z.number(),
     resumedBytes: z.number(),
     paths: z.record(z.string(), z.object({ bytes: z.number() })),
+    sources: z.array(TransferSourceSchema.omit({ state: true }).extend({ state: z.string() })).optional(),
   }),
   z.object({ status: z.literal('failed'), error: ErrorInfoSchema }),
   z.object({ status: z.literal('paused') }),

@@ -34,6 +34,10 @@ function toRequest(message: HandedRequestMessage): HandedRequest {
     caps: message.caps,
     sha256: message.sha256,
     connections: message.connections,
+    // Kept in memory for this download's runs only: never logged, journaled or sent back.
+    access: message.access,
+    mirrors: message.mirrors,
+    fileName: message.fileName,
   };
 }
 

@@ -3,10 +3,16 @@ import type { StatementSync } from 'node:sqlite';
 import type { Alert } from '../../common/contract.ts';
 import type { LedgerSql } from './LedgerSql.ts';
 
-/** An alert before it is stored: its key says what it is about, so it fires once per key. */
-export type AlertDraft = Omit<Alert, 'id' | 'read'> & { key: string };
+/**
+ * An alert before it is stored: its key says what it is about, so it fires once per key. Only
+ * alerts about one download name it (`transferId`); the rest may leave it out.
+ */
+export type AlertDraft = Omit<Alert, 'id' | 'read' | 'transferId'> & {
+  key: string;
+  transferId?: string | null;
+};
 
-const ALERT_COLUMNS = 'id, kind, severity, path, title, message, at, read';
+const ALERT_COLUMNS = 'id, kind, severity, path, transfer_id AS transferId, title, message, at, read';
 type AlertRow = Omit<Alert, 'read'> & { read: number };
 
 function alertFromRow(row: AlertRow): Alert {
@@ -32,8 +38,8 @@ export class AlertStore {
     this.db = db;
     this.emit = emit;
     this.insert = db.prepare(
-      `INSERT OR IGNORE INTO alerts (id, key, kind, severity, path, title, message, at, read)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT OR IGNORE INTO alerts (id, key, kind, severity, path, transfer_id, title, message, at, read)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     this.seen = (
       db.statement('SELECT COALESCE(MAX(rowid), 0) AS seq FROM alerts').get() as { seq: number }
@@ -50,14 +56,15 @@ export class AlertStore {
       alert.kind,
       alert.severity,
       alert.path,
+      alert.transferId ?? null,
       alert.title,
       alert.message,
       alert.at,
       silent ? 1 : 0,
     );
     if (result.changes === 0) return null;
-    const { key: _key, ...rest } = alert;
-    const stored: Alert = { id, ...rest, read: silent };
+    const { key: _key, transferId = null, ...rest } = alert;
+    const stored: Alert = { id, ...rest, transferId, read: silent };
     this.own.add(id);
     if (!silent) this.emit(stored);
     return stored;

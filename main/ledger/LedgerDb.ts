@@ -98,6 +98,9 @@ const MIGRATIONS: Array<string | ((db: DatabaseSync) => void)> = [
      kind TEXT NOT NULL
    );
    CREATE INDEX usage_adjust_path_day ON usage_adjust (path, day);`,
+  // Issue 24: the download an alert is about, so "Open transfer" finds it by id, not by its name.
+  // Rows from before have none (NULL): they open nothing rather than a guess.
+  `ALTER TABLE alerts ADD COLUMN transfer_id TEXT;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -6,7 +6,8 @@ import { localDate } from './calendar.ts';
 export type LedgerEvent =
   | {
       kind: 'handover' | 'failover';
-      transferId: string;
+      /** Null when the engine did not say which download moved. */
+      transferId: string | null;
       from: string | null;
       to: string | null;
       file?: string;
@@ -29,18 +30,20 @@ export type LedgerEvent =
 
 /**
  * The alert an event becomes. Keys name the transfer (or the path and day for a portal), so an
- * event reported again — after a restart, or by both a download and the app — is told once.
+ * event reported again — after a restart, or by both a download and the app — is told once; an
+ * alert about one download carries its id, for the dashboard's "Open transfer".
  */
 export function eventAlert(event: LedgerEvent, now: number): AlertDraft {
   switch (event.kind) {
     case 'handover':
     case 'failover':
       return {
-        key: `${event.kind}:${event.transferId}:${event.from}:${event.to}`,
+        key: `${event.kind}:${event.transferId ?? 'unknown'}:${event.from}:${event.to}`,
         kind: 'handover',
         severity: 'info',
         // The path the alert is about: the one that failed, or the one a handover moved to.
         path: event.kind === 'failover' ? event.from : event.to,
+        transferId: event.transferId,
         title: event.kind === 'handover' ? `Handed over to ${event.to}` : `${event.from} failed`,
         message:
           event.kind === 'handover'
@@ -54,6 +57,7 @@ export function eventAlert(event: LedgerEvent, now: number): AlertDraft {
         kind: 'transfer-done',
         severity: 'info',
         path: null,
+        transferId: event.transferId,
         title: 'Download finished',
         message: `${event.file} (${formatBytes(event.bytes)}) is complete and verified.`,
         at: now,
@@ -64,6 +68,7 @@ export function eventAlert(event: LedgerEvent, now: number): AlertDraft {
         kind: 'transfer-failed',
         severity: 'warning',
         path: null,
+        transferId: event.transferId,
         title: 'Download failed',
         message: `${event.file}: ${event.message}`,
         at: now,

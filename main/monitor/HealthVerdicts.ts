@@ -2,10 +2,12 @@ import type { HealthStatus, PathHealth } from '../../common/contract.ts';
 import {
   CLEAN_PROBES_TO_RECOVER,
   DEGRADED_RTT_MS,
+  FAST_HANDSHAKES_TO_RECOVER,
   FLAP_WINDOW_MS,
   FLAPS_BEFORE_STRICT,
   RECOVERED_RTT_MS,
   RECOVERY_PROBES_FLAPPY,
+  SLOW_HANDSHAKES_TO_DEGRADE,
   SLOW_PROBES_TO_DEGRADE,
 } from './healthRules.ts';
 
@@ -15,8 +17,11 @@ import {
  */
 export type ProbeKind = 'routine' | 'confirm' | 'recovery' | 'once';
 
-/** What makes an answering path degraded; each has its own way back (see healthRules.ts). */
-export type DegradedCause = 'rtt' | 'loss' | 'probe' | 'throughput';
+/**
+ * What makes an answering path degraded; each has its own way back (see healthRules.ts).
+ * `handshake`: the engine's connections were slow to open.
+ */
+export type DegradedCause = 'rtt' | 'loss' | 'probe' | 'throughput' | 'handshake';
 
 interface Suspicion {
   reason: string;
@@ -38,6 +43,9 @@ interface Verdict {
   slowInRow: number;
   fastInRow: number;
   cleanInRow: number;
+  /** The engine's handshakes over DEGRADED_RTT_MS, and under RECOVERED_RTT_MS, in a row. */
+  engineSlowInRow: number;
+  engineFastInRow: number;
   /** Recovery probes answered in a row while offline. */
   answeredInRow: number;
   offlineSince: number | null;
@@ -93,7 +101,14 @@ export class HealthVerdicts {
   /** One slow probe so far (not yet degraded), or degraded: worth a look again soon. */
   unsettled(name: string): boolean {
     const v = this.verdicts.get(name);
-    return !!v && (v.slowInRow > 0 || v.causes.has('rtt') || v.causes.has('loss') || v.causes.has('probe'));
+    return (
+      !!v &&
+      (v.slowInRow > 0 ||
+        v.causes.has('rtt') ||
+        v.causes.has('loss') ||
+        v.causes.has('probe') ||
+        v.causes.has('handshake'))
+    );
   }
 
   /** The path went down or away: its verdict no longer holds. */
@@ -119,6 +134,26 @@ export class HealthVerdicts {
     const v = this.verdictOf(name, now);
     if (reason === null) v.causes.delete(cause);
     else v.causes.set(cause, reason);
+    this.settle(v, now);
+  }
+
+  /**
+   * A connection the engine opened over the path, and its TCP handshake time (issue 23): slow
+   * ones in a row make an answering path degraded, fast ones (or fast probes) undo it. A path
+   * offline, suspect or behind a portal is judged by its probes alone.
+   */
+  handshake(name: string, ms: number, now: number): void {
+    const v = this.verdictOf(name, now);
+    if (v.reach === 'offline' || v.reach === 'captive' || v.suspect) return;
+    const slow = ms > DEGRADED_RTT_MS;
+    v.engineSlowInRow = slow ? v.engineSlowInRow + 1 : 0;
+    v.engineFastInRow = ms < RECOVERED_RTT_MS ? v.engineFastInRow + 1 : 0;
+    if (slow && v.engineSlowInRow >= SLOW_HANDSHAKES_TO_DEGRADE) {
+      const slowness = `${Math.round(ms)} ms to open (over ${DEGRADED_RTT_MS} ms on ${v.engineSlowInRow} in a row)`;
+      v.causes.set('handshake', `Slow: downloads' connections took ${slowness}.`);
+      // Only fast answers after this count towards undoing it.
+      v.fastInRow = 0;
+    } else if (v.engineFastInRow >= FAST_HANDSHAKES_TO_RECOVER) v.causes.delete('handshake');
     this.settle(v, now);
   }
 
@@ -179,6 +214,8 @@ export class HealthVerdicts {
         slowInRow: 0,
         fastInRow: 0,
         cleanInRow: 0,
+        engineSlowInRow: 0,
+        engineFastInRow: 0,
         answeredInRow: 0,
         offlineSince: null,
         recoveries: [],
@@ -275,7 +312,11 @@ function judgeRtt(v: Verdict, health: PathHealth, kind: ProbeKind, afterLoss: bo
       'rtt',
       `Slow: ${Math.round(rtt)} ms round trip (over ${DEGRADED_RTT_MS} ms on ${v.slowInRow} probe${v.slowInRow === 1 ? '' : 's'} in a row).`,
     );
-  } else if (v.fastInRow >= CLEAN_PROBES_TO_RECOVER) v.causes.delete('rtt');
+  } else if (v.fastInRow >= CLEAN_PROBES_TO_RECOVER) {
+    // Fast probes answer for the path's handshakes too, the engine's included (it may no longer use it).
+    v.causes.delete('rtt');
+    v.causes.delete('handshake');
+  }
   // The prober's own "degraded" that is not about RTT: the probe URL answered an error.
   if (health.status === 'degraded' && !slow)
     v.causes.set('probe', health.detail ?? 'The probe was answered badly.');

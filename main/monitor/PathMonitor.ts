@@ -243,6 +243,16 @@ export class PathMonitor extends EventEmitter<PathMonitorEvents> {
     }
   }
 
+  /** A connection the engine opened over a path, and its TCP handshake time (the RTT it saw there). */
+  engineHandshake(name: string, ms: number): void {
+    const path = this.find(name);
+    if (!path?.up || !this.probes.probeable(path)) return;
+    const before = this.probes.healthOf(name);
+    this.probes.verdicts.handshake(name, ms, Date.now());
+    const after = this.probes.healthOf(name);
+    if (after?.status !== before?.status || after?.detail !== before?.detail) this.publish();
+  }
+
   /** Where to read, each counters tick, what each download gets over each path (throughput verdicts). */
   sampleTransfersFrom(source: () => TransferSample[]): void {
     this.transferSamples = source;

@@ -10,7 +10,7 @@
  *   suspect ──no answer either, but the interface still receives ALIVE_RX_BPS──▶ degraded
  *   suspect ──the confirming probe (sent after the suspicion) answers──▶ up (or degraded)
  *   offline ──a recovery probe answers (RECOVERY_PROBES_FLAPPY of them after repeated flaps)──▶ up
- *   up ──throughput, RTT or loss past the "enter" threshold──▶ degraded
+ *   up ──throughput, RTT (probes' or the engine's handshakes) or loss past the "enter" threshold──▶ degraded
  *   degraded ──back past the (stricter) "leave" threshold──▶ up
  *   any ──a probe answered by a redirect or a sign-in page──▶ portal (captive)
  *   portal ──a probe answered by the internet (the user signed in)──▶ up
@@ -67,6 +67,17 @@ export const DEGRADED_RECHECK_MS = 10_000;
 export const PORTAL_RECHECK_MS = 10_000;
 /** Both rechecks on a frugal path (metered, cellular, tether): no more often than this. */
 export const FRUGAL_RECHECK_MS = 60_000;
+
+// ─── Degraded: RTT and loss (the engine's connections) ───────────────────────────────────────
+
+/**
+ * The engine's connections' TCP handshakes over DEGRADED_RTT_MS, this many in a row, make the path
+ * degraded; under RECOVERED_RTT_MS, as many in a row (or the probes' CLEAN_PROBES_TO_RECOVER fast
+ * answers) make it up again. A download opens several at once: a path that turned weak since
+ * its last probe is called so as the download starts.
+ */
+export const SLOW_HANDSHAKES_TO_DEGRADE = 2;
+export const FAST_HANDSHAKES_TO_RECOVER = 2;
 
 // ─── Degraded: throughput (engine) ───────────────────────────────────────────────────────────
 

@@ -4,6 +4,8 @@ import type { PathHealth } from '../../common/contract.ts';
 import { APP_VERSION } from '../base/version.ts';
 import type { BindAddonStatus } from './bindAddon.ts';
 import { createBoundConnect } from './boundConnect.ts';
+import { forwardedRequest } from './proxyConnect.ts';
+import type { ProxySettings } from './proxySettings.ts';
 import { Client, request } from './undiciCore.ts';
 
 export interface HealthProberOptions {
@@ -24,6 +26,11 @@ export interface HealthProberOptions {
   counterSettleMs?: number;
   /** The device-binding addon to use; loadBindAddon() when absent (tests pass their own). */
   addon?: BindAddonStatus;
+  /**
+   * The proxies downloads go through: a probe goes the same way, so a network that reaches the
+   * internet only through its proxy is not called offline (nor one that can't reach it usable).
+   */
+  proxy?: ProxySettings | null;
 }
 
 export interface ProbeTarget {
@@ -97,6 +104,7 @@ export class HealthProber {
   private readonly txBytes: ((name: string) => number | undefined) | undefined;
   private readonly counterSettleMs: number;
   private readonly addon: BindAddonStatus | undefined;
+  private readonly proxy: ProxySettings | null;
 
   constructor(options: HealthProberOptions) {
     this.url = options.url;
@@ -106,6 +114,7 @@ export class HealthProber {
     this.txBytes = options.txBytes;
     this.counterSettleMs = options.counterSettleMs ?? 2500;
     this.addon = options.addon;
+    this.proxy = options.proxy ?? null;
   }
 
   async probe(target: ProbeTarget, options: ProbeCall = {}): Promise<ProbeResult> {
@@ -192,7 +201,10 @@ export class HealthProber {
         status: 'degraded',
         rttMs,
         checkedAt,
-        detail: `The probe URL answered HTTP ${status}; check the probe URL in settings.`,
+        detail:
+          status === 407
+            ? 'The proxy asks for a login (407 Proxy Authentication Required).'
+            : `The probe URL answered HTTP ${status}; check the probe URL in settings.`,
       };
     }
     if (attempts.length > 1) {
@@ -235,6 +247,7 @@ export class HealthProber {
       // The attempt's own deadline (below) ends a connect that hangs; this one only backs it up.
       timeoutMs: 2 * timeoutMs,
       ...(this.addon ? { addon: this.addon } : {}),
+      proxy: this.proxy,
     });
     const connect: buildConnector.connector = (options, callback) =>
       bound(options, (...result) => {
@@ -249,17 +262,20 @@ export class HealthProber {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
-      const response = await request(client, {
-        origin: url.origin,
-        path: `${url.pathname}${url.search}`,
-        method: 'GET',
-        headers: {
-          'user-agent': `Pathwise/${APP_VERSION} health probe`,
-          'cache-control': 'no-cache',
-          connection: 'close',
-        },
-        signal: controller.signal,
-      });
+      const response = await request(
+        client,
+        forwardedRequest(this.proxy, {
+          origin: url.origin,
+          path: `${url.pathname}${url.search}`,
+          method: 'GET',
+          headers: {
+            'user-agent': `Pathwise/${APP_VERSION} health probe`,
+            'cache-control': 'no-cache',
+            connection: 'close',
+          },
+          signal: controller.signal,
+        }),
+      );
       let bodyBytes = 0;
       for await (const chunk of response.body as AsyncIterable<Buffer>) {
         bodyBytes += chunk.length;
@@ -281,8 +297,9 @@ export class HealthProber {
       return {
         ok: false,
         timedOut: controller.signal.aborted || code === 'UND_ERR_CONNECT_TIMEOUT',
-        // errno codes (ECONNREFUSED …) say it best; undici's own (UND_ERR_…) in words.
-        message: typeof code === 'string' && !code.startsWith('UND_') ? code : String(message ?? error),
+        // errno codes (ECONNREFUSED …) say it best; undici's own (UND_ERR_…) and ours (a proxy
+        // it can't reach: E_PROXY …) in words.
+        message: typeof code === 'string' && !/^(UND_|E_)/.test(code) ? code : String(message ?? error),
         ...counts(),
       };
     } finally {

@@ -15,13 +15,15 @@
  *   const connect = createBoundConnect({ device: 'wwan0', localAddress: '198.18.2.2' });
  *   const agent = new Agent({ connect });   // connect.mode is 'device' or 'address'
  */
-import { lookup } from 'node:dns/promises';
 import { closeSync } from 'node:fs';
 import { isIP, Socket } from 'node:net';
 import type { ConnectionOptions } from 'node:tls';
 import type { buildConnector } from 'undici';
 import { buildConnector as buildConnectorImpl, errors } from './undiciCore.ts';
 import { loadBindAddon, openDeviceSocket, type BindAddon, type BindAddonStatus } from './bindAddon.ts';
+import { raceConnects, resolveTargets, type Target } from './happyEyeballs.ts';
+import { authority, openTunnel, proxyUnreachable, unspokenError } from './proxyConnect.ts';
+import { proxyFor, type ProxyServer, type ProxySettings } from './proxySettings.ts';
 
 export type BindingMode = 'device' | 'address';
 
@@ -30,6 +32,12 @@ export interface BoundConnectOptions {
   device: string;
   /** The path's address: the source of its sockets when its family matches the destination's. */
   localAddress?: string | null;
+  /**
+   * All the path's source addresses, at most one per family (an IPv4 and an IPv6): sockets to a
+   * server's IPv6 address leave from the IPv6 one, and a family the path lacks is not tried.
+   * `[localAddress]` when absent.
+   */
+  localAddresses?: readonly string[];
   /** Connect timeout in ms for TCP (and again for the TLS handshake); undici's default is 10 s. */
   timeoutMs?: number;
   /** Passed to undici's connector: TLS options (ca, rejectUnauthorized …), allowH2, keepAlive … */
@@ -37,11 +45,13 @@ export interface BoundConnectOptions {
   /** The addon status to use; loadBindAddon() when absent (tests pass their own). */
   addon?: BindAddonStatus;
   /**
-   * Given every TCP socket this connector opens, once connected and before any TLS: a byte meter
-   * counts it there (a TLS socket's own counts are plaintext, without records or handshakes).
-   * With it, https by address also connects TCP first and runs TLS over that socket.
+   * Given every TCP socket this connector opens, once connected and before any TLS (or CONNECT):
+   * a byte meter counts it there (a TLS socket's own counts are plaintext, without records or
+   * handshakes).
    */
   onSocket?: (socket: Socket) => void;
+  /** The proxies requests go through (proxyConnect.ts); direct when absent. */
+  proxy?: ProxySettings | null;
 }
 
 export interface BoundConnect extends buildConnector.connector {
@@ -63,51 +73,77 @@ export type ConnectorOptions = Omit<
   keepAliveInitialDelay?: number | null;
 };
 
-type Target = { address: string; family: 4 | 6 };
-
 const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** Opens one TCP connection to `hostname:port` through the path, from `sources`. */
+type OpenTcp = (hostname: string, port: number, sources: readonly string[]) => Promise<Socket>;
 
 export function createBoundConnect(options: BoundConnectOptions): BoundConnect {
   const status = options.addon ?? loadBindAddon();
   const localAddress = options.localAddress || null;
+  const sources = (options.localAddresses ?? [localAddress]).filter((a): a is string => isIP(a ?? '') !== 0);
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const { device } = options;
   const tlsAndTcp = buildConnectorImpl({
     ...options.connector,
     timeout: timeoutMs,
   } as buildConnector.BuildOptions);
+  const keepAlive = options.connector?.keepAlive ?? true;
+  const keepAliveDelay = options.connector?.keepAliveInitialDelay ?? 60_000;
+  const openTcp: OpenTcp = (hostname, port, from) =>
+    connectRacing(status.available ? status.addon : null, {
+      device,
+      sources: from,
+      hostname,
+      port,
+      timeoutMs,
+    });
 
-  let connect: buildConnector.connector;
-  if (status.available) {
-    const { addon } = status;
-    connect = (opts, callback) => {
-      // A socket handed in (a proxy tunnel being upgraded to TLS) is already on its path.
-      if (opts.httpSocket) return tlsAndTcp(opts, callback);
-      connectPinned(addon, device, localAddress, opts, timeoutMs).then(
-        (socket) => {
-          options.onSocket?.(socket);
-          if (opts.protocol === 'https:') {
-            tlsAndTcp({ ...opts, httpSocket: socket }, (error, tlsSocket) => {
-              if (error || !tlsSocket) {
-                socket.destroy();
-                callback(error ?? new Error('TLS connect returned no socket'), null);
-              } else {
-                callback(null, tlsSocket);
-              }
-            });
-            return;
-          }
-          const keepAlive = options.connector?.keepAlive ?? true;
-          if (keepAlive) socket.setKeepAlive(true, options.connector?.keepAliveInitialDelay ?? 60_000);
-          socket.setNoDelay(true);
-          callback(null, socket);
-        },
-        (error: Error) => callback(error, null),
-      );
-    };
-  } else {
-    connect = connectByAddress(tlsAndTcp, localAddress, options.onSocket);
-  }
+  const open = async (opts: buildConnector.Options): Promise<Socket> => {
+    const https = opts.protocol === 'https:';
+    const port = Number(opts.port) || (https ? 443 : 80);
+    // The pool's own address when this connector was given none (a caller's plain Agent).
+    const from =
+      sources.length > 0 ? sources : [opts.localAddress].filter((a): a is string => isIP(a ?? '') !== 0);
+    const proxy = proxyFor(options.proxy, opts.protocol, opts.hostname, port);
+    const socket = await (proxy
+      ? openToProxy(() => openTcp(proxy.hostname, proxy.port, from), proxy, device)
+      : openTcp(opts.hostname, port, from));
+    options.onSocket?.(socket);
+    try {
+      let carrier: Socket = socket;
+      if (proxy?.protocol === 'https:') {
+        // TLS with the proxy itself; for https, the tunnel and TLS with the server inside that.
+        const servername = isIP(proxy.hostname) ? undefined : proxy.hostname;
+        carrier = await upgrade(tlsAndTcp, socket, {
+          ...opts,
+          // undici takes the TLS name from `host` when `servername` is not given.
+          host: authority(proxy.hostname, proxy.port),
+          hostname: proxy.hostname,
+          protocol: 'https:',
+          port: String(proxy.port),
+          servername,
+        } as buildConnector.Options);
+      }
+      if (proxy && https) await openTunnel(carrier, proxy, { hostname: opts.hostname, port }, timeoutMs);
+      if (https) return await upgrade(tlsAndTcp, carrier, { ...opts, port: String(port) });
+      if (keepAlive) socket.setKeepAlive(true, keepAliveDelay);
+      socket.setNoDelay(true);
+      return carrier;
+    } catch (error) {
+      socket.destroy();
+      throw error;
+    }
+  };
+
+  const connect: buildConnector.connector = (opts, callback) => {
+    // A socket handed in (a proxy tunnel being upgraded to TLS) is already on its path.
+    if (opts.httpSocket) return tlsAndTcp(opts, callback);
+    open(opts).then(
+      (socket) => callback(null, socket),
+      (error: Error) => callback(error, null),
+    );
+  };
   return Object.assign(connect, {
     device,
     localAddress,
@@ -116,54 +152,31 @@ export function createBoundConnect(options: BoundConnectOptions): BoundConnect {
   });
 }
 
-/**
- * Sockets bound to the path's address only. undici ignores `connect.localAddress`; the address
- * must reach net.connect per call. With `onSocket`, https connects TCP first (undici's connector
- * as for http) and runs TLS over that socket, as device mode does, so the raw socket is known.
- */
-function connectByAddress(
-  tlsAndTcp: buildConnector.connector,
-  localAddress: string | null,
-  onSocket: ((socket: Socket) => void) | undefined,
-): buildConnector.connector {
-  return (opts, callback) => {
-    const bound = { ...opts, localAddress: localAddress ?? opts.localAddress ?? null };
-    if (!onSocket || opts.httpSocket) return tlsAndTcp(bound, callback);
-    if (opts.protocol !== 'https:') {
-      return tlsAndTcp(bound, (error, socket) => {
-        if (error || !socket) callback(error ?? new Error('TCP connect returned no socket'), null);
-        else {
-          onSocket(socket as Socket);
-          callback(null, socket);
-        }
-      });
-    }
-    const port = opts.port || '443';
-    const { servername: _name, ...tcpOnly } = bound;
-    tlsAndTcp({ ...tcpOnly, protocol: 'http:', port }, (error, tcp) => {
-      if (error || !tcp) {
-        callback(error ?? new Error('TCP connect returned no socket'), null);
-        return;
-      }
-      onSocket(tcp as Socket);
-      tlsAndTcp({ ...bound, port, httpSocket: tcp }, (tlsError, tlsSocket) => {
-        if (tlsError || !tlsSocket) {
-          tcp.destroy();
-          callback(tlsError ?? new Error('TLS connect returned no socket'), null);
-        } else callback(null, tlsSocket);
-      });
-    });
-  };
+/** The path's connection to the proxy; failing that, E_PROXY naming the path (never direct). */
+async function openToProxy(open: () => Promise<Socket>, proxy: ProxyServer, device: string): Promise<Socket> {
+  const unspoken = unspokenError(proxy);
+  if (unspoken) throw unspoken;
+  try {
+    return await open();
+  } catch (error) {
+    throw proxyUnreachable(proxy, device, error);
+  }
 }
 
-/** Destination addresses to try, the family of the path's own address first. */
-async function resolveTargets(hostname: string, localAddress: string | null): Promise<Target[]> {
-  const family = isIP(hostname);
-  if (family === 4 || family === 6) return [{ address: hostname, family }];
-  const found = (await lookup(hostname, { all: true })) as Array<{ address: string; family: number }>;
-  const targets = found.filter((a): a is Target => a.family === 4 || a.family === 6);
-  const preferred = localAddress ? isIP(localAddress) : 0;
-  return [...targets.filter((t) => t.family === preferred), ...targets.filter((t) => t.family !== preferred)];
+/** TLS over `socket` by undici's connector (servername, ALPN, session reuse as in a plain Agent). */
+function upgrade(
+  tlsAndTcp: buildConnector.connector,
+  socket: Socket,
+  opts: buildConnector.Options,
+): Promise<Socket> {
+  return new Promise((resolve, reject) => {
+    tlsAndTcp({ ...opts, httpSocket: socket }, (error, tlsSocket) => {
+      if (error || !tlsSocket) {
+        socket.destroy();
+        reject(error ?? new Error('TLS connect returned no socket'));
+      } else resolve(tlsSocket as Socket);
+    });
+  });
 }
 
 function connectTimeout(hostname: string, port: number, device: string, timeoutMs: number): Error {
@@ -172,106 +185,104 @@ function connectTimeout(hostname: string, port: number, device: string, timeoutM
   );
 }
 
-/** A TCP connection pinned to `device`, trying each resolved address until the deadline. */
-async function connectPinned(
-  addon: BindAddon,
-  device: string,
-  localAddress: string | null,
-  opts: buildConnector.Options,
-  timeoutMs: number,
-): Promise<Socket> {
-  const port = Number(opts.port) || (opts.protocol === 'https:' ? 443 : 80);
-  const deadline = Date.now() + timeoutMs;
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(connectTimeout(opts.hostname, port, device, timeoutMs)), timeoutMs);
-    // A connect nobody waits for any more (its transfer ended) must not hold the process open.
-    timer.unref();
-  });
+interface Destination {
+  device: string;
+  /** The path's source addresses (one per family at most); empty when unknown. */
+  sources: readonly string[];
+  hostname: string;
+  port: number;
+  timeoutMs: number;
+}
+
+/**
+ * A TCP connection through the path to `hostname:port`: pinned to the device (`addon`) or bound
+ * to the path's address of each target's family, its addresses raced Happy Eyeballs style
+ * (happyEyeballs.ts) until the deadline.
+ */
+async function connectRacing(addon: BindAddon | null, destination: Destination): Promise<Socket> {
+  const { device, sources, hostname, port, timeoutMs } = destination;
+  // Bound by address, a family the path has no address of would leave unbound, by another path:
+  // it is not tried. Pinned to the device, the kernel picks the source (and fails at once without).
+  const families = addon || sources.length === 0 ? null : new Set(sources.map((s) => isIP(s) as 4 | 6));
+  const first: 4 | 6 = isIP(sources[0] ?? '') === 6 ? 6 : 4;
+  const controller = new AbortController();
+  const timer = setTimeout(
+    () => controller.abort(connectTimeout(hostname, port, device, timeoutMs)),
+    timeoutMs,
+  );
+  // A connect nobody waits for any more (its transfer ended) must not hold the process open.
+  timer.unref();
   try {
-    const targets = await Promise.race([resolveTargets(opts.hostname, localAddress), expired]);
-    const failures: Error[] = [];
-    for (const target of targets) {
-      const remaining = deadline - Date.now();
-      if (remaining <= 0) break;
-      try {
-        return await connectOnce(addon, device, localAddress, target, port, remaining, timeoutMs);
-      } catch (error) {
-        failures.push(error as Error);
-        // A missing device fails every address the same way.
-        if ((error as { code?: string }).code === 'ENODEV') break;
-      }
-    }
-    if (failures.length === 0) {
-      if (targets.length === 0) {
-        throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${opts.hostname}`), { code: 'ENOTFOUND' });
-      }
-      throw connectTimeout(opts.hostname, port, device, timeoutMs);
-    }
-    if (failures.length === 1) throw failures[0];
-    const first = failures[0] as Error & { code?: string };
-    throw Object.assign(new AggregateError(failures, failures.map((f) => f.message).join('; ')), {
-      code: first.code,
+    const lookup = resolveTargets(hostname, families, first, device);
+    const expired = new Promise<never>((_, reject) =>
+      controller.signal.addEventListener('abort', () => reject(controller.signal.reason as Error), {
+        once: true,
+      }),
+    );
+    const targets = await Promise.race([lookup, expired]);
+    const attempt = (target: Target, signal: AbortSignal): Promise<Socket> => {
+      const source = sources.find((s) => isIP(s) === target.family) ?? null;
+      return connectOnce(addon, device, source, target, port, signal);
+    };
+    return await raceConnects(targets, attempt, {
+      signal: controller.signal,
+      // A missing device fails every address the same way.
+      final: (error) => (error as { code?: string }).code === 'ENODEV',
     });
   } finally {
     clearTimeout(timer);
-    expired.catch(() => undefined);
   }
 }
 
+/** One socket to `target`: pinned to `device` when the addon is given, from `source` when it is set. */
 function connectOnce(
-  addon: BindAddon,
+  addon: BindAddon | null,
   device: string,
-  localAddress: string | null,
+  source: string | null,
   target: Target,
   port: number,
-  remainingMs: number,
-  timeoutMs: number,
+  signal: AbortSignal,
 ): Promise<Socket> {
   return new Promise((resolve, reject) => {
-    const fd = openDeviceSocket(addon, target.family, device);
     let socket: Socket;
-    try {
-      // Node adopts the descriptor; libuv reuses it for bind() and connect().
-      socket = new Socket({ fd, highWaterMark: 64 * 1024 } as ConstructorParameters<typeof Socket>[0]);
-    } catch (error) {
-      closeSync(fd);
-      throw error;
+    if (addon) {
+      const fd = openDeviceSocket(addon, target.family, device);
+      try {
+        // Node adopts the descriptor; libuv reuses it for bind() and connect().
+        socket = new Socket({ fd, highWaterMark: 64 * 1024 } as ConstructorParameters<typeof Socket>[0]);
+      } catch (error) {
+        closeSync(fd);
+        throw error;
+      }
+    } else {
+      socket = new Socket({ highWaterMark: 64 * 1024 } as ConstructorParameters<typeof Socket>[0]);
     }
-    const bindSource = localAddress !== null && isIP(localAddress) === target.family;
-    const timer = setTimeout(
-      () => {
-        socket.destroy();
-        reject(connectTimeout(target.address, port, device, timeoutMs));
-      },
-      Math.max(1, remainingMs),
-    );
-    // Until it connects, neither the socket nor its timer keeps the process alive: undici can't
-    // cancel a custom connect, so a SYN into a blackhole would otherwise hold a finished CLI open
-    // for the whole connect timeout. Whoever asked for the connection keeps the process alive.
-    timer.unref();
-    socket.unref();
+    const onAbort = (): void => {
+      socket.destroy();
+      reject(signal.reason as Error);
+    };
     socket.once('connect', () => {
-      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
       socket.ref();
       socket.removeListener('error', onError);
       resolve(socket);
     });
     const onError = (error: Error) => {
-      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
       error.message = `${error.message} via ${device}`;
       socket.destroy();
       reject(error);
     };
     socket.once('error', onError);
+    signal.addEventListener('abort', onAbort, { once: true });
     try {
-      socket.connect({
-        host: target.address,
-        port,
-        ...(bindSource ? { localAddress: localAddress as string } : {}),
-      });
+      socket.connect({ host: target.address, port, ...(source ? { localAddress: source } : {}) });
+      // Until it connects, the socket does not keep the process alive: undici can't cancel a
+      // custom connect, so a SYN into a blackhole would otherwise hold a finished CLI open for
+      // the whole connect timeout. Whoever asked for the connection keeps the process alive.
+      socket.unref();
     } catch (error) {
-      clearTimeout(timer);
+      signal.removeEventListener('abort', onAbort);
       socket.destroy();
       reject(error as Error);
     }

@@ -3,9 +3,10 @@
  * nothing to download, every state and scale generated the same way on every OS.
  *
  * The mark is two arcs between two dots — several paths between the same two ends. States:
- * ok (plain), cellular (signal bars badge), offline (faded, struck through), near-cap ("!"
- * badge). Template images (macOS menu bar) are black with alpha, so the OS tints them; the
- * colour versions (Windows, Linux) add colour to the same shapes.
+ * ok (plain), degraded (a weak-signal badge: one bar lit of three), cellular (signal bars badge),
+ * offline (faded, struck through), near-cap ("!" badge), at-cap (a bar in the badge). Template
+ * images (macOS menu bar) are black with alpha, so the OS tints them; the colour versions
+ * (Windows, Linux) add colour to the same shapes.
  */
 import type { TrayStatus } from './trayState.ts';
 import { encodePng } from './png.ts';
@@ -15,9 +16,11 @@ type Shape = (x: number, y: number) => number; // signed distance in 16-unit ico
 
 const COLOURS: Record<TrayStatus, Rgb> = {
   ok: [47, 98, 240],
+  degraded: [202, 138, 4],
   cellular: [217, 119, 6],
   offline: [120, 128, 142],
   'near-cap': [224, 69, 58],
+  'at-cap': [224, 69, 58],
 };
 
 function segment(ax: number, ay: number, bx: number, by: number, r: number): Shape {
@@ -136,6 +139,15 @@ export function trayIconPixels(status: TrayStatus, size: number, template: boole
     );
     layers.push({ shape: bars, rgb: ink, alpha: 1, knockout: 1.1 });
   }
+  if (status === 'degraded') {
+    // Where cellular shows three bars, a weak path shows one lit and two faint: "weak signal".
+    const lit = segment(10.6, 15, 10.6, 13.6, 0.6);
+    const unlit = union(segment(12.6, 15, 12.6, 12.2, 0.6), segment(14.6, 15, 14.6, 10.8, 0.6));
+    // The room for all three is cleared first, so one bar's margin never cuts into the next.
+    layers.push({ shape: union(lit, unlit), rgb: ink, alpha: 0, knockout: 1.1 });
+    layers.push({ shape: lit, rgb: ink, alpha: 1 });
+    layers.push({ shape: unlit, rgb: ink, alpha: 0.35 });
+  }
   if (status === 'near-cap') {
     const badge = circle(12.4, 12.4, 3.6);
     layers.push({ shape: badge, rgb: ink, alpha: 1, knockout: 0.9 });
@@ -143,6 +155,16 @@ export function trayIconPixels(status: TrayStatus, size: number, template: boole
     const bang = union(segment(12.4, 10.3, 12.4, 12.6, 0.55), circle(12.4, 14.3, 0.6));
     layers.push({
       shape: bang,
+      rgb: template ? [0, 0, 0] : [255, 255, 255],
+      alpha: template ? 0 : 1,
+      knockout: 0,
+    });
+  }
+  if (status === 'at-cap') {
+    // A cap reached: the badge holds a bar ("full, no further") where near-cap's holds a "!".
+    layers.push({ shape: circle(12.4, 12.4, 3.6), rgb: ink, alpha: 1, knockout: 0.9 });
+    layers.push({
+      shape: segment(10.7, 12.4, 14.1, 12.4, 0.6),
       rgb: template ? [0, 0, 0] : [255, 255, 255],
       alpha: template ? 0 : 1,
       knockout: 0,
@@ -174,4 +196,11 @@ export function appIconPng(size: number): Buffer {
   );
 }
 
-export const TRAY_STATUSES: readonly TrayStatus[] = ['ok', 'cellular', 'offline', 'near-cap'];
+export const TRAY_STATUSES: readonly TrayStatus[] = [
+  'ok',
+  'degraded',
+  'cellular',
+  'offline',
+  'near-cap',
+  'at-cap',
+];

@@ -15,7 +15,7 @@ export function trayImage(status: TrayStatus, platform: NodeJS.Platform = proces
 }
 
 /**
- * Owns the tray icon: its look follows the state (ok / cellular / offline / near cap) and its
+ * Owns the tray icon: its look follows the state (ok / weak / cellular / offline / near cap) and its
  * menu is rebuilt only when what it shows changed, not on every rate tick.
  */
 export class TrayController {

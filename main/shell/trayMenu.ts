@@ -44,7 +44,7 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
       TYPE_LABEL[path.type] ?? path.type,
       pathStateLabel(path),
       path.metered ? 'metered' : null,
-      usage?.capBytes ? `${Math.round((usage.allBytes / usage.capBytes) * 100)}% of cap` : null,
+      usage?.capBytes ? capFact(usage.allBytes, usage.capBytes) : null,
     ].filter(Boolean);
     items.push({
       id: `path:${path.name}`,
@@ -80,6 +80,11 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
   items.push({ id: 'open', label: 'Open dashboard', click: () => actions.openDashboard() });
   items.push({ id: 'quit', label: 'Quit Pathwise', click: () => actions.quit() });
   return items;
+}
+
+/** "80% of cap" below it (99.6% is not "100%"), "cap reached" at or over it, as the status line says. */
+function capFact(used: number, cap: number): string {
+  return used >= cap ? 'cap reached' : `${Math.min(99, Math.round((used / cap) * 100))}% of cap`;
 }
 
 /** A key that changes only when the menu a user sees would change (not on every rate tick). */

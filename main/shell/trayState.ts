@@ -3,12 +3,13 @@ import {
   overallStatus,
   PATH_STATE_TEXT,
   pathStateOf,
+  pathsAtCap,
   pathTroubles,
   type OverallStatus,
 } from '../../common/status.ts';
 
-/** The icons there are (icons.ts): a weak connection shows the "ok" mark and says so in words. */
-export type TrayStatus = Exclude<OverallStatus, 'unknown' | 'degraded'>;
+/** The icons there are (icons.ts): one per status word, 'unknown' shown as offline. */
+export type TrayStatus = Exclude<OverallStatus, 'unknown'>;
 
 export interface TrayState {
   paths: PathInfo[];
@@ -36,10 +37,9 @@ export function trayWord(state: TrayState): Exclude<OverallStatus, 'unknown'> {
   return status === 'unknown' ? 'offline' : status;
 }
 
-/** What the tray icon shows: the dashboard's status rule, never 'unknown'; weak draws as ok. */
+/** What the tray icon shows: the dashboard's status rule, never 'unknown' (weak has its own icon). */
 export function trayStatus(state: TrayState): TrayStatus {
-  const word = trayWord(state);
-  return word === 'degraded' ? 'ok' : word;
+  return trayWord(state);
 }
 
 export const TRAY_TOOLTIP: Record<Exclude<OverallStatus, 'unknown'>, string> = {
@@ -48,6 +48,7 @@ export const TRAY_TOOLTIP: Record<Exclude<OverallStatus, 'unknown'>, string> = {
   cellular: 'Pathwise: on cellular (metered)',
   offline: 'Pathwise: offline',
   'near-cap': 'Pathwise: a data plan is near its cap',
+  'at-cap': 'Pathwise: a data plan reached its cap',
 };
 
 /**
@@ -56,8 +57,17 @@ export const TRAY_TOOLTIP: Record<Exclude<OverallStatus, 'unknown'>, string> = {
  */
 export function trayTooltip(state: TrayState): string {
   const troubles = pathTroubles(state.paths).map((t) => `${t.name} ${PATH_STATE_TEXT[t.state]}`);
-  const base = TRAY_TOOLTIP[trayWord(state)];
+  const word = trayWord(state);
+  const base = word === 'at-cap' ? atCapTooltip(state) : TRAY_TOOLTIP[word];
   return troubles.length > 0 ? `${base} — ${troubles.join(', ')}` : base;
+}
+
+/** "Pathwise: wwan0 reached its data cap", naming each path at or over its cap. */
+function atCapTooltip(state: TrayState): string {
+  const names = pathsAtCap(state.usage ?? undefined).map((p) => p.name);
+  if (names.length === 0) return TRAY_TOOLTIP['at-cap'];
+  const list = names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+  return `Pathwise: ${list} reached ${names.length === 1 ? 'its data cap' : 'their data caps'}`;
 }
 
 /** One path's state for the tray menu: down, or its verdict's word (up, checking, weak, …). */

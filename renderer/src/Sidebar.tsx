@@ -1,6 +1,5 @@
-import type { InvokeResult, Settings, UsageSummary } from '../../common/contract.ts';
-import { formatBytesShort, formatDate } from '../../common/format.ts';
-import { overallStatus, STATUS_TEXT } from '../../common/status.ts';
+import type { InvokeResult } from '../../common/contract.ts';
+import { capReachedText, overallStatus, STATUS_TEXT } from '../../common/status.ts';
 import { Icon, type IconName } from './components/Icon.tsx';
 import { useDashboard } from './hooks/useDashboard.ts';
 import { valueOf } from './hooks/useLive.ts';
@@ -87,16 +86,18 @@ function ViewNav({ route, go }: { route: Route; go: (route: Route) => void }) {
 
 /**
  * The same status rule as the tray icon: paths, caps and thresholds in one word; a cap that is
- * reached is said as such ("Near a data cap" is for below it), with what Pathwise does there.
+ * reached is said as such ("Near a data cap" is for below it), naming the path and what Pathwise
+ * does there by its plan.
  */
 function SidebarStatus() {
   const { paths, usage, settings } = useDashboard();
   const thresholds = valueOf(settings.data)?.capThresholds;
   const status = overallStatus(valueOf(paths.data), valueOf(usage.data), thresholds);
-  const reached = status === 'near-cap' ? capReachedText(valueOf(usage.data), valueOf(settings.data)) : null;
-  const text = reached ?? STATUS_TEXT[status];
+  const text =
+    (status === 'at-cap' && capReachedText(valueOf(usage.data), valueOf(settings.data)?.plans)) ||
+    STATUS_TEXT[status];
   return (
-    <div className={`sidebar-status status-${reached ? 'capped' : status}`} role="status" aria-live="polite">
+    <div className={`sidebar-status status-${status}`} role="status" aria-live="polite">
       <span className="status-light" aria-hidden="true" />
       <div>
         <div className="sidebar-status-title">{text.title}</div>
@@ -104,31 +105,6 @@ function SidebarStatus() {
       </div>
     </div>
   );
-}
-
-/** "Data cap reached" and what it means, when a path is at or over its cap; null when none is. */
-function capReachedText(
-  usage: UsageSummary | undefined,
-  settings: Settings | undefined,
-): { title: string; detail: string } | null {
-  const over = usage?.paths.find((p) => p.capBytes !== null && p.capBytes > 0 && p.allBytes >= p.capBytes);
-  if (!over) return null;
-  const plan = settings?.plans[over.name];
-  const atCap = plan?.atCap;
-  const until =
-    plan?.cycle.kind === 'rolling30'
-      ? 'as days leave its 30-day window'
-      : `until ${formatDate(over.cycle.end)}`;
-  const then =
-    atCap === 'stop'
-      ? 'Pathwise no longer uses it'
-      : atCap === 'rate-limit'
-        ? 'Pathwise slows its own use of it'
-        : 'use beyond it may cost extra';
-  return {
-    title: 'Data cap reached',
-    detail: `${over.name} is at its ${formatBytesShort(over.capBytes as number)} cap: ${then} ${until}.`,
-  };
 }
 
 /** Which Pathwise this is, and whether it runs as the desktop app or in a browser. */

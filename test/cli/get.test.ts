@@ -158,7 +158,7 @@ describe('pathwise get checks what it is asked before it starts', () => {
   });
 
   it.each([
-    [['get'], /exactly one URL/],
+    [['get'], /Give a URL \(further URLs of the same file are its mirrors\), or a Metalink file/],
     [['get', 'ftp://x/y'], /not an http/],
     [['get', 'http://x/y', '--mode', 'turbo'], /--mode must be/],
     [['get', 'http://x/y', '--cap', 'wwan0'], /PATH=SIZE/],

@@ -5,7 +5,7 @@ import { DatabaseSync } from 'node:sqlite';
 import { describe, expect, it } from 'vitest';
 import { createPathwise } from '../../main/core/createPathwise.ts';
 import { PathwiseService } from '../../main/core/PathwiseService.ts';
-import type { Plan, UsagePeriod, UsageSummary } from '../../common/contract.ts';
+import type { Alert, Plan, UsagePeriod, UsageSummary } from '../../common/contract.ts';
 
 async function core() {
   const dataDir = await mkdtemp(join(tmpdir(), 'pw-core-'));
@@ -61,6 +61,29 @@ describe('PathwiseService', () => {
     expect(paths.find((p) => p.name === 'lo')?.preference).toBe('never');
     expect(settings.get().preferences).toEqual({ lo: 'never' });
     await service.stop();
+  });
+});
+
+describe('PathwiseService: alerts name their download (issue 24)', () => {
+  it('answers and pushes an alert about a download with its id, and others with none', async () => {
+    const { service, ledger } = await core();
+    if (!ledger) throw new Error('the ledger did not open');
+    try {
+      const pushed: Alert[] = [];
+      service.subscribe((channel, payload) => {
+        if (channel === 'alert') pushed.push(payload as Alert);
+      });
+      ledger.recordEvent({ kind: 'transfer-done', transferId: 't-42', file: 'a.iso', bytes: 1e6 });
+      ledger.recordEvent({ kind: 'captive-portal', path: 'wlan1' });
+      const listed = (await service.invoke('alerts.list', [])) as Alert[];
+      expect(listed.map((a) => [a.kind, a.transferId]).sort()).toEqual([
+        ['captive-portal', null],
+        ['transfer-done', 't-42'],
+      ]);
+      expect(pushed.find((a) => a.kind === 'transfer-done')?.transferId).toBe('t-42');
+    } finally {
+      ledger.close();
+    }
   });
 });
 

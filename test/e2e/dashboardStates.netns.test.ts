@@ -26,13 +26,24 @@ async function startDownload(page: Page, only?: string): Promise<void> {
   const form = page.getByRole('form', { name: 'Add a download' });
   await form.getByLabel('File address').fill(FILE_URL);
   if (only) {
-    const boxes = form.getByRole('group', { name: 'Paths' }).getByRole('checkbox');
-    for (const box of await boxes.all()) {
-      const label = (await box.evaluate((el) => el.closest('label')?.textContent)) ?? '';
-      await box.setChecked(label.includes(only));
-    }
+    // Each box is named by its path (and badges); the line under it, its description, may name others.
+    const group = form.getByRole('group', { name: 'Paths' });
+    for (const box of await group.getByRole('checkbox').all()) await box.setChecked(false);
+    await group.getByRole('checkbox', { name: new RegExp(`^${only}\\b`) }).setChecked(true);
   }
   await form.getByRole('button', { name: /Download/ }).click();
+}
+
+/** What a control's aria-describedby says, as a screen reader would read it after its name. */
+function description(locator: Locator): Promise<string> {
+  return locator.evaluate((el) =>
+    (el.getAttribute('aria-describedby') ?? '')
+      .split(' ')
+      .map((id: string) => el.ownerDocument.getElementById(id)?.textContent ?? '')
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  );
 }
 
 /** The element that has focus, described: its type and value, and the card it is in. */
@@ -95,6 +106,15 @@ async function capWaitAndMove(env: Lab): Promise<void> {
   const wait = row.getByRole('status').filter({ hasText: 'Waiting: wwan0 reached its 5 MB cap' });
   await wait.waitFor({ timeout: 60_000 });
   await row.getByText('Waiting', { exact: true }).waitFor();
+  // The status card says "reached", not "near"; so does wwan0's box where paths are ticked.
+  const status = page.locator('.sidebar-status');
+  await status.getByText('Data cap reached').waitFor();
+  expect(await status.textContent()).toMatch(/wwan0 is at its 5 MB cap: Pathwise no longer uses it until /);
+  const wwan0Box = page
+    .getByRole('form', { name: 'Add a download' })
+    .getByRole('checkbox', { name: /^wwan0\b.*At its cap$/ });
+  await wwan0Box.waitFor();
+  expect(await description(wwan0Box)).toMatch(/\. At its 5 MB cap: Pathwise no longer uses it\.$/);
   await page.screenshot({ path: `${ARTIFACTS}lab-cap-wait.png`, fullPage: true });
   await photograph(env, ['Overview', 'Transfers', 'Usage & cost', 'Alerts', 'Settings']);
   await row.getByRole('button', { name: 'Use Wi-Fi for this download' }).click();
@@ -131,6 +151,12 @@ async function oneCutOneEntry(env: Lab): Promise<void> {
   expect(await stat.textContent()).toMatch(/Handovers and failovers\s*1\b/);
   await page.screenshot({ path: `${ARTIFACTS}lab-continuity-one-cut.png`, fullPage: true });
   await photograph(env, ['Continuity', 'Alerts']);
+  // The failover's alert names its download: "Open transfer" opens that one, by its id.
+  await go(page, 'Alerts');
+  await page.getByRole('button', { name: 'Open transfer: wlan0 failed' }).click();
+  await page.getByRole('heading', { name: 'Transfers', level: 1 }).waitFor();
+  expect(page.url()).toMatch(/#\/transfers\?transfer=[\w-]+$/);
+  await expect.poll(() => row.getAttribute('class')).toMatch(/\bis-target\b/);
   expect(env.problems).toEqual([]);
 }
 

@@ -133,6 +133,58 @@ describe('failover between paths: a path taken out of service', () => {
   });
 });
 
+describe('failover between paths: the monitor says a path is up again', () => {
+  it('probes a failed path at once when its verdict turns good, not after its own back-off', async () => {
+    // b slow enough that the download is still running when a comes back.
+    link.set(B, { rateBps: 150_000 });
+    const { transfer, file, events } = makeTransfer({
+      url,
+      paths: twoPaths(),
+      // A back-off far longer than this test: only the monitor's word can bring a back.
+      tuning: { retryBaseMs: 600_000, retryMaxMs: 600_000 },
+    });
+    const run = transfer.run();
+    await until(() => (transfer.info().paths['a']?.bytes ?? 0) > 300_000, 20_000, 'bytes on a');
+    link.set(A, { stalled: true });
+    await until(() => events.some((e) => e.kind === 'path-lost' && e.from === 'a'), 20_000, 'a lost');
+    const a = loopPath('a', A);
+    const b = loopPath('b', B, 'always', 1);
+    // The monitor heard of the stall and confirmed it; then a's recovery probe answered.
+    transfer.updatePaths([{ ...a, health: 'suspect' }, b]);
+    transfer.updatePaths([{ ...a, health: 'offline' }, b]);
+    link.set(A, { stalled: false });
+    const aBefore = transfer.info().paths['a']?.bytes ?? 0;
+    transfer.updatePaths([{ ...a, health: 'good', rttMs: 1 }, b]);
+    await until(() => events.some((e) => e.kind === 'path-restored' && e.to === 'a'), 20_000, 'a restored');
+    expect((await run).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+    expect(transfer.info().paths['a']?.bytes).toBeGreaterThan(aBefore);
+  }, 60_000);
+
+  it('probes again at once when the verdict turned good while a recovery probe was still out', async () => {
+    link.set(B, { rateBps: 150_000 });
+    // The first recovery probe goes 5 s after the stall; after it fails, the next would wait 10 s.
+    const { transfer, file, events } = makeTransfer({
+      url,
+      paths: twoPaths(),
+      tuning: { retryBaseMs: 5000, retryMaxMs: 600_000 },
+    });
+    const run = transfer.run();
+    await until(() => (transfer.info().paths['a']?.bytes ?? 0) > 300_000, 20_000, 'bytes on a');
+    link.set(A, { stalled: true });
+    await until(() => events.some((e) => e.kind === 'path-lost' && e.from === 'a'), 20_000, 'a lost');
+    const opened = link.accepted(A);
+    await until(() => link.accepted(A) > opened, 20_000, 'a recovery probe over a');
+    // The monitor's word arrives while that probe waits on the stalled link (it fails after 2.5 s).
+    transfer.updatePaths([{ ...loopPath('a', A), health: 'good', rttMs: 1 }, loopPath('b', B, 'always', 1)]);
+    await until(() => link.accepted(A) > opened + 1, 8000, 'the next probe, without the 10 s back-off');
+    link.set(A, { stalled: false });
+    await until(() => events.some((e) => e.kind === 'path-restored' && e.to === 'a'), 20_000, 'a restored');
+    expect((await run).status).toBe('done');
+    expect(await fileEquals(file, content)).toBe(true);
+  }, 60_000);
+});
+
 describe('handover mode', () => {
   it('sends no payload over the secondary while the primary is healthy', async () => {
     const { transfer, file } = makeTransfer({ url, mode: 'handover', paths: twoPaths('secondary') });

@@ -1,6 +1,11 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createPathAgent, type PathAgent } from '../../main/engine/pathAgent.ts';
+import {
+  createPathAgent,
+  socketHandshakes,
+  type PathAgent,
+  type PathHandshake,
+} from '../../main/engine/pathAgent.ts';
 import { request } from '../../main/network/undiciCore.ts';
 import { until } from '../support/engineLab.ts';
 import { deterministicContent, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
@@ -79,5 +84,30 @@ describe('PathAgent.whenSent', () => {
     await (await answer).body.dump();
     // An aborted signal: no wait at all.
     await agent.whenSent(origin, AbortSignal.abort());
+  });
+});
+
+describe('PathAgent handshakes (the RTT the engine sees, issue 23)', () => {
+  it('tells each new connection’s TCP handshake under its path, and none for a kept-alive one', async () => {
+    server = await startRangeServer(deterministicContent(4096));
+    agent = createPathAgent(lo);
+    const told: PathHandshake[] = [];
+    const listener = (handshake: PathHandshake): number => told.push(handshake);
+    socketHandshakes.on('handshake', listener);
+    try {
+      const origin = new URL(server.url).origin;
+      const pool = agent;
+      const answers = await Promise.all(
+        [1, 2].map(() => request(pool, { origin, path: '/file.bin', method: 'GET' })),
+      );
+      await Promise.all(answers.map((a) => a.body.dump()));
+      await (await request(pool, { origin, path: '/file.bin', method: 'GET' })).body.dump();
+      expect(server.connections).toHaveLength(2);
+      expect(told.map((h) => h.path)).toEqual(['lo', 'lo']);
+      for (const h of told) expect(h.ms).toBeGreaterThanOrEqual(0);
+      expect(told.every((h) => Number.isFinite(h.ms) && h.at > 0)).toBe(true);
+    } finally {
+      socketHandshakes.off('handshake', listener);
+    }
   });
 });

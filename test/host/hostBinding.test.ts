@@ -191,6 +191,9 @@ describe('isLoopback', () => {
     '::1:80',
     '[::1',
     '::1]',
+    // Brackets only around a whole address: these are no address at all.
+    '127.0[.0.1]',
+    '[127.0].0.1',
     '',
   ])('%j is not', (host) => {
     expect(isLoopback(host)).toBe(false);

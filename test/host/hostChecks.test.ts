@@ -82,6 +82,11 @@ describe('the renderer’s files', () => {
     expect({ status: reply.status, body: reply.body }).toEqual({ status: 400, body: 'Bad path.\n' });
   });
 
+  it('reads leading backslashes (%5C) as the renderer’s folder, where Windows would read a drive', async () => {
+    expect((await get(lab.port, '/%5Cindex.html', { cookie })).body).toBe('contents of index.html\n');
+    expect((await get(lab.port, '/%5C%5Csub/', { cookie })).body).toBe('the sub page');
+  });
+
   it('answers HEAD with the headers and no body', async () => {
     const reply = await ask(lab.port, 'HEAD', '/assets/app.js', { cookie });
     expect(reply.status).toBe(200);

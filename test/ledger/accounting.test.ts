@@ -259,6 +259,7 @@ describe('6: a change of time zone', () => {
     }
     db.exec('ALTER TABLE paths DROP COLUMN ifindex');
     db.exec('DROP TABLE usage_adjust');
+    db.exec('ALTER TABLE alerts DROP COLUMN transfer_id');
     db.exec('PRAGMA user_version = 2');
     db.prepare('INSERT INTO usage_day (path, t, app_rx) VALUES (?, ?, ?)').run(
       'wlan0',

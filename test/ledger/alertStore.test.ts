@@ -7,10 +7,11 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { Alert } from '../../common/contract.ts';
 import { AlertStore, type AlertDraft } from '../../main/ledger/AlertStore.ts';
-import { openLedgerDb } from '../../main/ledger/LedgerDb.ts';
+import { LEDGER_FILE, openLedgerDb, SCHEMA_VERSION } from '../../main/ledger/LedgerDb.ts';
 import { LedgerSql } from '../../main/ledger/LedgerSql.ts';
 
 const T0 = Date.UTC(2026, 2, 10, 12);
@@ -67,6 +68,7 @@ describe('an alert is stored and told once per key', () => {
       kind: 'cap-threshold',
       severity: 'critical',
       path: 'wwan0',
+      transferId: null,
       title: 'title of cap:wwan0:2026-03:0.75',
       message: 'message of cap:wwan0:2026-03:0.75',
       at: T0,
@@ -126,6 +128,68 @@ describe('an alert is stored and told once per key', () => {
     expect(app.store.raise(draft('late'))).toBeNull();
     expect(app.told).toEqual([]);
     expect(app.store.list()).toEqual([]);
+  });
+});
+
+describe('an alert about a download names it (issue 24)', () => {
+  it('stores the download’s id with the alert, lists it and tells it; other alerts name none', () => {
+    const app = start(folder());
+    const done = app.store.raise(
+      draft('transfer-done:t-7', { kind: 'transfer-done', path: null, transferId: 't-7', at: T0 + 1 }),
+    );
+    expect(done?.transferId).toBe('t-7');
+    app.store.raise(draft('cap:wwan0:2026-03:1'));
+    expect(app.told.map((a) => a.transferId)).toEqual(['t-7', null]);
+    expect(app.store.list().map((a) => [a.kind, a.transferId])).toEqual([
+      ['transfer-done', 't-7'],
+      ['cap-threshold', null],
+    ]);
+  });
+
+  it('passes the id on to another process that picks the alert up', () => {
+    const dir = folder();
+    const app = start(dir);
+    const cli = start(dir);
+    cli.store.raise(draft('transfer-failed:t-9', { kind: 'transfer-failed', path: null, transferId: 't-9' }));
+    app.store.pickUp();
+    expect(app.told).toEqual([expect.objectContaining({ kind: 'transfer-failed', transferId: 't-9' })]);
+  });
+
+  it('opens a database of the schema before (no transfer id): its alerts read as naming none', () => {
+    const dir = folder();
+    stop(start(dir));
+    // Back to the schema before this one, as an older Pathwise left it, with an alert it stored.
+    const old = new DatabaseSync(join(dir, LEDGER_FILE));
+    old.exec('ALTER TABLE alerts DROP COLUMN transfer_id');
+    old.exec(`PRAGMA user_version = ${SCHEMA_VERSION - 1}`);
+    old
+      .prepare(
+        `INSERT INTO alerts (id, key, kind, severity, path, title, message, at, read)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run('old-1', 'transfer-done:t-1', 'transfer-done', 'info', null, 'Download finished', 'a.iso', T0, 0);
+    old.close();
+
+    const app = start(dir);
+    const version = app.sql.statement('PRAGMA user_version').get() as { user_version: number };
+    expect(version.user_version).toBe(SCHEMA_VERSION);
+    expect(app.store.list()).toEqual([
+      {
+        id: 'old-1',
+        kind: 'transfer-done',
+        severity: 'info',
+        path: null,
+        transferId: null,
+        title: 'Download finished',
+        message: 'a.iso',
+        at: T0,
+        read: false,
+      },
+    ]);
+    // The old row keeps its key, and new alerts store their download.
+    expect(app.store.raise(draft('transfer-done:t-1', { kind: 'transfer-done' }))).toBeNull();
+    app.store.raise(draft('transfer-done:t-2', { kind: 'transfer-done', transferId: 't-2', at: T0 + 1 }));
+    expect(app.store.list().map((a) => a.transferId)).toEqual(['t-2', null]);
   });
 });
 

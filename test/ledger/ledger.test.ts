@@ -324,6 +324,30 @@ describe('alerts about other apps and about transfers', () => {
     const after = books.ledger.markRead([list[0]!.id]);
     expect(after.filter((a) => a.read)).toHaveLength(1);
   });
+
+  it('names the download a handover or a finished or failed download is about (issue 24)', () => {
+    books = new Books();
+    books.ledger.recordEvent({
+      kind: 'failover',
+      transferId: 't-1',
+      from: 'wlan0',
+      to: 'wwan0',
+      file: 'a.iso',
+    });
+    books.ledger.recordEvent({ kind: 'transfer-done', transferId: 't-1', file: 'a.iso', bytes: 5 * MB });
+    books.ledger.recordEvent({ kind: 'transfer-failed', transferId: 't-2', file: 'b.iso', message: '404' });
+    // The engine did not say which download moved: the alert names none.
+    books.ledger.recordEvent({ kind: 'handover', transferId: null, from: 'wlan0', to: 'eth0' });
+    books.ledger.recordEvent({ kind: 'captive-portal', path: 'wlan1' });
+    const named = Object.fromEntries(books.ledger.alerts().map((a) => [a.title, a.transferId]));
+    expect(named).toEqual({
+      'wlan0 failed': 't-1',
+      'Download finished': 't-1',
+      'Download failed': 't-2',
+      'Handed over to eth0': null,
+      'wlan1 needs a sign-in': null,
+    });
+  });
 });
 
 describe('the database file', () => {

@@ -187,3 +187,53 @@ describe('health verdict: captive portals', () => {
     expect(p.health()?.portalUrl).toBeUndefined();
   });
 });
+
+describe('health verdict: the RTT and loss the engine sees (its connections’ handshakes)', () => {
+  it('two slow handshakes in a row make an answering path degraded; two fast ones undo it', () => {
+    const p = path();
+    p.probe(0, answer('good', 20));
+    const handshake = (ms: number, took: number): HealthStatus | undefined => {
+      p.verdicts.handshake('wlan0', took, p.at(ms));
+      return p.verdicts.statusOf('wlan0');
+    };
+    expect(handshake(1000, DEGRADED_RTT_MS + 100)).toBe('good');
+    expect(handshake(1001, 60)).toBe('good');
+    expect(handshake(1002, DEGRADED_RTT_MS + 100)).toBe('good');
+    expect(handshake(1003, DEGRADED_RTT_MS + 150)).toBe('degraded');
+    expect(p.health()?.detail).toBe(
+      "Slow: downloads' connections took 950 ms to open (over 800 ms on 2 in a row).",
+    );
+    expect(p.verdicts.unsettled('wlan0')).toBe(true);
+    expect(handshake(5000, RECOVERED_RTT_MS - 50)).toBe('degraded');
+    expect(handshake(5001, RECOVERED_RTT_MS + 50)).toBe('degraded');
+    expect(handshake(5002, RECOVERED_RTT_MS - 50)).toBe('degraded');
+    expect(handshake(5003, RECOVERED_RTT_MS - 60)).toBe('good');
+  });
+
+  it('fast probes undo it too: the engine may no longer use the path', () => {
+    const p = path();
+    p.probe(0, answer('good', 20));
+    p.verdicts.handshake('wlan0', 2030, p.at(1000));
+    p.verdicts.handshake('wlan0', 2012, p.at(1001));
+    expect(p.health()).toMatchObject({
+      status: 'degraded',
+      detail: "Slow: downloads' connections took 2012 ms to open (over 800 ms on 2 in a row).",
+    });
+    // The probe before the slowness does not count: two fast answers after it do.
+    expect(p.probe(10_000, answer('good', 25))).toBe('degraded');
+    expect(p.probe(20_000, answer('good', 22))).toBe('good');
+  });
+
+  it('leaves a path that is offline or suspect to its probes', () => {
+    const p = path();
+    p.probe(0, answer('good'));
+    p.suspect(1000);
+    p.verdicts.handshake('wlan0', 2000, p.at(1100));
+    p.verdicts.handshake('wlan0', 2000, p.at(1101));
+    expect(p.verdicts.statusOf('wlan0')).toBe('suspect');
+    p.probe(1800, noAnswer, 'confirm', 1000);
+    p.verdicts.handshake('wlan0', 2000, p.at(1900));
+    p.verdicts.handshake('wlan0', 2000, p.at(1901));
+    expect(p.probe(2500, answer('good'), 'recovery')).toBe('good');
+  });
+});

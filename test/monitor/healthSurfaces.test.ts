@@ -4,6 +4,8 @@ import type { ContinuityEvent, PathHealth, PathInfo, TransferInfo } from '../../
 import { overallStatus, STATUS_TEXT } from '../../common/status.ts';
 import { formatEvent } from '../../main/cli/watch.ts';
 import { movedToMetered, pathTrouble, transferSamples, wireHealth } from '../../main/core/healthWiring.ts';
+import { PathwiseService } from '../../main/core/PathwiseService.ts';
+import type { PathHandshake } from '../../main/engine/pathAgent.ts';
 import { portalUrlOf } from '../../main/core/monitorWiring.ts';
 import { eventAlert, type LedgerEvent } from '../../main/ledger/eventAlerts.ts';
 import { diffPaths } from '../../main/monitor/pathEvents.ts';
@@ -71,11 +73,11 @@ describe('state changes as events, with their reason (pathwise watch --json)', (
 describe('the tray and the dashboard’s status word', () => {
   const base = { transfers: null, usage: null, capThresholds: [0.75, 1] };
 
-  it('every unmetered path weak: "weak connection" in words, the ok mark in the tray', () => {
+  it('every unmetered path weak: "weak connection" in words, the weak icon in the tray', () => {
     const paths = [path('wlan0', { health: health('degraded', 'Slow.') }), path('wwan0')];
     expect(overallStatus(paths, undefined)).toBe('degraded');
     expect(STATUS_TEXT.degraded.title).toBe('Weak connection');
-    expect(trayStatus({ ...base, paths })).toBe('ok');
+    expect(trayStatus({ ...base, paths })).toBe('degraded');
     expect(trayTooltip({ ...base, paths })).toBe('Pathwise: weak connection — wlan0 weak');
     expect(overallStatus([...paths, path('eth0')], undefined)).toBe('ok');
   });
@@ -165,6 +167,7 @@ describe('engine and monitor wired together: alerts and the portal page', () => 
         snapshot: () => [path('wlan0'), path('wwan0')],
         suspect: (name, reason, at) => calls.push(`suspect ${name} ${at} ${reason}`),
         engineRecovered: (name) => calls.push(`recovered ${name}`),
+        engineHandshake: (name, ms) => calls.push(`handshake ${name} ${ms}`),
         sampleTransfersFrom: (s) => (sampler = s),
       },
       downloads: [source],
@@ -189,5 +192,32 @@ describe('engine and monitor wired together: alerts and the portal page', () => 
     expect(portalUrlOf([portal], 'usb0')).toBe('http://portal.lab/login');
     expect(() => portalUrlOf([portal, path('wlan0')], 'wlan0')).toThrow(/not behind a captive portal/);
     expect(() => portalUrlOf([], 'usb0')).toThrow(/no path usb0/);
+  });
+});
+
+describe('engine and monitor wired together: the RTT the engine sees', () => {
+  it('each connection’s handshake reaches the verdict while the core runs, and not after', async () => {
+    const handshakes = new EventEmitter<{ handshake: [PathHandshake] }>();
+    const heard: string[] = [];
+    const service = new PathwiseService({ shell: 'headless' });
+    wireHealth({
+      monitor: {
+        snapshot: () => [path('wlan0')],
+        suspect: () => undefined,
+        engineRecovered: () => undefined,
+        engineHandshake: (name, ms) => heard.push(`${name} ${ms}`),
+        sampleTransfersFrom: () => undefined,
+      },
+      downloads: [],
+      ledger: null,
+      handshakes,
+      service,
+    });
+    await service.start();
+    handshakes.emit('handshake', { path: 'wlan0', ms: 912, at: 1 });
+    await service.stop();
+    handshakes.emit('handshake', { path: 'wlan0', ms: 20, at: 2 });
+    expect(heard).toEqual(['wlan0 912']);
+    expect(handshakes.listenerCount('handshake')).toBe(0);
   });
 });

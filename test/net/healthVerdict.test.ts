@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Alert } from '../../common/contract.ts';
-import { createHealthLab, HealthApp, weaken, type AppLine } from '../support/healthLab.ts';
+import { createHealthLab, FILE_URL, HealthApp, weaken, type AppLine } from '../support/healthLab.ts';
 import type { NetLab } from '../support/netns.ts';
 import { describeNeeding, netnsNeeds } from '../support/rootOnly.ts';
 
@@ -38,6 +38,10 @@ describeNeeding(netnsNeeds())('health verdict in a namespace lab', () => {
   it(
     'a captive portal: portal with its sign-in page, the page to open, and no payload over it',
     captivePortal,
+  );
+  it(
+    'a path slow to answer between two probes: the download’s own connections call it degraded, and the timeline says so',
+    slowToConnect,
   );
 });
 
@@ -166,7 +170,54 @@ async function captivePortal(): Promise<void> {
   expect(done.paths['usb0']?.bytes ?? 0).toBe(0);
   expect(done.paths['eth0']?.bytes).toBeGreaterThan(0);
   const events = app.lines().filter((l: AppLine) => l.ev === 'continuity' && l['from'] === 'usb0');
-  expect(events).toEqual([]);
+  // The engine never touched it; the timeline has the portal itself, with its reason.
+  expect(events.filter((e) => e['kind'] !== 'health')).toEqual([]);
+  const steps = events.at(-1)?.['steps'] as Array<{ state: string; reason: string }> | undefined;
+  expect(steps?.[0]).toMatchObject({ state: 'portal', reason: portal.reason });
+  await app.stop();
+  app = undefined;
+}
+
+/** Resolves once `check` holds, asking every 200 ms; throws after `timeoutMs`. */
+async function waitUntil(check: () => Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+async function slowToConnect(): Promise<void> {
+  // Routine probes 10 min apart: only the download's connections can see what happens next.
+  app = await HealthApp.start(lab, {
+    probeIntervalMs: 600_000,
+    preferences: { wlan0: 'always', eth0: 'never', wwan0: 'never', usb0: 'never' },
+  });
+  await app.state('wlan0', 'up', 0);
+  const from = app.mark;
+  // The Wi-Fi weakens between two probes: 1 Mbit behind a 2 s queue, which another program's
+  // download keeps full, so every packet to the laptop waits there (a SYN-ACK too).
+  await weaken(lab, 'wlan0', 1);
+  const other = lab.spawnIn('client', 'curl', ['-s', '-o', '/dev/null', '--interface', 'wlan0', FILE_URL]);
+  try {
+    const { rx } = await lab.counters('wlan0');
+    await waitUntil(async () => (await lab.counters('wlan0')).rx - rx > 400_000, 60_000, 'a full queue');
+    const startedAt = Date.now();
+    await app.download({ mode: 'aggregate' });
+    const degraded = await app.state('wlan0', 'degraded', from);
+    console.log(
+      `health: wlan0 behind a full 2 s queue → degraded ${ms(degraded.t - startedAt)} after the download started (${degraded.reason})`,
+    );
+    expect(degraded.reason).toMatch(
+      /^Slow: downloads' connections took \d+ ms to open \(over 800 ms on \d+ in a row\)\.$/,
+    );
+    // The dashboard's continuity timeline has it too, with the reason.
+    const entry = await app.continuity((e) => e.kind === 'health' && e.from === 'wlan0', from);
+    expect(entry.steps?.[0]).toMatchObject({ state: 'degraded', reason: degraded.reason });
+  } finally {
+    other.kill();
+    await lab.shape('wlan0', 40);
+  }
   await app.stop();
   app = undefined;
 }

@@ -52,6 +52,7 @@ describe('Alerts', () => {
         kind: 'unexpected-cellular',
         severity: 'warning',
         path: 'wwan0',
+        transferId: null,
         title: 'Cellular used while Wi-Fi was up',
         message: '120 MB went over wwan0 in the last hour.',
         at: Date.now(),

@@ -41,6 +41,27 @@ describe('A cap: near it, and reached (issue 24)', () => {
     ).toBeInTheDocument();
   });
 
+  it('says at 99 % that the cap is near, and at 100 % that it is reached', async () => {
+    const { unmount } = await renderAt(cappedAt(49.5 * MB), 'overview', 'Overview');
+    expect(await screen.findByText('Near a data cap')).toBeInTheDocument();
+    unmount();
+    await renderAt(cappedAt(50 * MB), 'overview', 'Overview');
+    expect(await screen.findByText('Data cap reached')).toBeInTheDocument();
+    expect(
+      screen.getByText(/^wwan0 is at its 50 MB cap: Pathwise no longer uses it until /),
+    ).toBeInTheDocument();
+  });
+
+  it('says what a plan that slows at its cap does there', async () => {
+    const api = cappedAt(50.5 * MB);
+    Object.assign(api.s.settings.plans['wwan0'] ?? {}, { atCap: 'rate-limit', rateLimitBps: 125_000 });
+    await renderAt(api, 'overview', 'Overview');
+    expect(await screen.findByText('Data cap reached')).toBeInTheDocument();
+    expect(
+      screen.getByText(/^wwan0 is at its 50 MB cap: Pathwise slows its own use of it until /),
+    ).toBeInTheDocument();
+  });
+
   it('badges a capped path’s card', async () => {
     await renderAt(cappedAt(50 * MB), 'overview', 'Overview');
     const grid = await screen.findByRole('list', { name: 'Network paths' });
@@ -98,6 +119,7 @@ describe('Alerts: the right path, and the way on (issue 24)', () => {
         kind: 'handover',
         severity: 'info',
         path: 'wwan0',
+        transferId: null,
         title: 'wlan0 failed',
         message: 'file.bin lost wlan0; wwan0 carried on.',
         at: Date.now(),
@@ -131,6 +153,41 @@ describe('Alerts: the right path, and the way on (issue 24)', () => {
     const row = await screen.findByRole('listitem', { name: 'router-fw-v3.2.1.bin' });
     expect(row).toHaveClass('is-target');
     expect(row).toHaveFocus();
+  });
+
+  it('opens the download by the id the alert carries, not by a file name its words happen to hold', async () => {
+    const api = FakeApi.withScenario();
+    const fw = api.s.alerts.find((a) => a.id === 'a4');
+    // The words name the router firmware; the alert is about the Ubuntu image.
+    Object.assign(fw ?? {}, { transferId: 't-iso' });
+    const user = userEvent.setup();
+    await renderAt(api, 'alerts', 'Alerts');
+    await user.click(
+      await screen.findByRole('button', { name: 'Open transfer: router-fw-v3.2.1.bin downloaded' }),
+    );
+    expect(window.location.hash).toBe('#/transfers?transfer=t-iso');
+    expect(await screen.findByRole('listitem', { name: 'ubuntu-24.04.2-desktop-amd64.iso' })).toHaveClass(
+      'is-target',
+    );
+  });
+
+  it('offers no transfer to open for an alert stored before alerts named theirs, nor one whose download is gone', async () => {
+    const api = FakeApi.withScenario();
+    for (const a of api.s.alerts) {
+      if (a.id === 'a4') a.transferId = null; // an old alert: its words still name a listed file
+      if (a.id === 'a5') a.transferId = 't-removed';
+    }
+    await renderAt(api, 'alerts', 'Alerts');
+    const done = await screen.findByRole('listitem', { name: 'router-fw-v3.2.1.bin downloaded' });
+    const failed = screen.getByRole('listitem', { name: 'quarterly-report.pdf failed' });
+    for (const item of [done, failed]) {
+      expect(within(item).queryByRole('button', { name: /^Open transfer/ })).not.toBeInTheDocument();
+      expect(within(item).queryByRole('button', { name: /^Open Transfers/ })).not.toBeInTheDocument();
+    }
+    // The handover still opens its download, by id.
+    expect(
+      screen.getByRole('button', { name: 'Open transfer: Wi-Fi dropped; downloads continued on wwan0' }),
+    ).toBeInTheDocument();
   });
 });
 

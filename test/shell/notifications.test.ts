@@ -9,6 +9,7 @@ const alert = (overrides: Partial<Alert> = {}): Alert => ({
   kind: 'cap-threshold',
   severity: 'warning',
   path: 'wwan0',
+  transferId: null,
   title: 'wwan0 has used 75% of its plan',
   message: '7.5 GB of 10 GB used.',
   at: 1,

@@ -2,7 +2,7 @@ import type { MenuItemConstructorOptions } from 'electron';
 import { describe, expect, it, vi } from 'vitest';
 import type { PathInfo } from '../../common/contract.ts';
 import { buildTrayMenu, trayMenuKey, type TrayActions } from '../../main/shell/trayMenu.ts';
-import { trayStatus, type TrayState } from '../../main/shell/trayState.ts';
+import { trayStatus, trayTooltip, type TrayState } from '../../main/shell/trayState.ts';
 import { scenario } from '../renderer/scenario.ts';
 
 function actions(): TrayActions & Record<string, ReturnType<typeof vi.fn>> {
@@ -105,5 +105,49 @@ describe('trayStatus', () => {
     };
     expect(trayStatus({ ...s, usage })).toBe('near-cap');
     expect(trayStatus({ ...s, usage, capThresholds: [0.9, 1] })).toBe('ok');
+  });
+});
+
+describe('a data cap reached (issue 24)', () => {
+  /** The scenario with wwan0 (a 10 GB cap) at `share` of it, the other capped paths far below. */
+  function atShare(share: number): TrayState {
+    const s = state();
+    const usage = s.usage && {
+      ...s.usage,
+      paths: s.usage.paths.map((u) => ({
+        ...u,
+        allBytes: u.capBytes ? u.capBytes * (u.name === 'wwan0' ? share : 0.1) : 0,
+      })),
+    };
+    return { ...s, usage };
+  }
+
+  it('is near the cap at 99 %, and the cap reached at 100 % and 101 %, in icon, tooltip and menu', () => {
+    expect(trayStatus(atShare(0.99))).toBe('near-cap');
+    expect(trayTooltip(atShare(0.99))).toMatch(/^Pathwise: a data plan is near its cap( —|$)/);
+    for (const share of [1, 1.01]) {
+      expect(trayStatus(atShare(share))).toBe('at-cap');
+      expect(trayTooltip(atShare(share))).toMatch(/^Pathwise: wwan0 reached its data cap( —|$)/);
+      const menu = buildTrayMenu(atShare(share), actions());
+      expect(find(menu, 'status')?.label).toMatch(/^Pathwise: wwan0 reached its data cap( —|$)/);
+      expect(find(menu, 'path:wwan0')?.label).toBe('wwan0 — Cellular, up, metered, cap reached');
+    }
+  });
+
+  it('never rounds a path just below its cap up to 100 %', () => {
+    const menu = buildTrayMenu(atShare(0.996), actions());
+    expect(find(menu, 'path:wwan0')?.label).toBe('wwan0 — Cellular, up, metered, 99% of cap');
+  });
+
+  it('names every path at its cap, and rebuilds the menu when the cap is reached', () => {
+    const s = atShare(1.2);
+    const both = s.usage && {
+      ...s.usage,
+      paths: s.usage.paths.map((u) => (u.name === 'usb0' ? { ...u, allBytes: (u.capBytes ?? 0) * 2 } : u)),
+    };
+    expect(trayTooltip({ ...s, usage: both })).toMatch(
+      /^Pathwise: wwan0 and usb0 reached their data caps( —|$)/,
+    );
+    expect(trayMenuKey(atShare(1))).not.toBe(trayMenuKey(atShare(0.999)));
   });
 });

@@ -31,6 +31,13 @@ function hostOf(args: unknown[]): string | undefined {
 
 process.env['PATHWISE_PROBE_URL'] ??= 'http://127.0.0.1:9/generate_204';
 
+// Nor through the machine's proxy: the environment's (what a `pathwise get` a test runs would use)
+// and, through XDG_CURRENT_DESKTOP, the desktop's (the app's); tests that want one set their own.
+for (const name of ['http_proxy', 'https_proxy', 'all_proxy', 'no_proxy', 'XDG_CURRENT_DESKTOP']) {
+  delete process.env[name];
+  delete process.env[name.toUpperCase()];
+}
+
 const connect = net.Socket.prototype.connect;
 net.Socket.prototype.connect = function guardedConnect(this: net.Socket, ...args: ConnectArgs) {
   const host = hostOf(args);

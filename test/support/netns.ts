@@ -8,6 +8,9 @@
  *
  * The client gets source-based policy routing (one table per path), so a socket bound to a
  * path's address leaves through that path, plus a main-table default via the first path.
+ * With `ipv6`, a path also gets fd00:198:18:<n>::2/64 (gateway ::1; the server SERVER_ADDRESS6 on
+ * its lo), routed the same way; `ipv4: false` leaves a path with IPv6 only. `hosts` gives the
+ * client namespace names to resolve (/etc/netns/<client>/hosts, which `ip netns exec` mounts).
  * Paths can instead go without policy rules (`policyRouting: false`) and carry NetworkManager-
  * style per-device defaults (`metric`), as most Linux laptops do; `replyViaIngress` makes the
  * server answer through the veth a connection came in on, as the NAT of that network would.
@@ -16,13 +19,15 @@
  * and namespaces left by dead processes are swept on the next create.
  */
 import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
 export const SERVER_ADDRESS = '198.19.0.1';
+/** The server's IPv6 address (a ULA of the lab's own fd00:198:18::/48), with `ipv6` paths. */
+export const SERVER_ADDRESS6 = 'fd00:198:18:ff::1';
 
 export interface LabPathSpec {
   /** Interface name inside the client namespace, e.g. wlan0, wwan0, usb0. */
@@ -38,6 +43,10 @@ export interface LabPathSpec {
    * every connected device (ethernet 100, wifi 600, wwan 700). The first path always has one.
    */
   metric?: number;
+  /** Give the path an IPv6 address (fd00:198:18:<n>::2/64) as well. */
+  ipv6?: boolean;
+  /** false: no IPv4 address at all (an IPv6-only path; needs `ipv6`). */
+  ipv4?: boolean;
 }
 
 export interface LabOptions {
@@ -47,12 +56,18 @@ export interface LabOptions {
    * it, replies follow the server's routes to the client's source subnet.
    */
   replyViaIngress?: boolean;
+  /** Names the client namespace resolves: name → its addresses. */
+  hosts?: Record<string, string[]>;
 }
 
 export interface LabPath extends Required<Pick<LabPathSpec, 'name'>> {
   index: number;
+  /** '' on an IPv6-only path. */
   clientAddress: string;
   gateway: string;
+  /** With `ipv6`: fd00:198:18:<index>::2 and its gateway ::1. */
+  clientAddress6?: string;
+  gateway6?: string;
   serverIf: string;
   metric?: number;
 }
@@ -114,6 +129,7 @@ export class NetLab {
     lab.replyViaIngress = options.replyViaIngress ?? false;
     try {
       await lab.build(specs);
+      if (options.hosts) lab.writeHosts(options.hosts);
     } catch (error) {
       await lab.destroy();
       throw error;
@@ -134,69 +150,145 @@ export class NetLab {
     await this.inServer(['ip', 'link', 'set', 'lo', 'up']);
     await this.inServer(['ip', 'addr', 'add', `${SERVER_ADDRESS}/32`, 'dev', 'lo']);
     await this.inServer(['sysctl', '-qw', 'net.ipv4.ip_forward=1']);
+    if (specs.some((spec) => spec.ipv6)) {
+      await this.inServer(['ip', '-6', 'addr', 'add', `${SERVER_ADDRESS6}/128`, 'dev', 'lo']);
+      // A cut (link down) keeps the path's IPv6 address, as it keeps its IPv4 one.
+      await this.inClient(['sysctl', '-qw', 'net.ipv6.conf.all.keep_addr_on_down=1']);
+    }
     for (const [i, spec] of specs.entries()) {
       const index = i + 1;
       const serverIf = `s-${spec.name}`.slice(0, 15);
+      const v4 = spec.ipv4 !== false;
       const path: LabPath = {
         name: spec.name,
         index,
-        clientAddress: `198.18.${index}.2`,
-        gateway: `198.18.${index}.1`,
+        clientAddress: v4 ? `198.18.${index}.2` : '',
+        gateway: v4 ? `198.18.${index}.1` : '',
         serverIf,
         ...(spec.metric === undefined ? {} : { metric: spec.metric }),
+        ...(spec.ipv6
+          ? { clientAddress6: `fd00:198:18:${index}::2`, gateway6: `fd00:198:18:${index}::1` }
+          : {}),
       };
-      await sh([
-        'ip',
-        '-n',
-        this.client,
-        'link',
-        'add',
-        spec.name,
-        'type',
-        'veth',
-        'peer',
-        'name',
-        serverIf,
-        'netns',
-        this.server,
-      ]);
-      await this.inClient(['ip', 'addr', 'add', `${path.clientAddress}/24`, 'dev', spec.name]);
-      await this.inServer(['ip', 'addr', 'add', `${path.gateway}/24`, 'dev', serverIf]);
-      await this.inClient(['ip', 'link', 'set', spec.name, 'up']);
-      await this.inServer(['ip', 'link', 'set', serverIf, 'up']);
-      if (spec.policyRouting !== false) {
-        const table = String(100 + index);
+      await sh(
+        ['ip', '-n', this.client, 'link', 'add', spec.name, 'type', 'veth'].concat([
+          'peer',
+          'name',
+          serverIf,
+          'netns',
+          this.server,
+        ]),
+      );
+      if (v4) {
+        await this.inClient(['ip', 'addr', 'add', `${path.clientAddress}/24`, 'dev', spec.name]);
+        await this.inServer(['ip', 'addr', 'add', `${path.gateway}/24`, 'dev', serverIf]);
+      }
+      if (path.clientAddress6 && path.gateway6) {
+        // nodad: usable at once, not after Duplicate Address Detection's second or two.
         await this.inClient([
           'ip',
-          'route',
+          '-6',
+          'addr',
           'add',
-          'default',
-          'via',
-          path.gateway,
+          `${path.clientAddress6}/64`,
           'dev',
           spec.name,
-          'table',
-          table,
+          'nodad',
         ]);
-        await this.inClient([
-          'ip',
-          'rule',
-          'add',
-          'from',
-          path.clientAddress,
-          'table',
-          table,
-          'priority',
-          String(1000 + index),
-        ]);
+        await this.inServer(['ip', '-6', 'addr', 'add', `${path.gateway6}/64`, 'dev', serverIf, 'nodad']);
       }
-      if (i === 0 || spec.metric !== undefined)
-        await this.inClient(['ip', 'route', 'add', ...this.mainDefault(path)]);
+      await this.inClient(['ip', 'link', 'set', spec.name, 'up']);
+      await this.inServer(['ip', 'link', 'set', serverIf, 'up']);
+      const firstOf = (family: 'v4' | 'v6'): boolean =>
+        !this.paths.some((p) => (family === 'v4' ? p.clientAddress !== '' : p.clientAddress6 !== undefined));
+      if (v4) await this.routeIpv4(path, spec, firstOf('v4'));
+      if (spec.ipv6) await this.routeIpv6(path, spec, firstOf('v6'));
       if (this.replyViaIngress) await this.routeRepliesViaIngress(path);
       if (spec.downMbit) await this.shape(spec.name, spec.downMbit, 'down');
       if (spec.upMbit) await this.shape(spec.name, spec.upMbit, 'up');
       this.paths.push(path);
     }
+  }
+
+  /** The path's IPv4 table and rule (policy routing), and a main-table default where due. */
+  private async routeIpv4(path: LabPath, spec: LabPathSpec, first: boolean): Promise<void> {
+    if (spec.policyRouting !== false) {
+      const table = String(100 + path.index);
+      await this.inClient([
+        'ip',
+        'route',
+        'add',
+        'default',
+        'via',
+        path.gateway,
+        'dev',
+        spec.name,
+        'table',
+        table,
+      ]);
+      await this.inClient(
+        ['ip', 'rule', 'add', 'from', path.clientAddress].concat([
+          'table',
+          table,
+          'priority',
+          String(1000 + path.index),
+        ]),
+      );
+    }
+    if (first || spec.metric !== undefined)
+      await this.inClient(['ip', 'route', 'add', ...this.mainDefault(path)]);
+  }
+
+  /** The same for the path's IPv6 address. */
+  private async routeIpv6(path: LabPath, spec: LabPathSpec, first: boolean): Promise<void> {
+    const gateway = path.gateway6 as string;
+    if (spec.policyRouting !== false) {
+      const table = String(100 + path.index);
+      await this.inClient([
+        'ip',
+        '-6',
+        'route',
+        'replace',
+        'default',
+        'via',
+        gateway,
+        'dev',
+        spec.name,
+        'table',
+        table,
+      ]);
+      await this.inClient(
+        ['ip', '-6', 'rule', 'add', 'from', path.clientAddress6 as string].concat([
+          'table',
+          table,
+          'priority',
+          String(1000 + path.index),
+        ]),
+      );
+    }
+    if (first || spec.metric !== undefined) {
+      const metric = spec.metric === undefined ? [] : ['metric', String(spec.metric)];
+      await this.inClient([
+        'ip',
+        '-6',
+        'route',
+        'replace',
+        'default',
+        'via',
+        gateway,
+        'dev',
+        spec.name,
+        ...metric,
+      ]);
+    }
+  }
+
+  /** /etc/netns/<client>/hosts, which `ip netns exec` mounts over /etc/hosts in the client. */
+  private writeHosts(hosts: Record<string, string[]>): void {
+    const folder = `/etc/netns/${this.client}`;
+    mkdirSync(folder, { recursive: true });
+    const lines = Object.entries(hosts).flatMap(([name, addresses]) => addresses.map((a) => `${a} ${name}`));
+    writeFileSync(`${folder}/hosts`, `127.0.0.1 localhost\n::1 localhost\n${lines.join('\n')}\n`);
   }
 
   /** The main-table default route through a path (first path, or a path with a metric). */
@@ -327,6 +419,21 @@ export class NetLab {
     ]).catch(() => undefined);
     if (path.index === 1 || path.metric !== undefined)
       await this.inClient(['ip', 'route', 'replace', ...this.mainDefault(path)]).catch(() => undefined);
+    if (path.gateway6) {
+      const table = ['table', String(100 + path.index)];
+      await this.inClient([
+        'ip',
+        '-6',
+        'route',
+        'replace',
+        'default',
+        'via',
+        path.gateway6,
+        'dev',
+        name,
+        ...table,
+      ]).catch(() => undefined);
+    }
     if (this.replyViaIngress) {
       await this.inServer([
         'ip',
@@ -407,5 +514,6 @@ export class NetLab {
     }
     await sh(['ip', 'netns', 'del', this.client]).catch(() => undefined);
     await sh(['ip', 'netns', 'del', this.server]).catch(() => undefined);
+    rmSync(`/etc/netns/${this.client}`, { recursive: true, force: true });
   }
 }

@@ -4,7 +4,11 @@ import { PathDot } from '../components/Bars.tsx';
 import { Icon } from '../components/Icon.tsx';
 import { Segmented } from '../components/Segmented.tsx';
 import { errorMessage } from '../../../common/errors.ts';
-import { parseByteSize } from '../../../common/format.ts';
+import { formatBytesShort, parseByteSize } from '../../../common/format.ts';
+import { atCapConsequence, pathsAtCap } from '../../../common/status.ts';
+import { useDashboard } from '../hooks/useDashboard.ts';
+import { valueOf } from '../hooks/useLive.ts';
+import { preferenceMeaning, PREFERENCE_LABEL } from '../lib/pathChoice.ts';
 import type { PathColors } from '../lib/pathColors.ts';
 import './addTransfer.css';
 
@@ -221,7 +225,29 @@ function UrlField({
   );
 }
 
-/** A box per usable path, all ticked at first. */
+/**
+ * What ticking a path means for this download, said where it is ticked (issue 24): with every box
+ * ticked the preferences decide, so each path says what its preference means among the others
+ * ("Backup: only if Wi-Fi drops", as on its card); once one is unticked the download uses the
+ * ticked ones as chosen, whatever their preferences. A path at its cap says so, and what its plan
+ * does there.
+ */
+function choiceMeaning(
+  path: PathInfo,
+  all: readonly PathInfo[],
+  excluded: ReadonlySet<string>,
+): { label: string | null; text: string } {
+  if (excluded.size === 0) {
+    return { label: PREFERENCE_LABEL[path.preference], text: preferenceMeaning(path, path.preference, all) };
+  }
+  if (excluded.has(path.name)) return { label: null, text: 'Not used by this download' };
+  return {
+    label: null,
+    text: `Chosen for this download: its ${PREFERENCE_LABEL[path.preference]} preference is set aside`,
+  };
+}
+
+/** A box per usable path, all ticked at first, each saying what ticking it means. */
 function PathChoice({
   id,
   usable,
@@ -237,6 +263,11 @@ function PathChoice({
   error: string | undefined;
   onChange: (excluded: Set<string>) => void;
 }) {
+  const { paths, usage, settings } = useDashboard();
+  // Every path, as the cards explain a preference among them (preferenceMeaning skips lo and virtual).
+  const all = valueOf(paths.data) ?? usable;
+  const atCap = new Map(pathsAtCap(valueOf(usage.data)).map((u) => [u.name, u]));
+  const plans = valueOf(settings.data)?.plans;
   const toggle = (name: string, checked: boolean): void => {
     const next = new Set(excluded);
     if (checked) next.delete(name);
@@ -247,19 +278,44 @@ function PathChoice({
     <fieldset className="field path-choice" aria-describedby={error ? `${id}-paths-error` : undefined}>
       <legend>Paths</legend>
       <div className="path-choice-list">
-        {usable.map((p, i) => (
-          <label key={p.name} className="check">
-            <input
-              id={i === 0 ? `${id}-paths` : undefined}
-              type="checkbox"
-              checked={!excluded.has(p.name)}
-              onChange={(e) => toggle(p.name, e.target.checked)}
-            />
-            <PathDot color={colors(p.name)} />
-            {p.name}
-            {p.metered && <span className="badge badge-warn">Metered</span>}
-          </label>
-        ))}
+        {usable.map((p, i) => {
+          const meaning = choiceMeaning(p, all, excluded);
+          const capped = atCap.get(p.name);
+          const key = `${id}-path-${i}`;
+          // Named by its name and badges (each its own word); the line under them describes it.
+          const names = [`${key}-name`, p.metered && `${key}-metered`, capped && `${key}-cap`];
+          return (
+            <label key={p.name} className="check path-check">
+              <span className="path-check-head">
+                <input
+                  id={i === 0 ? `${id}-paths` : undefined}
+                  type="checkbox"
+                  checked={!excluded.has(p.name)}
+                  aria-labelledby={names.filter(Boolean).join(' ')}
+                  aria-describedby={`${key}-why`}
+                  onChange={(e) => toggle(p.name, e.target.checked)}
+                />
+                <PathDot color={colors(p.name)} />
+                <span id={`${key}-name`}>{p.name}</span>
+                {p.metered && (
+                  <span className="badge badge-warn" id={`${key}-metered`}>
+                    Metered
+                  </span>
+                )}
+                {capped && (
+                  <span className="badge badge-bad" id={`${key}-cap`}>
+                    At its cap
+                  </span>
+                )}
+              </span>
+              <span className="path-check-why small" id={`${key}-why`}>
+                {meaning.label && <strong>{meaning.label}:</strong>} {meaning.text}
+                {capped &&
+                  `. At its ${formatBytesShort(capped.capBytes as number)} cap: ${atCapConsequence(plans?.[p.name]?.atCap)}.`}
+              </span>
+            </label>
+          );
+        })}
       </div>
       <FieldError id={`${id}-paths-error`} text={error} />
     </fieldset>

@@ -10,7 +10,6 @@ import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
 import { errorMessage } from '../../../common/errors.ts';
 import { useNavigate, type Route, type RouteParams } from '../lib/useHashRoute.ts';
-import { fileLabel } from './TransferRow.tsx';
 
 type Filter = 'all' | 'unread';
 
@@ -109,7 +108,9 @@ function AlertList({
 
 /**
  * What an alert asks for next: the plan behind a cap alert, the download behind a transfer one
- * (found by its file's name), the path behind a portal or unexpected cellular use.
+ * (by the id the alert carries, while that download is still listed: an alert stored before it
+ * carried one, or whose download was removed, offers none rather than a guess by name), the path
+ * behind a portal or unexpected cellular use.
  */
 function followUp(
   alert: Alert,
@@ -122,14 +123,10 @@ function followUp(
     case 'transfer-done':
     case 'transfer-failed':
     case 'handover': {
-      const text = `${alert.title} ${alert.message}`;
-      // The longest name the alert mentions: "data.iso" is not "a.iso"'s.
-      const transfer = transfers
-        .filter((t) => text.includes(fileLabel(t)))
-        .sort((a, b) => fileLabel(b).length - fileLabel(a).length)[0];
+      const transfer = transfers.find((t) => t.id === alert.transferId);
       return transfer
         ? { label: 'Open transfer', route: 'transfers', params: { transfer: transfer.id } }
-        : { label: 'Open Transfers', route: 'transfers' };
+        : null;
     }
     case 'unexpected-cellular':
     case 'captive-portal':

@@ -1,4 +1,4 @@
-import type { ContinuityEvent, TransferInfo } from '../../../common/contract.ts';
+import type { ContinuityEvent, HealthStep, TransferInfo } from '../../../common/contract.ts';
 import { PathDot } from '../components/Bars.tsx';
 import { Icon, type IconName } from '../components/Icon.tsx';
 import { Stat } from '../components/Stat.tsx';
@@ -7,11 +7,14 @@ import { Section, ViewHeader } from '../components/ViewHeader.tsx';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
 import { formatBytes, formatDuration, formatTime } from '../../../common/format.ts';
+import { PATH_STATE_TEXT } from '../../../common/status.ts';
 import type { PathColors } from '../lib/pathColors.ts';
+import { healthLook } from './healthEntry.ts';
 import { fileLabel } from './TransferRow.tsx';
 
+/** How each of the engine's entries looks; a path's health entry looks as its steps say (healthEntry.ts). */
 const KIND: Record<
-  ContinuityEvent['kind'],
+  Exclude<ContinuityEvent['kind'], 'health'>,
   { icon: IconName; tone: string; title: (e: ContinuityEvent) => string }
 > = {
   handover: {
@@ -46,7 +49,7 @@ export function ContinuityView() {
     <>
       <ViewHeader
         title="Continuity"
-        subtitle="Every handover and failover, and what it cost: bytes fetched again and time without data."
+        subtitle="Every handover and failover, and what it cost: bytes fetched again and time without data. And each time a path stopped answering, lost the internet or turned weak, until it was back."
       />
       <LoadableView
         data={continuity.data}
@@ -117,12 +120,15 @@ function TimelineItem({
   transfer: TransferInfo | undefined;
   colors: PathColors;
 }) {
-  const kind = KIND[event.kind];
-  const title = kind.title(event);
+  const look =
+    event.kind === 'health'
+      ? healthLook(event)
+      : { ...KIND[event.kind], title: KIND[event.kind].title(event) };
+  const title = look.title;
   return (
-    <li className={`timeline-item tone-${kind.tone}`} aria-label={`${formatTime(event.at)}: ${title}`}>
+    <li className={`timeline-item tone-${look.tone}`} aria-label={`${formatTime(event.at)}: ${title}`}>
       <span className="timeline-marker" aria-hidden="true">
-        <Icon name={kind.icon} size={15} />
+        <Icon name={look.icon} size={15} />
       </span>
       <div className="timeline-body">
         <div className="timeline-head">
@@ -148,15 +154,39 @@ function TimelineItem({
             </span>
           )}
           {transfer && <span className="muted">{fileLabel(transfer)}</span>}
-          <span className={event.bytesLost > 0 ? 'text-warn' : 'muted'}>
-            {event.bytesLost > 0 ? `${formatBytes(event.bytesLost)} fetched again` : 'no bytes lost'}
-          </span>
-          <span className="muted">
-            {event.stallMs > 0 ? `${formatDuration(event.stallMs)} without data` : 'no gap'}
-          </span>
+          {event.kind === 'health' ? (
+            <HealthSteps steps={event.steps ?? []} />
+          ) : (
+            <>
+              <span className={event.bytesLost > 0 ? 'text-warn' : 'muted'}>
+                {event.bytesLost > 0 ? `${formatBytes(event.bytesLost)} fetched again` : 'no bytes lost'}
+              </span>
+              <span className="muted">
+                {event.stallMs > 0 ? `${formatDuration(event.stallMs)} without data` : 'no gap'}
+              </span>
+            </>
+          )}
         </div>
         {event.detail && <p className="timeline-detail muted">{event.detail}</p>}
       </div>
     </li>
+  );
+}
+
+/**
+ * A path's health steps in order, each in the tray's words with its time: "checking 10:02:01 →
+ * no internet 10:02:03 → up 10:03:10".
+ */
+function HealthSteps({ steps }: { steps: readonly HealthStep[] }) {
+  return (
+    <span className="muted">
+      {steps.map((step, i) => (
+        <span key={`${step.at}-${i}`}>
+          {i > 0 && ' → '}
+          {PATH_STATE_TEXT[step.state]}{' '}
+          <time dateTime={new Date(step.at).toISOString()}>{formatTime(step.at)}</time>
+        </span>
+      ))}
+    </span>
   );
 }

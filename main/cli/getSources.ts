@@ -1,0 +1,99 @@
+import { readFileSync, statSync } from 'node:fs';
+import { PathwiseError } from '../../common/errors.ts';
+import { parseMetalink } from '../engine/metalink.ts';
+import type { MirrorOptions } from '../engine/MirrorSource.ts';
+
+/** The most a Metalink file may weigh (the piece hashes of a file of tens of GiB fit in it). */
+const MAX_METALINK_BYTES = 24 << 20;
+
+/** Where `pathwise get` fetches its one file from: its URL, and the mirrors and checks beside it. */
+export interface GetSources {
+  /** The primary: the first URL given, or the Metalink's most preferred one. */
+  url: string;
+  /** The other URLs of the same file (and, from a Metalink, its size and piece hashes); null for one URL. */
+  mirrors: MirrorOptions | null;
+  /** The Metalink's name for the file (saved under it when -o names a folder); null otherwise. */
+  fileName: string | null;
+  /** The Metalink's SHA-256 of the whole file; null when it gives none. */
+  sha256: string | null;
+  /** What to tell the user (URLs a Metalink lists that can't be used). */
+  notices: string[];
+}
+
+/**
+ * Whether `mirrors` travel to the running app in one message of its socket (lines of up to
+ * 256 KiB, handoffProtocol.ts MAX_LINE_BYTES; not imported: it would load the whole contract on
+ * every `get`), with room for the rest of the request. A Metalink with more piece hashes than
+ * that is downloaded in this process instead.
+ */
+export function fitsHandoff(mirrors: MirrorOptions | null): boolean {
+  return mirrors === null || Buffer.byteLength(JSON.stringify(mirrors)) <= 192 * 1024;
+}
+
+function isHttpUrl(text: string): boolean {
+  return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol);
+}
+
+/**
+ * The sources of `pathwise get URL [MIRROR…]` (every URL the same file: the first is the primary,
+ * the others mirrors) or `pathwise get FILE.meta4` (a Metalink 4 file, RFC 5854, on this machine).
+ * Mistakes in the command line are `usage` errors; a Metalink that can't be read is E_METALINK.
+ */
+export function readSources(positionals: string[], usage: (message: string) => PathwiseError): GetSources {
+  const [first, ...rest] = positionals;
+  if (first === undefined)
+    throw usage('Give a URL (further URLs of the same file are its mirrors), or a Metalink file.');
+  if (!isHttpUrl(first) && statSync(first, { throwIfNoEntry: false })?.isFile()) {
+    if (rest.length > 0)
+      throw usage(`A Metalink file (${first}) names the file's URLs itself: give it alone.`);
+    return fromMetalink(first);
+  }
+  for (const url of positionals) {
+    if (!isHttpUrl(url)) throw usage(`"${url}" is not an http:// or https:// URL, nor a Metalink file.`);
+  }
+  return {
+    url: first,
+    mirrors: rest.length > 0 ? { urls: rest.map((url) => ({ url })) } : null,
+    fileName: null,
+    sha256: null,
+    notices: [],
+  };
+}
+
+function fromMetalink(path: string): GetSources {
+  const size = statSync(path).size;
+  if (size > MAX_METALINK_BYTES) {
+    throw new PathwiseError(
+      'E_METALINK',
+      `${path} is ${size} bytes, more than a Metalink file may be (${MAX_METALINK_BYTES}); it is not read.`,
+    );
+  }
+  const files = parseMetalink(readFileSync(path, 'utf8'));
+  if (files.length > 1) {
+    throw new PathwiseError(
+      'E_METALINK',
+      `${path} describes ${files.length} files (${files.map((f) => f.name).join(', ')}); Pathwise downloads one file per command. Make a Metalink file for each.`,
+    );
+  }
+  const file = files[0] as (typeof files)[number];
+  const [primary, ...mirrors] = file.urls;
+  const notices = file.skipped.length
+    ? [`${path} also lists ${file.skipped.join(', ')}; Pathwise fetches over http(s) only.`]
+    : [];
+  if (!file.sha256 && !file.pieces) {
+    notices.push(
+      `${path} gives no SHA-256 for ${file.name}: mirrors are checked by size and validators only.`,
+    );
+  }
+  return {
+    url: (primary as (typeof file.urls)[number]).url,
+    mirrors: {
+      urls: mirrors,
+      ...(file.size !== null ? { size: file.size } : {}),
+      ...(file.pieces ? { pieces: file.pieces } : {}),
+    },
+    fileName: file.name,
+    sha256: file.sha256,
+    notices,
+  };
+}
