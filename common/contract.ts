@@ -33,6 +33,7 @@ export {
 // Folder syncs' shapes live in `syncContract.ts`; they are part of this contract.
 export * from './syncContract.ts';
 export type {
+  PathOverride,
   PathType,
   Plan,
   Preference,

@@ -64,6 +64,7 @@ export const PathOverrideSchema = z.object({
   type: PathTypeSchema.optional(),
   metered: z.boolean().optional(),
 });
+export type PathOverride = z.infer<typeof PathOverrideSchema>;
 
 /** A path from the root: `/…`, `C:\…`, `C:/…` or `\\server\share` (no node:path: the renderer shares this file). */
 function isAbsolutePath(path: string): boolean {

@@ -192,6 +192,7 @@ function forwardPushes(
         break;
       case 'settings':
         trayState.capThresholds = (payload as Settings).capThresholds;
+        trayState.overrides = (payload as Settings).overrides;
         syncLoginItem(payload as Settings);
         downloads();
         break;
@@ -228,6 +229,7 @@ async function startTray(service: PathwiseService, trayState: TrayState): Promis
     void service.invoke(channel, args).catch((error: unknown) => log(channel, error));
   const tray = new TrayController({
     setPreference: (name, preference) => act('paths.setPreference', name, preference),
+    setOverride: (name, override) => act('paths.setOverride', name, override),
     pauseAll: () => act('transfers.pauseAll'),
     resumeAll: () => act('transfers.resumeAll'),
     openDashboard: () => openDashboard(),
@@ -341,6 +343,7 @@ async function main(): Promise<void> {
     transfers: null,
     usage: null,
     capThresholds: settings.get().capThresholds,
+    overrides: settings.get().overrides,
   };
   const { syncLoginItem, downloads } = desktopReactions(settings, trayState);
   syncLoginItem(settings.get());

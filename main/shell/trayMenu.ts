@@ -1,5 +1,5 @@
 import type { MenuItemConstructorOptions } from 'electron';
-import type { Preference } from '../../common/contract.ts';
+import type { PathInfo, PathOverride, PathType, Preference } from '../../common/contract.ts';
 import {
   pathStateLabel,
   PREFERENCES,
@@ -11,6 +11,8 @@ import {
 
 export interface TrayActions {
   setPreference(path: string, preference: Preference): void;
+  /** The path's whole override (type and metered; both absent: the monitor's own judgement). */
+  setOverride(path: string, override: PathOverride): void;
   pauseAll(): void;
   resumeAll(): void;
   openDashboard(): void;
@@ -49,13 +51,17 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
     items.push({
       id: `path:${path.name}`,
       label: `${path.name} — ${facts.join(', ')}`,
-      submenu: PREFERENCES.map(({ value, label }) => ({
-        id: `pref:${path.name}:${value}`,
-        label,
-        type: 'radio' as const,
-        checked: path.preference === value,
-        click: () => actions.setPreference(path.name, value),
-      })),
+      submenu: [
+        ...PREFERENCES.map(({ value, label }) => ({
+          id: `pref:${path.name}:${value}`,
+          label,
+          type: 'radio' as const,
+          checked: path.preference === value,
+          click: () => actions.setPreference(path.name, value),
+        })),
+        { type: 'separator' },
+        ...overrideMenus(path, state.overrides?.[path.name] ?? {}, actions),
+      ],
     });
   }
   items.push({ type: 'separator' });
@@ -82,6 +88,72 @@ export function buildTrayMenu(state: TrayState, actions: TrayActions): MenuItemC
   return items;
 }
 
+/** The types a user may say a path is (loopback and virtual are the monitor's own). */
+const OVERRIDE_TYPES: PathType[] = ['wifi', 'ethernet', 'cellular', 'tether', 'vpn'];
+
+/**
+ * "Metered" and "Type" submenus, as the dashboard's path settings: Automatic (the OS's or the
+ * type rule's judgement) or what the user says. Each click sends the path's whole override, the
+ * other half kept, since an override replaces the one before it.
+ */
+function overrideMenus(
+  path: PathInfo,
+  override: PathOverride,
+  actions: TrayActions,
+): MenuItemConstructorOptions[] {
+  const set = (change: Partial<PathOverride>): void => {
+    const next: PathOverride = { ...override, ...change };
+    for (const key of ['type', 'metered'] as const) if (next[key] === undefined) delete next[key];
+    actions.setOverride(path.name, next);
+  };
+  const radio = (
+    id: string,
+    label: string,
+    checked: boolean,
+    click: () => void,
+  ): MenuItemConstructorOptions => ({
+    id: `${id}:${path.name}`,
+    label,
+    type: 'radio',
+    checked,
+    click,
+  });
+  const automatic = (now: string): string => `Automatic (now ${now})`;
+  return [
+    {
+      id: `metered:${path.name}`,
+      label: 'Metered',
+      submenu: [
+        radio(
+          'metered-auto',
+          override.metered === undefined ? automatic(path.metered ? 'metered' : 'not metered') : 'Automatic',
+          override.metered === undefined,
+          () => set({ metered: undefined }),
+        ),
+        radio('metered-yes', 'Metered: counts against a data plan', override.metered === true, () =>
+          set({ metered: true }),
+        ),
+        radio('metered-no', 'Not metered', override.metered === false, () => set({ metered: false })),
+      ],
+    },
+    {
+      id: `type:${path.name}`,
+      label: 'Type',
+      submenu: [
+        radio(
+          'type-auto',
+          override.type === undefined ? automatic(TYPE_LABEL[path.type] ?? path.type) : 'Automatic',
+          override.type === undefined,
+          () => set({ type: undefined }),
+        ),
+        ...OVERRIDE_TYPES.map((type) =>
+          radio(`type-${type}`, TYPE_LABEL[type] ?? type, override.type === type, () => set({ type })),
+        ),
+      ],
+    },
+  ];
+}
+
 /** "80% of cap" below it (99.6% is not "100%"), "cap reached" at or over it, as the status line says. */
 function capFact(used: number, cap: number): string {
   return used >= cap ? 'cap reached' : `${Math.min(99, Math.round((used / cap) * 100))}% of cap`;
@@ -92,6 +164,7 @@ export function trayMenuKey(state: TrayState): string {
   return JSON.stringify({
     s: trayStatus(state),
     p: state.paths.map((p) => [p.name, p.type, p.up, p.metered, p.preference, p.health?.status]),
+    o: state.overrides,
     t: state.transfers?.map((t) => t.state),
     u: state.usage?.paths.map((u) => (u.capBytes ? Math.round((u.allBytes / u.capBytes) * 100) : null)),
     y: syncLine(state.syncs),

@@ -1,4 +1,11 @@
-import type { PathInfo, Preference, SyncJobInfo, TransferInfo, UsageSummary } from '../../common/contract.ts';
+import type {
+  PathInfo,
+  PathOverride,
+  Preference,
+  SyncJobInfo,
+  TransferInfo,
+  UsageSummary,
+} from '../../common/contract.ts';
 import {
   overallStatus,
   PATH_STATE_TEXT,
@@ -18,6 +25,8 @@ export interface TrayState {
   capThresholds: number[];
   /** The folder syncs (the `syncs` push); absent or null until known. */
   syncs?: SyncJobInfo[] | null;
+  /** The user's type and metered overrides per path (settings), for the tray's submenus. */
+  overrides?: Record<string, PathOverride>;
 }
 
 /** The menu's line for the syncs running now; null when none is. */

@@ -77,6 +77,7 @@ async function runsJob(): Promise<void> {
     { paths: [], transfers: [], usage: null, capThresholds: [], syncs: [started] },
     {
       setPreference: () => {},
+      setOverride: () => {},
       pauseAll: () => {},
       resumeAll: () => {},
       openDashboard: () => {},
@@ -88,6 +89,7 @@ async function runsJob(): Promise<void> {
     { paths: [], transfers: [], usage: null, capThresholds: [], syncs: [job] },
     {
       setPreference: () => {},
+      setOverride: () => {},
       pauseAll: () => {},
       resumeAll: () => {},
       openDashboard: () => {},

@@ -10,6 +10,7 @@ vi.mock('electron', () => import('../mocks/electron.ts'));
 
 const actions: TrayActions = {
   setPreference: () => undefined,
+  setOverride: () => undefined,
   pauseAll: () => undefined,
   resumeAll: () => undefined,
   openDashboard: () => undefined,

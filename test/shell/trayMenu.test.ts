@@ -8,6 +8,7 @@ import { scenario } from '../renderer/scenario.ts';
 function actions(): TrayActions & Record<string, ReturnType<typeof vi.fn>> {
   return {
     setPreference: vi.fn(),
+    setOverride: vi.fn(),
     pauseAll: vi.fn(),
     resumeAll: vi.fn(),
     openDashboard: vi.fn(),
@@ -45,7 +46,7 @@ describe('buildTrayMenu', () => {
     const a = actions();
     const menu = buildTrayMenu(state(), a);
     const submenu = find(menu, 'path:wwan0')?.submenu as MenuItemConstructorOptions[];
-    expect(submenu.map((i) => [i.label, i.type, i.checked])).toEqual([
+    expect(submenu.slice(0, 4).map((i) => [i.label, i.type, i.checked])).toEqual([
       ['Always', 'radio', false],
       ['Secondary', 'radio', true],
       ['Backup', 'radio', false],
@@ -149,5 +150,45 @@ describe('a data cap reached (issue 24)', () => {
       /^Pathwise: wwan0 and usb0 reached their data caps( —|$)/,
     );
     expect(trayMenuKey(atShare(1))).not.toBe(trayMenuKey(atShare(0.999)));
+  });
+});
+
+describe('buildTrayMenu: a path’s overrides', () => {
+  it('sets a path’s metered and type overrides, keeping the other half, and gives them back', () => {
+    const a = actions();
+    const sub = (menu: MenuItemConstructorOptions[], id: string): MenuItemConstructorOptions[] =>
+      (find(find(menu, 'path:wlan0')?.submenu as MenuItemConstructorOptions[], id)?.submenu ??
+        []) as MenuItemConstructorOptions[];
+    const click = (items: MenuItemConstructorOptions[], id: string): void =>
+      (items.find((i) => i.id === id)?.click as () => void)();
+    // No override: Automatic, saying what the monitor judged.
+    const plain = buildTrayMenu(state(), a);
+    const metered = sub(plain, 'metered:wlan0');
+    expect(metered.map((i) => [i.label, i.checked])).toEqual([
+      ['Automatic (now not metered)', true],
+      ['Metered: counts against a data plan', false],
+      ['Not metered', false],
+    ]);
+    expect(sub(plain, 'type:wlan0').map((i) => i.label)).toEqual([
+      'Automatic (now Wi-Fi)',
+      'Wi-Fi',
+      'Ethernet',
+      'Cellular',
+      'Phone',
+      'VPN',
+    ]);
+    click(metered, 'metered-yes:wlan0');
+    expect(a.setOverride).toHaveBeenLastCalledWith('wlan0', { metered: true });
+    // A phone hotspot the OS calls Wi-Fi, set metered: a type change keeps metered, and back.
+    const overridden = buildTrayMenu(state({ overrides: { wlan0: { metered: true } } }), a);
+    expect(sub(overridden, 'metered:wlan0').find((i) => i.checked)?.id).toBe('metered-yes:wlan0');
+    click(sub(overridden, 'type:wlan0'), 'type-tether:wlan0');
+    expect(a.setOverride).toHaveBeenLastCalledWith('wlan0', { metered: true, type: 'tether' });
+    const both = buildTrayMenu(state({ overrides: { wlan0: { metered: true, type: 'tether' } } }), a);
+    expect(sub(both, 'type:wlan0').find((i) => i.checked)?.label).toBe('Phone');
+    click(sub(both, 'metered:wlan0'), 'metered-auto:wlan0');
+    expect(a.setOverride).toHaveBeenLastCalledWith('wlan0', { type: 'tether' });
+    // The menu is rebuilt when an override changes.
+    expect(trayMenuKey(state({ overrides: { wlan0: { metered: true } } }))).not.toBe(trayMenuKey(state()));
   });
 });
