@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type KeyboardEvent } from 'react';
 import type { SyncJobEdit, SyncJobInfo } from '../../../common/contract.ts';
-import { errorMessage } from '../../../common/errors.ts';
+import { ConfirmPanel } from '../components/ConfirmPanel.tsx';
 import { FormActions } from '../components/FormActions.tsx';
 import { Segmented } from '../components/Segmented.tsx';
 import { TextField } from '../components/TextField.tsx';
@@ -151,43 +151,17 @@ function FreshJournalConfirm({
   onConfirm: () => Promise<void>;
   onBack: () => void;
 }) {
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-  const first = useRef<HTMLButtonElement>(null);
-  useEffect(() => first.current?.focus(), []);
-  const confirm = (): void => {
-    setError(null);
-    setBusy(true);
-    onConfirm().catch((e: unknown) => {
-      setBusy(false);
-      setError(errorMessage(e));
-    });
-  };
   return (
-    <div
-      className="plan-editor sync-editor"
-      role="alertdialog"
-      aria-labelledby={`${job.name}-fresh-title`}
-      aria-describedby={`${job.name}-fresh-text`}
-      onKeyDown={(e) => e.key === 'Escape' && onBack()}
+    <ConfirmPanel
+      id={`${job.name}-fresh`}
+      title={`Change the folders of ${job.name}?`}
+      confirmLabel="Save and start afresh"
+      cancelLabel="Back"
+      focus="confirm"
+      onConfirm={onConfirm}
+      onCancel={onBack}
     >
-      <p id={`${job.name}-fresh-title`}>
-        <strong>Change the folders of {job.name}?</strong>
-      </p>
-      <p id={`${job.name}-fresh-text`}>{FRESH_JOURNAL}</p>
-      <div className="form-actions">
-        <button ref={first} type="button" className="btn btn-primary" disabled={busy} onClick={confirm}>
-          Save and start afresh
-        </button>
-        <button type="button" className="btn btn-ghost" onClick={onBack}>
-          Back
-        </button>
-        {error && (
-          <p className="form-error" role="alert">
-            {error}
-          </p>
-        )}
-      </div>
-    </div>
+      {FRESH_JOURNAL}
+    </ConfirmPanel>
   );
 }
