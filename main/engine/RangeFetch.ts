@@ -15,6 +15,7 @@ import { discard, requestHeaders, type LeadRequest, type ResponseBody } from './
 import { RateMeter } from './RateMeter.ts';
 import {
   badAnswer,
+  answeredWhole,
   changedOnServer,
   httpStatusError,
   networkError,
@@ -246,14 +247,11 @@ export class RangeFetch {
     const { url, expect } = this.options;
     const { statusCode: status, headers } = response;
     const where = url.href;
-    if (status === 412 || (ranged && status === 200) || (ranged && status === 416)) {
+    if (ranged && status === 200) throw answeredWhole(where);
+    if (status === 412 || (ranged && status === 416)) {
       throw changedOnServer(
         where,
-        status === 412
-          ? 'the server says the pinned version is gone (412)'
-          : status === 416
-            ? 'the file got shorter (416)'
-            : 'the server answered a range with the whole file (200)',
+        status === 412 ? 'the server says the pinned version is gone (412)' : 'the file got shorter (416)',
       );
     }
     if (status >= 300 && status < 400) {

@@ -103,6 +103,9 @@ const LINK_GONE = new Set([400, 401, 403, 404, 410]);
  */
 export function linkStopped(error: PathwiseError): boolean {
   if (error.code === TransferErrorCodes.redirect) return true;
+  // A CDN's "this link has expired" page comes as a 200: from a link a redirect led to, it is
+  // renewed first; the renewal says whether the file really changed (then the download restarts).
+  if (error instanceof WholeAnswerError) return true;
   return error instanceof HttpStatusError && LINK_GONE.has(error.status);
 }
 
@@ -272,6 +275,16 @@ export function missingFolder(folder: string, cause?: unknown): PathwiseError {
     TransferErrorCodes.disk,
     `The folder ${folder} does not exist. Create it, or choose another place to save.`,
     cause === undefined ? undefined : { cause },
+  );
+}
+
+/** A range answered with a whole body (200): a new version of the file, or an expired link's page. */
+export class WholeAnswerError extends PathwiseError {}
+
+export function answeredWhole(url: string): PathwiseError {
+  return new WholeAnswerError(
+    TransferErrorCodes.changed,
+    `The file at ${url} changed on the server while downloading (the server answered a range with the whole file (200)). Pathwise never mixes two versions; run the download again to fetch the new one.`,
   );
 }
 

@@ -93,6 +93,22 @@ describe('a signed link that expires mid-download', () => {
   });
 });
 
+describe('a signed link that expires with a 200 “link expired” page', () => {
+  it('is renewed like a 403, not taken for a new version of the file', async () => {
+    const page = '<html><body>This download link has expired.</body></html>';
+    const { server, url } = await serve({ signedLinks: { from: '/latest', uses: 4, page } });
+    const made = makeTransfer({ url, paths: twoPaths(), tuning: chunked });
+    done(await made.transfer.run(), content);
+    expect(await fileEquals(made.file, content)).toBe(true);
+    // Links did expire with the page, and were renewed; nothing started over, nothing twice.
+    expect(server.requests.some((r) => r.status === 200 && sig(r) > 0)).toBe(true);
+    expect(renewals(server)).toBeGreaterThanOrEqual(3);
+    expect(made.events.filter((e) => e.kind === 'restart')).toEqual([]);
+    const info = made.transfer.info();
+    expect((info.paths['a']?.bytes ?? 0) + (info.paths['b']?.bytes ?? 0)).toBe(SIZE);
+  });
+});
+
 describe('a signed link that expires mid-download: when a renewal can’t simply go on', () => {
   it('starts over when the renewed link names another version of the file', async () => {
     const { server, url } = await serve({

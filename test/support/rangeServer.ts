@@ -330,7 +330,7 @@ function answerFor(
     ? overLimitAnswer(behaviour.maxConnections)
     : (pushBackFor(behaviour.pushBack, req, isProbe(log)) ??
       signedAnswer(behaviour.signedLinks, manners.links, req, filePath));
-  if (refusal) return bodiless(refusal.status, refusal.headers);
+  if (refusal) return refusal.body ? refusal : bodiless(refusal.status, refusal.headers);
   const location = behaviour.redirects[log.path];
   if (location) return bodiless(302, { location });
   if (behaviour.status !== null) return bodiless(behaviour.status);

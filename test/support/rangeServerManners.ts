@@ -43,6 +43,11 @@ export interface SignedLinks {
   uses?: number;
   /** What a link that stopped working answers (403 by default; 410, 404…). */
   status?: number;
+  /**
+   * A link that stopped working answers 200 with this page instead (a CDN's "link expired" page,
+   * text/html), whatever the request asked for.
+   */
+  page?: string;
 }
 
 /** What the server remembers for its manners: signed links issued, connections over the limit. */
@@ -55,6 +60,8 @@ export interface Manners {
 export interface Refusal {
   status: number;
   headers: Record<string, string | number>;
+  /** A body to send with it (an expired link's 200 "error page"); none: no body. */
+  body?: Buffer;
 }
 
 /** A connection the server turned away: from where, when, and how. */
@@ -121,6 +128,10 @@ export function signedAnswer(
     sig >= state.validFrom &&
     sig <= state.issued &&
     (links.uses === undefined || used < links.uses);
+  if (!valid && links.page !== undefined) {
+    const body = Buffer.from(links.page);
+    return { status: 200, headers: { 'content-type': 'text/html', 'content-length': body.length }, body };
+  }
   if (!valid) return { status: links.status ?? 403, headers: {} };
   state.used.set(sig, used + 1);
   return null;
