@@ -1,6 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import { BlockList, isIP } from 'node:net';
 import { PathwiseError } from '../../common/errors.ts';
+import { keepHostTo } from '../network/hostRules.ts';
 import { networkError, TransferErrorCodes } from './transferErrors.ts';
 
 /** Where an address leads: the internet, or one of the ranges a public link must not redirect into. */
@@ -83,8 +84,9 @@ async function systemLookup(host: string): Promise<string[]> {
  * on the addresses the target's name resolves to, not on how the name reads, and on every one of
  * them (a name with one public and one private address is refused).
  *
- * What it can't close alone: the connection resolves the name again, so a name whose answer
- * changes between the two look-ups (DNS rebinding with a zero TTL) could still slip through.
+ * The connection resolves the name again; a name whose answer changes between the two look-ups
+ * (DNS rebinding with a zero TTL) is held by the rule the guard leaves for every path's connector
+ * (main/network/hostRules.ts): it may reach public addresses only.
  */
 export class RedirectGuard {
   private readonly url: string;
@@ -116,6 +118,13 @@ export class RedirectGuard {
         TransferErrorCodes.redirect,
         `${from.href} redirects to ${to.href}, which leads to ${where}, a ${scope} address, while the link itself is on the internet; Pathwise does not let a public link reach into this machine or its network.`,
       );
+    }
+    // The connection resolves the name again: it must find the internet there too (hostRules.ts).
+    if (!isIP(host)) {
+      keepHostTo(host, (address) => {
+        const scope = this.classify(address);
+        return scope === 'public' ? null : scope;
+      });
     }
   }
 

@@ -10,6 +10,7 @@
  * the path's address of the target's family), so the race is run here.
  */
 import { lookup } from 'node:dns/promises';
+import { reachable } from './hostRules.ts';
 import { isIP, type Socket } from 'node:net';
 
 export interface Target {
@@ -38,8 +39,10 @@ export async function resolveTargets(
       : ((await lookup(hostname, { all: true })) as Array<{ address: string; family: number }>).filter(
           (a): a is Target => a.family === 4 || a.family === 6,
         );
-  const usable = families ? found.filter((t) => families.has(t.family)) : found;
-  if (usable.length === 0 && found.length > 0) {
+  // A name a redirect guard cleared reaches only what it cleared (hostRules.ts).
+  const allowed = literal ? found : reachable(hostname, found);
+  const usable = families ? allowed.filter((t) => families.has(t.family)) : allowed;
+  if (usable.length === 0 && allowed.length > 0) {
     const has = [...(families ?? [])].map((f) => `IPv${f}`).join(' and ');
     throw Object.assign(
       new Error(`${hostname} has no address that ${via} can reach (${via} has ${has || 'no address'} only)`),
