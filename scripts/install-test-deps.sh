@@ -4,7 +4,7 @@
 # the desktop proxy setting. Installs only what is missing.
 set -euo pipefail
 packages=(chromium iproute2 iptables curl aria2 nginx-light mptcpd procps psmisc time libglib2.0-bin
-  gsettings-desktop-schemas)
+  gsettings-desktop-schemas fish zsh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

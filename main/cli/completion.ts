@@ -200,16 +200,35 @@ function fishScript(): string {
       if (o.negatable)
         lines.push(`complete -c pathwise ${when} -l no-${o.long} -d ${fq(`do not ${brief(o.help)}`)}`);
     }
-    // fish does not count arguments here: each argument's values are offered.
-    for (const arg of spec.args) {
-      if (arg.choices || (arg.complete && arg.complete !== 'none')) {
-        lines.push(`complete -c pathwise ${when} ${fishValues(arg)} -d ${fq(arg.name)}`);
-      }
-    }
+    // Each argument's values where it is: the Nth word that is neither an option nor its value.
+    const valued = optionsOf(spec)
+      .filter((o) => o.value)
+      .flatMap((o) => [`--${o.long}`, ...(o.short ? [`-${o.short}`] : [])]);
+    spec.args.forEach((arg, index) => {
+      if (!arg.choices && (!arg.complete || arg.complete === 'none')) return;
+      const at = `-n '__fish_seen_subcommand_from ${spec.name}; and __pathwise_arg ${index + 1} ${valued.join(' ')}'`;
+      lines.push(`complete -c pathwise ${at} ${fishValues(arg)} -d ${fq(arg.name)}`);
+    });
   }
   return `# fish completion for pathwise, written by "pathwise completion fish"
 function __pathwise_interfaces
     ls /sys/class/net 2>/dev/null
+end
+# True when the word being completed is the command's Nth argument; the rest of argv are the
+# options that take a value (that value is not an argument).
+function __pathwise_arg --argument-names n
+    set -l count 0
+    set -l skip 0
+    for word in (commandline -opc)[3..-1]
+        if test $skip -eq 1
+            set skip 0
+        else if contains -- $word $argv[2..-1]
+            set skip 1
+        else if not string match -q -- '-*' $word
+            set count (math $count + 1)
+        end
+    end
+    test $skip -eq 0; and test $count -eq (math $n - 1)
 end
 complete -c pathwise -f
 complete -c pathwise -n __fish_use_subcommand -s h -l help -d 'show the help'

@@ -112,3 +112,46 @@ describe('pathwise completion', () => {
     expect(complete('completion', '')).toEqual(['bash', 'zsh', 'fish']);
   });
 });
+
+describe('pathwise completion in fish and zsh', () => {
+  it('completes commands, options and each argument where it stands in fish', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-completion-'));
+    const script = join(dir, 'pathwise.fish');
+    writeFileSync(script, completionScript('fish'));
+    const complete = (line: string): string[] =>
+      execFileSync('fish', ['-c', 'source $argv[1]; complete -C $argv[2]', script, line], {
+        encoding: 'utf8',
+      })
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('\t')[0] as string);
+    expect(complete('pathwise ')).toEqual(expect.arrayContaining(COMMANDS.map((c) => c.name)));
+    expect(complete('pathwise get --mo')).toEqual(['--mode']);
+    expect(complete('pathwise get --mode ').sort()).toEqual([...MODES].sort());
+    // The preference is the second argument: after a path, only preferences; an option's value
+    // does not count as one.
+    expect(complete('pathwise prefer lo ').sort()).toEqual([...PREFERENCES].sort());
+    expect(complete('pathwise prefer --data-dir /tmp lo ').sort()).toEqual([...PREFERENCES].sort());
+    expect(complete('pathwise prefer ')).not.toContain('always');
+    expect(complete('pathwise completion ').sort()).toEqual(['bash', 'fish', 'zsh']);
+  });
+
+  it('writes a zsh script that zsh reads and that defines the completion function', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pw-completion-'));
+    const script = join(dir, '_pathwise');
+    writeFileSync(script, completionScript('zsh'));
+    execFileSync('zsh', ['-n', script]);
+    const defined = execFileSync(
+      'zsh',
+      [
+        '-f',
+        '-c',
+        'autoload -U compinit; compinit -u -d "$0.zcompdump"; source "$0"; whence -w _pathwise; print -r -- $_comps[pathwise]',
+        script,
+      ],
+      { encoding: 'utf8' },
+    );
+    // Defined, and registered as pathwise's completion.
+    expect(defined.trim().split('\n')).toEqual(['_pathwise: function', '_pathwise']);
+  });
+});
