@@ -43,7 +43,15 @@ export function capAlerts(
   const keyOf = (threshold: number): string => `${cycleKey(threshold)}:${plan.capBytes}`;
   const crossed = thresholds.filter((t) => used >= t * plan.capBytes);
   const alerts = crossed.map((threshold, index) => ({
-    alert: thresholdAlert(path, plan, { cycle, key: keyOf(threshold) }, used, threshold, now),
+    // Below the highest crossed: passed on the way there in one go, kept (its key) but silent.
+    alert: thresholdAlert(
+      path,
+      plan,
+      { cycle, key: keyOf(threshold), onTheWay: index > 0 },
+      used,
+      threshold,
+      now,
+    ),
     silent: index > 0,
   }));
   const forecast = forecastAlert(reading, `forecast:${path}:${keyOf(0)}`);
@@ -80,22 +88,25 @@ function forecastAlert({ path, plan, cycle, used, now, pace }: CapReading, key: 
 function thresholdAlert(
   path: string,
   plan: CappedPlan,
-  { cycle, key }: { cycle: Cycle; key: string },
+  { cycle, key, onTheWay }: { cycle: Cycle; key: string; onTheWay: boolean },
   used: number,
   threshold: number,
   now: number,
 ): AlertDraft {
   const pct = Math.round(threshold * 100);
   const atCap = threshold >= 1;
+  const title = atCap ? `${path} reached its data cap` : `${path} used ${pct}% of its data cap`;
+  const amount = `${formatBytes(used)} of ${formatBytes(plan.capBytes)} used ${usedWhen(plan, cycle)}.`;
   return {
     key: `cap:${path}:${key}:${threshold}`,
     kind: 'cap-threshold',
     severity: atCap ? 'critical' : 'warning',
     path,
-    title: atCap ? `${path} reached its data cap` : `${path} used ${pct}% of its data cap`,
-    message:
-      `${formatBytes(used)} of ${formatBytes(plan.capBytes)} used ${usedWhen(plan, cycle)}.` +
-      (atCap ? ` ${atCapText(plan)}` : ''),
+    // "used 75%" beside "5.0 MB of 5.0 MB used" would not add up: it was passed on the way.
+    title: onTheWay ? `${path} passed ${pct}% of its data cap` : title,
+    message: onTheWay
+      ? `Passed at once on the way further: ${amount}`
+      : amount + (atCap ? ` ${atCapText(plan)}` : ''),
     at: now,
   };
 }

@@ -69,6 +69,12 @@ describe('the thresholds a use crosses', () => {
       [`cap:wwan0:2026-03-01:${CAP}:0.75`, 'warning', true],
     ]);
     expect(alerts[0]?.alert.title).toBe('wwan0 reached its data cap');
+    // The silent one says it was passed on the way: "used 75%" beside 100 MB of 100 MB would not add up.
+    expect(alerts[1]?.alert).toMatchObject({
+      title: 'wwan0 passed 75% of its data cap',
+      message:
+        'Passed at once on the way further: 100 MB of 100 MB used this cycle (it resets on Apr 1, 2026).',
+    });
   });
 
   it.each([
