@@ -8,9 +8,8 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createPathwise, type Pathwise } from '../../main/core/createPathwise.ts';
+import type { Pathwise } from '../../main/core/createPathwise.ts';
 import { basicAuthorization } from '../../main/engine/requestAuth.ts';
-import { attachHandoff } from '../../main/host/HandoffServer.ts';
 import { tempDir, until } from '../support/engineLab.ts';
 import {
   deterministicContent,
@@ -21,6 +20,7 @@ import {
   type RequestLog,
 } from '../support/rangeServer.ts';
 import { cli, type CliRun } from './inProcess.ts';
+import { startRunningApp } from '../support/runningApp.ts';
 
 const SIZE = 1_500_000;
 const content = deterministicContent(SIZE, 250);
@@ -55,14 +55,7 @@ beforeEach(async () => {
     ...['--user', 'me', '--password-file', join(files, 'password')],
     ...['--header', `X-Api-Key: ${API_KEY}`, '--load-cookies', join(files, 'cookies.txt'), '--no-netrc'],
   ];
-  app = await createPathwise({
-    shell: 'headless',
-    dataDir,
-    env: { PATHWISE_PROBE_URL: 'http://127.0.0.1:9/' },
-    monitor: { pollIntervalMs: 60_000 },
-  });
-  attachHandoff(app, () => undefined);
-  await app.service.start();
+  app = await startRunningApp(dataDir);
 });
 
 afterEach(async () => {

@@ -3,11 +3,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TransferInfo } from '../../common/contract.ts';
-import { createPathwise, type Pathwise } from '../../main/core/createPathwise.ts';
-import { attachHandoff } from '../../main/host/HandoffServer.ts';
+import type { Pathwise } from '../../main/core/createPathwise.ts';
 import { tempDir } from '../support/engineLab.ts';
 import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
 import { cli, type CliRun } from './inProcess.ts';
+import { startRunningApp } from '../support/runningApp.ts';
 
 /*
  * `pathwise get URL1 URL2` and `pathwise get FILE.meta4` with the app's core running in this
@@ -28,14 +28,7 @@ beforeEach(async () => {
     servers.push(await startRangeServer(content, { behaviour: { lastModified: LAST_MODIFIED } }));
   }
   dataDir = tempDir();
-  app = await createPathwise({
-    shell: 'headless',
-    dataDir,
-    env: { PATHWISE_PROBE_URL: 'http://127.0.0.1:9/' },
-    monitor: { pollIntervalMs: 60_000 },
-  });
-  attachHandoff(app, () => undefined);
-  await app.service.start();
+  app = await startRunningApp(dataDir);
 });
 
 afterEach(async () => {

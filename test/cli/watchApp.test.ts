@@ -3,11 +3,11 @@ import { once } from 'node:events';
 import { connect } from 'node:net';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PathEvent, PathInfo } from '../../common/contract.ts';
-import { createPathwise, type Pathwise } from '../../main/core/createPathwise.ts';
-import { attachHandoff } from '../../main/host/HandoffServer.ts';
+import type { Pathwise } from '../../main/core/createPathwise.ts';
 import { handoffSocketPath } from '../../main/host/handoffProtocol.ts';
 import { PATHWISE_BIN, testEnv } from '../support/cli.ts';
 import { tempDir, until } from '../support/engineLab.ts';
+import { startRunningApp } from '../support/runningApp.ts';
 
 /*
  * `pathwise watch` with the app running: it prints the app's path events, so it hears what only the
@@ -22,14 +22,7 @@ const children: ChildProcess[] = [];
 beforeEach(async () => {
   dataDir = tempDir();
   stopped = false;
-  app = await createPathwise({
-    shell: 'headless',
-    dataDir,
-    env: { PATHWISE_PROBE_URL: 'http://127.0.0.1:9/' },
-    monitor: { pollIntervalMs: 60_000 },
-  });
-  attachHandoff(app, () => undefined);
-  await app.service.start();
+  app = await startRunningApp(dataDir);
 });
 
 afterEach(async () => {
