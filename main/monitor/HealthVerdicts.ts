@@ -168,8 +168,15 @@ export class HealthVerdicts {
     this.settle(v, now);
   }
 
-  /** A probe's answer, started at `startedAt`. */
-  probed(name: string, health: PathHealth, kind: ProbeKind, startedAt: number, now: number): void {
+  /** A probe's answer, started at `startedAt`; `sent` false: it never left (the path had no address). */
+  probed(
+    name: string,
+    health: PathHealth,
+    kind: ProbeKind,
+    startedAt: number,
+    now: number,
+    sent = true,
+  ): void {
     const v = this.verdictOf(name, now);
     v.checkedAt = health.checkedAt ?? now;
     switch (health.status) {
@@ -183,7 +190,7 @@ export class HealthVerdicts {
         v.answeredInRow = 0;
         break;
       case 'offline':
-        unanswered(v, health, kind, now);
+        unanswered(v, health, kind, now, sent);
         break;
       case 'good':
       case 'degraded':
@@ -252,7 +259,7 @@ function recentFlaps(v: Verdict, now: number): number {
 }
 
 /** No answer: the second signal (after a suspicion) or the one-shot's only one is offline; a first is suspect. */
-function unanswered(v: Verdict, health: PathHealth, kind: ProbeKind, now: number): void {
+function unanswered(v: Verdict, health: PathHealth, kind: ProbeKind, now: number, sent: boolean): void {
   v.cleanInRow = 0;
   v.fastInRow = 0;
   v.answeredInRow = 0;
@@ -269,7 +276,8 @@ function unanswered(v: Verdict, health: PathHealth, kind: ProbeKind, now: number
     v.causes.delete('throughput');
     return;
   }
-  v.suspect = { reason: detail, at: now, byProbe: true };
+  // Suspect either way; only a probe that went out and got no answer says packets are lost.
+  v.suspect = { reason: detail, at: now, byProbe: sent };
 }
 
 /** An answer: ends an outage (once it is sure), a suspicion (if it came after it), a portal; judges RTT. */

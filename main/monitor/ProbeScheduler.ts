@@ -274,7 +274,8 @@ export class ProbeScheduler {
       this.verdicts.slowNotDead(name, reason, Date.now());
       this.host.onSlow?.(name, reason);
     } else {
-      this.verdicts.probed(name, result.health, kind, startedAt, Date.now());
+      // A probe that could not leave (no address yet) lost no packet: its answer-less end is no loss.
+      this.verdicts.probed(name, result.health, kind, startedAt, Date.now(), result.bytesSent > 0);
     }
     state.goodInARow = this.verdicts.statusOf(name) === 'good' ? state.goodInARow + 1 : 0;
     this.host.onHealth();

@@ -87,6 +87,14 @@ describe('health verdict: offline takes two signals, up takes one answer', () =>
       expect(p.probe(30_100 + i * 10_000, answer('good'))).toBe('degraded');
     expect(p.probe(30_100 + CLEAN_PROBES_TO_RECOVER * 10_000, answer('good'))).toBe('good');
   });
+
+  it('a probe that never left (no address yet) is no lost packet: the next answer brings it up, not weak', () => {
+    const p = path();
+    const noAddress = answer('offline', null, { detail: 'No address yet.' });
+    p.verdicts.probed('wlan0', noAddress, 'routine', T0, p.at(0), false);
+    expect(p.health()).toMatchObject({ status: 'suspect', detail: 'No address yet.' });
+    expect(p.probe(100, answer('good'), 'confirm')).toBe('good');
+  });
 });
 
 describe('health verdict: the one-shot, and no flapping', () => {
