@@ -205,6 +205,7 @@ describe('Content-Disposition', () => {
     ["attachment; filename*=UTF 8''bad-charset.txt; filename=fallback.txt", 'fallback.txt'],
     ['attachment; filename*=UTF-8\'\'say%20"hi".txt', 'say "hi".txt'],
     ['attachment; filename="a;b.txt"; size=3', 'a;b.txt'],
+    ['attachment; filename=12in"', '12in"'],
   ])('reads the name in %j', (value, name) => {
     expect(dispositionFileName({ 'content-disposition': value })).toBe(name);
   });
