@@ -9,6 +9,7 @@ import type {
   TransferInfo,
 } from '../../common/contract.ts';
 import { PathwiseError, type ErrorCode } from '../../common/errors.ts';
+import { answerServerHello, handoffKeyPath, helloNonce, readHandoffKey } from '../host/handoffHello.ts';
 import {
   handoffSocketPath,
   MAX_LINE_BYTES,
@@ -53,6 +54,44 @@ function trustworthy(path: string): boolean {
   return Boolean(stat?.isSocket() && stat.uid === process.getuid?.());
 }
 
+/** How long the app has to answer a hello (it answers at once; a wedged or foreign one may not). */
+const HELLO_TIMEOUT_MS = 10_000;
+
+/**
+ * Says hello on a fresh connection and proves the key once the other end has (handoffHello.ts);
+ * false, with the socket closed, when it doesn't prove it, closes, or says nothing in time.
+ */
+function greet(socket: Socket, key: Buffer): Promise<boolean> {
+  const nonce = helloNonce();
+  return new Promise((resolve) => {
+    let buffered = '';
+    const finish = (auth: string | null): void => {
+      clearTimeout(timer);
+      socket.off('data', onData);
+      socket.off('close', onClose);
+      if (auth === null) {
+        socket.destroy();
+        resolve(false);
+        return;
+      }
+      socket.write(`${auth}\n`);
+      resolve(true);
+    };
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('utf8');
+      const newline = buffered.indexOf('\n');
+      if (newline >= 0) finish(answerServerHello(buffered.slice(0, newline), key, nonce));
+      else if (buffered.length > 4096) finish(null);
+    };
+    const onClose = (): void => finish(null);
+    const timer = setTimeout(() => finish(null), HELLO_TIMEOUT_MS);
+    socket.on('data', onData);
+    socket.once('close', onClose);
+    socket.on('error', () => undefined);
+    socket.write(`${JSON.stringify({ kind: 'hello', nonce })}\n`);
+  });
+}
+
 /**
  * The command line's side of the local socket to the running app (main/host/HandoffServer.ts):
  * contract requests and handed downloads, one JSON line each way, every answer validated.
@@ -87,19 +126,25 @@ export class AppConnection {
 
   /**
    * Connects to the app serving this data home; null when none runs (no socket, or a stale one
-   * left by a crash: nobody answers) and the command runs its work itself.
+   * left by a crash: nobody answers) and the command runs its work itself. Also null when what
+   * answers can't prove it knows the app's key (handoffHello.ts): it is not this user's Pathwise,
+   * and it is told nothing.
    */
   static async open(dataDir: string, env: NodeJS.ProcessEnv = process.env): Promise<AppConnection | null> {
     const path = handoffSocketPath(dataDir, process.platform, env);
     if (!trustworthy(path)) return null;
-    return new Promise((resolve) => {
-      const socket = connect(path);
-      socket.once('connect', () => {
-        socket.removeAllListeners('error');
-        resolve(new AppConnection(socket));
+    const key = await readHandoffKey(handoffKeyPath(dataDir));
+    if (!key) return null;
+    const socket = await new Promise<Socket | null>((resolve) => {
+      const attempt = connect(path);
+      attempt.once('connect', () => {
+        attempt.removeAllListeners('error');
+        resolve(attempt);
       });
-      socket.once('error', () => resolve(null));
+      attempt.once('error', () => resolve(null));
     });
+    if (!socket) return null;
+    return (await greet(socket, key)) ? new AppConnection(socket) : null;
   }
 
   /** One contract request to the app, answered as its own service answers the dashboard. */

@@ -11,6 +11,7 @@ import {
   MAX_LINE_BYTES,
   type ServerMessage,
 } from './handoffProtocol.ts';
+import { handoffKeyPath, HelloGate, writeHandoffKey } from './handoffHello.ts';
 import { startHandoffSession, type Session } from './handoffSession.ts';
 
 export interface HandoffServerOptions {
@@ -19,6 +20,13 @@ export interface HandoffServerOptions {
   binder: PathBinder;
   /** handoffSocketPath(dataDir): a Unix socket, or a named pipe on Windows. */
   socketPath: string;
+  /**
+   * handoffKeyPath(dataDir): the key a client must prove it can read before it is answered
+   * (handoffHello.ts), written afresh each time the server listens.
+   */
+  keyPath: string;
+  /** How long a connection may take to prove the key before it is closed. */
+  helloTimeoutMs?: number;
   /** Malformed or refused messages a connection may send before it is closed. */
   maxBadMessages?: number;
   /** Command lines connected at once. */
@@ -59,7 +67,9 @@ function answers(path: string): Promise<boolean> {
 /**
  * The running core's door for command lines on this machine (`pathwise get`, `pathwise
  * transfers`): a Unix socket only this user can open (0600, in the private data home), or a
- * named pipe on Windows. No TCP port. Every line is validated (handoffProtocol.ts): a malformed
+ * named pipe on Windows. No TCP port. A connection is answered only once it has proved it can read
+ * the key in the data home (handoffHello.ts; the pipe's default DACL lets others open it). Every
+ * line is then validated (handoffProtocol.ts): a malformed
  * or hostile one gets an error answer, never a crash, and a connection that keeps sending them is
  * closed. Contract requests go through `PathwiseService.invoke` like the dashboard's; a handed
  * download runs in the app's engine (HandedTransfers) and is streamed back (handoffSession.ts).
@@ -69,6 +79,8 @@ export class HandoffServer {
   private readonly server: Server;
   private readonly clients = new Set<Socket>();
   private listening = false;
+  /** This start's key; connections made before it is written are closed unanswered. */
+  private key: Buffer | null = null;
 
   constructor(options: HandoffServerOptions) {
     this.options = options;
@@ -112,6 +124,8 @@ export class HandoffServer {
     // Only this user may connect (its folder is private too, so nobody else could in between).
     if (!windows) await chmod(path, 0o600);
     this.listening = true;
+    // Written once the door is ours (not over the key of another Pathwise that holds it).
+    this.key = await writeHandoffKey(this.options.keyPath);
     return true;
   }
 
@@ -123,11 +137,16 @@ export class HandoffServer {
   }
 
   private onConnection(socket: Socket): void {
-    if (this.clients.size >= (this.options.maxClients ?? 32)) {
+    if (this.clients.size >= (this.options.maxClients ?? 32) || !this.key) {
       socket.destroy();
       return;
     }
     this.clients.add(socket);
+    const gate = new HelloGate(this.key);
+    const deadline = setTimeout(() => {
+      if (!gate.open) socket.destroy();
+    }, this.options.helloTimeoutMs ?? 10_000);
+    deadline.unref();
     const sessions = new Map<number, Session>();
     const watches: Array<() => void> = [];
     let buffered = '';
@@ -147,6 +166,16 @@ export class HandoffServer {
         const line = buffered.slice(0, newline);
         buffered = buffered.slice(newline + 1);
         if (line.trim() === '') continue;
+        if (!gate.open) {
+          // Nothing is answered, nor any line read further, until the key is proved.
+          const step = gate.take(line);
+          if (step === 'refused') {
+            socket.destroy();
+            return;
+          }
+          if (step !== 'accepted') socket.write(`${step.reply}\n`);
+          continue;
+        }
         inFlight++;
         void this.onLine(line, { socket, send, sessions, watches, busy: inFlight > MAX_IN_FLIGHT })
           .then((ok) => {
@@ -159,6 +188,7 @@ export class HandoffServer {
     });
     socket.on('error', () => undefined);
     socket.on('close', () => {
+      clearTimeout(deadline);
       this.clients.delete(socket);
       // The command line is gone (killed, or its terminal closed): its download stops as it would have.
       for (const session of sessions.values()) session.abandoned();
@@ -283,6 +313,7 @@ export function attachHandoff(parts: HandoffParts, warn: (message: string) => vo
     handed: parts.handed,
     binder: parts.binder,
     socketPath: handoffSocketPath(parts.dataDir),
+    keyPath: handoffKeyPath(parts.dataDir),
   });
   parts.service.register(
     {},

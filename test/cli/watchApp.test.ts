@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { PathEvent, PathInfo } from '../../common/contract.ts';
 import type { Pathwise } from '../../main/core/createPathwise.ts';
 import { handoffSocketPath } from '../../main/host/handoffProtocol.ts';
+import { proveKey } from '../support/handoffHandshake.ts';
 import { PATHWISE_BIN, testEnv } from '../support/cli.ts';
 import { tempDir, until } from '../support/engineLab.ts';
 import { startRunningApp } from '../support/runningApp.ts';
@@ -102,6 +103,7 @@ describe('the watch over the socket', () => {
   it('stops sending to a watcher that stopped reading, instead of queueing without end', async () => {
     const socket = connect(handoffSocketPath(dataDir));
     await once(socket, 'connect');
+    await proveKey(socket, dataDir);
     socket.write(`${JSON.stringify({ kind: 'watch', id: 1 })}\n`);
     let received = '';
     socket.on('data', (chunk: Buffer) => (received += chunk.toString()));

@@ -1,11 +1,23 @@
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
-import { connect, type Socket } from 'node:net';
+import { once } from 'node:events';
+import {
+  chmodSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createPathwise, type Pathwise } from '../../main/core/createPathwise.ts';
 import { HandoffServer } from '../../main/host/HandoffServer.ts';
+import { AppConnection } from '../../main/cli/handoffClient.ts';
+import { handoffKeyPath, helloNonce, helloProof } from '../../main/host/handoffHello.ts';
 import { handoffSocketPath } from '../../main/host/handoffProtocol.ts';
+import { proveKey } from '../support/handoffHandshake.ts';
 
 /*
  * The core's socket for command lines, spoken to by hand: whatever arrives, the answer is an error
@@ -24,6 +36,7 @@ beforeEach(async () => {
     handed: app.handed,
     binder: app.binder,
     socketPath: handoffSocketPath(dataDir),
+    keyPath: handoffKeyPath(dataDir),
     maxBadMessages: 5,
   });
   expect(await server.listen()).toBe(true);
@@ -43,6 +56,7 @@ async function open(): Promise<{
 }> {
   const socket = connect(server.path);
   await new Promise((resolve) => socket.once('connect', resolve));
+  await proveKey(socket, dataDir);
   const answers: Array<Record<string, unknown>> = [];
   const waiters: Array<() => void> = [];
   let buffered = '';
@@ -162,6 +176,7 @@ describe('HandoffServer: misbehaving clients and squatted paths', () => {
       handed: app.handed,
       binder: app.binder,
       socketPath: other,
+      keyPath: join(dataDir, 'planted.key'),
     });
     await expect(planted.listen()).rejects.toThrow(/is not a socket/);
     const second = new HandoffServer({
@@ -169,9 +184,99 @@ describe('HandoffServer: misbehaving clients and squatted paths', () => {
       handed: app.handed,
       binder: app.binder,
       socketPath: server.path,
+      keyPath: join(dataDir, 'second.key'),
     });
     expect(await second.listen()).toBe(false);
     expect(statSync(server.path).isSocket()).toBe(true);
+    // The app that holds the door keeps its key: the one that lost wrote none.
+    expect(existsSync(join(dataDir, 'second.key'))).toBe(false);
+  });
+});
+
+/** A connection that says only what the test sends: every byte it receives is kept. */
+async function rawConnection(): Promise<{ socket: Socket; received: () => string; closed: Promise<void> }> {
+  const socket = connect(server.path);
+  await once(socket, 'connect');
+  let text = '';
+  socket.on('data', (chunk: Buffer) => (text += chunk.toString()));
+  socket.on('error', () => undefined);
+  const closed = once(socket, 'close').then(() => undefined);
+  return { socket, received: () => text, closed };
+}
+
+describe('HandoffServer: only a client that can read the data home’s key is answered', () => {
+  it('writes a fresh key each start, readable by this user only', async () => {
+    const first = readFileSync(handoffKeyPath(dataDir), 'utf8');
+    expect(first).toMatch(/^[0-9a-f]{64}\n$/);
+    expect(statSync(handoffKeyPath(dataDir)).mode & 0o777).toBe(0o600);
+    await server.close();
+    expect(await server.listen()).toBe(true);
+    expect(readFileSync(handoffKeyPath(dataDir), 'utf8')).not.toBe(first);
+  });
+
+  it('closes, unanswered, a connection that sends a request without the hello', async () => {
+    const c = await rawConnection();
+    c.socket.write(`${JSON.stringify({ kind: 'invoke', id: 1, channel: 'app.info', args: [] })}\n`);
+    await c.closed;
+    expect(c.received()).toBe('');
+  });
+
+  it('closes, after its hello, a client whose proof is wrong', async () => {
+    const c = await rawConnection();
+    c.socket.write(`${JSON.stringify({ kind: 'hello', nonce: helloNonce() })}\n`);
+    // The server proves itself first; a client that doesn't have the key can't answer it.
+    const forged = helloProof(Buffer.alloc(32, 7), 'client', 'a'.repeat(64), 'b'.repeat(64));
+    c.socket.write(`${JSON.stringify({ kind: 'auth', proof: forged })}\n`);
+    c.socket.write(`${JSON.stringify({ kind: 'invoke', id: 1, channel: 'app.info', args: [] })}\n`);
+    await c.closed;
+    expect(c.received().trim().split('\n')).toHaveLength(1);
+    expect(JSON.parse(c.received())).toMatchObject({ kind: 'hello' });
+  });
+
+  it('closes a connection that never says hello, once its time is up', async () => {
+    await server.close();
+    server = new HandoffServer({
+      service: app.service,
+      handed: app.handed,
+      binder: app.binder,
+      socketPath: handoffSocketPath(dataDir),
+      keyPath: handoffKeyPath(dataDir),
+      helloTimeoutMs: 200,
+    });
+    expect(await server.listen()).toBe(true);
+    const c = await rawConnection();
+    await c.closed;
+    expect(c.received()).toBe('');
+  });
+
+  it('lets the command line talk to the app that proves the key, and to nothing else', async () => {
+    const connection = await AppConnection.open(dataDir, {});
+    expect(connection).not.toBeNull();
+    expect(await connection?.invoke('app.info')).toMatchObject({ dataDir });
+    connection?.close();
+    // Someone else's server on the path (a squatted Windows pipe): it can't prove the key.
+    await server.close();
+    const heard: string[] = [];
+    const impostor = createServer((socket) => {
+      socket.on('data', (chunk: Buffer) => {
+        heard.push(chunk.toString());
+        socket.write(`${JSON.stringify({ kind: 'hello', nonce: 'c'.repeat(64), proof: 'd'.repeat(64) })}\n`);
+      });
+    });
+    await new Promise<void>((resolve) => impostor.listen(server.path, resolve));
+    try {
+      expect(await AppConnection.open(dataDir, {})).toBeNull();
+      // It heard the hello's nonce and nothing more: no request, no URL, no password.
+      expect(heard.join('').trim().split('\n')).toHaveLength(1);
+      expect(JSON.parse(heard.join(''))).toMatchObject({ kind: 'hello' });
+    } finally {
+      await new Promise<void>((resolve) => impostor.close(() => resolve()));
+    }
+    // With the key gone (another user's home, a copied socket), nothing is even tried.
+    unlinkSync(handoffKeyPath(dataDir));
+    expect(await server.listen()).toBe(true);
+    chmodSync(handoffKeyPath(dataDir), 0o644);
+    expect(await AppConnection.open(dataDir, {})).toBeNull();
   });
 });
 
