@@ -38,6 +38,7 @@ import { startLogFile } from './shell/logFile.ts';
 import { createAlertNotifier } from './shell/notifications.ts';
 import { createRevealHandler } from './shell/reveal.ts';
 import { safeStorageBox } from './shell/safeStorageBox.ts';
+import { chromiumProxyResolver } from './shell/systemProxy.ts';
 import { hardenWebContents } from './shell/security.ts';
 import { TrayController } from './shell/tray.ts';
 import type { TrayState } from './shell/trayState.ts';
@@ -278,6 +279,8 @@ async function startCore(): Promise<{ pathwise: Pathwise; logFile: string }> {
     updates: () => updates?.status() ?? 'Updates: not looked for yet.',
     // Sync passwords typed into the app are sealed by the OS keyring (or a 0600 file, said so).
     secrets: safeStorageBox(),
+    // The OS's proxy setting and PAC files, per URL, as Chromium reads them (after HTTPS_PROXY …).
+    resolveProxy: chromiumProxyResolver(),
   });
   for (const warning of pathwise.warnings) console.warn(`pathwise: ${warning}`);
   attachHandoff(pathwise, (warning) => {

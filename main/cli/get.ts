@@ -30,7 +30,7 @@ export async function runGet(
   // (A Metalink with too many piece hashes for the app's socket is downloaded here.)
   const here = env['PATHWISE_NO_HANDOFF'] === '1' || !fitsHandoff(options.mirrors);
   const app = here ? null : await AppConnection.open(dataDir, env);
-  if (app) return (await import('./handoffGet.ts')).runHandedGet(app, options, target, io);
+  if (app) return (await import('./handoffGet.ts')).runHandedGet(app, options, target, io, env);
   if (options.detach) throw noAppToDetach();
   // Loaded only now: a download handed to the app never loads the engine, the monitor or the ledger.
   return (await import('./getHere.ts')).runHere({ options, target, io, env, dataDir, notices });

@@ -5,6 +5,7 @@ import type { PathBinder } from '../engine/PathBinder.ts';
 import type { PathVerification } from '../engine/PathVerifier.ts';
 import type { Transfer, TransferOutcome } from '../engine/Transfer.ts';
 import type { DownloadAccess } from '../engine/requestAuth.ts';
+import { handedProxyFromEnv } from '../network/handedProxy.ts';
 import {
   MAX_LINE_BYTES,
   type GetEvent,
@@ -78,8 +79,16 @@ function outcomeOf(wire: WireOutcome): TransferOutcome {
   return { status: 'failed', error: new PathwiseError(wire.error.code as ErrorCode, wire.error.message) };
 }
 
-/** The request the app's engine runs: this command's options, with its paths and file absolute. */
-export function handedRequest(options: GetOptions, target: SaveTarget): HandedRequestMessage {
+/**
+ * The request the app's engine runs: this command's options, with its paths and file absolute,
+ * and the proxies its environment names (the app's own are used without them).
+ */
+export function handedRequest(
+  options: GetOptions,
+  target: SaveTarget,
+  env: NodeJS.ProcessEnv = process.env,
+): HandedRequestMessage {
+  const proxy = handedProxyFromEnv(env);
   return {
     url: options.url,
     ...target,
@@ -91,6 +100,7 @@ export function handedRequest(options: GetOptions, target: SaveTarget): HandedRe
     ...(options.access ? { access: fitToHand(options.access) } : {}),
     ...(options.mirrors ? { mirrors: options.mirrors } : {}),
     ...(options.fileName ? { fileName: options.fileName } : {}),
+    ...(proxy ? { proxy } : {}),
   };
 }
 
@@ -115,6 +125,7 @@ export async function runHandedGet(
   options: GetOptions,
   target: SaveTarget,
   io: CliIo,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<number> {
   try {
     // The paths as the app sees them: the same checks and notices as a download run here.
@@ -122,7 +133,7 @@ export async function runHandedGet(
     const absent = absentPaths(options.paths, snapshot);
     checkCaps(options.caps, pathsFor(options, snapshot));
     if (absent.length > 0 && !options.json && !options.quiet) io.stderr.write(absentNotice(absent));
-    const request = handedRequest(options, target);
+    const request = handedRequest(options, target, env);
     if (options.detach) return await detached(app, request, options, io);
     return await followed(app, request, options, io);
   } finally {

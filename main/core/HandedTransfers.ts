@@ -3,12 +3,13 @@ import type { ContinuityEvent, TransferInfo, TransferMode } from '../../common/c
 import { PathwiseError } from '../../common/errors.ts';
 import type { PathBytesEvent } from '../base/budget.ts';
 import type { MirrorOptions } from '../engine/MirrorSource.ts';
-import type { PathAgentFactory } from '../engine/pathAgent.ts';
+import { createPathAgent, type PathAgentFactory } from '../engine/pathAgent.ts';
 import { SharedPathPools } from '../engine/pathPools.ts';
 import type { PathLimits } from '../engine/PathLimits.ts';
 import type { DownloadAccess } from '../engine/requestAuth.ts';
 import { Transfer, type TransferOutcome, type TransferTuning } from '../engine/Transfer.ts';
 import type { PathSource } from '../engine/TransferManager.ts';
+import type { ProxySettings } from '../network/proxySettings.ts';
 import { downloadPaths } from './downloadPaths.ts';
 
 /**
@@ -33,6 +34,8 @@ export interface HandedRequest {
   mirrors?: MirrorOptions | undefined;
   /** A Metalink's name for the file. */
   fileName?: string | undefined;
+  /** The command's own proxies (its environment named one), instead of the app's: in memory only. */
+  proxy?: ProxySettings | undefined;
 }
 
 interface HandedEvents {
@@ -46,7 +49,16 @@ export interface HandedTransfersOptions {
   /** The engine's limits: handed downloads share the app's budgets and rate limits. */
   limits: PathLimits;
   agentFactory: PathAgentFactory;
+  /** Pools like `agentFactory`'s through other proxies (PathBinder.agentFactoryWith). */
+  agentFactoryWith?: (proxy: ProxySettings) => PathAgentFactory;
   env?: NodeJS.ProcessEnv;
+}
+
+interface Handed {
+  transfer: Transfer;
+  request: HandedRequest;
+  /** A download through its command's own proxies has pools of its own; closed when it ends. */
+  pools: SharedPathPools | null;
 }
 
 const CONTINUITY_KEPT = 500;
@@ -60,7 +72,7 @@ const CONTINUITY_KEPT = 500;
  */
 export class HandedTransfers extends EventEmitter<HandedEvents> {
   private readonly options: HandedTransfersOptions;
-  private readonly transfers = new Map<string, { transfer: Transfer; request: HandedRequest }>();
+  private readonly transfers = new Map<string, Handed>();
   private readonly timeline: ContinuityEvent[] = [];
   private readonly pools: SharedPathPools;
   private readonly onPaths = (): void => {
@@ -82,6 +94,7 @@ export class HandedTransfers extends EventEmitter<HandedEvents> {
     request: HandedRequest,
     attach: (transfer: Transfer) => void = () => undefined,
   ): { transfer: Transfer; outcome: Promise<TransferOutcome> } {
+    const ownPools = request.proxy ? this.poolsThrough(request.proxy) : null;
     const transfer = new Transfer({
       url: request.url,
       ...(request.file ? { file: request.file } : { directory: request.directory ?? '.' }),
@@ -93,13 +106,13 @@ export class HandedTransfers extends EventEmitter<HandedEvents> {
       limits: this.options.limits,
       whenCapped: 'fail',
       tuning: this.tuning(request),
-      agentFactory: this.options.agentFactory,
-      pools: this.pools,
+      ...(ownPools ? ownPools : { agentFactory: this.options.agentFactory, pools: this.pools }),
       ...(request.access ? { access: request.access } : {}),
       ...(request.mirrors ? { mirrors: request.mirrors } : {}),
       ...(request.fileName ? { fileName: request.fileName } : {}),
     });
-    this.transfers.set(transfer.id, { transfer, request });
+    const entry: Handed = { transfer, request, pools: ownPools?.pools ?? null };
+    this.transfers.set(transfer.id, entry);
     transfer.on('bytes', (event) => this.emit('bytes', event));
     transfer.on('continuity', (event) => {
       this.timeline.push(event);
@@ -108,7 +121,7 @@ export class HandedTransfers extends EventEmitter<HandedEvents> {
     });
     transfer.on('change', () => this.emit('changed'));
     attach(transfer);
-    const outcome = transfer.run();
+    const outcome = this.run(entry);
     this.emit('changed');
     return { transfer, outcome };
   }
@@ -150,7 +163,7 @@ export class HandedTransfers extends EventEmitter<HandedEvents> {
     const state = entry.transfer.currentState;
     if (state === 'paused' || state === 'failed' || state === 'queued') {
       entry.transfer.updatePaths(this.pathsOf(entry.request));
-      void entry.transfer.run();
+      void this.run(entry);
     }
     return entry.transfer.info();
   }
@@ -167,7 +180,33 @@ export class HandedTransfers extends EventEmitter<HandedEvents> {
   async stop(): Promise<void> {
     this.options.paths.off('paths', this.onPaths);
     await this.pauseAll();
-    await this.pools.close();
+    await Promise.all(
+      [this.pools, ...[...this.transfers.values()].map((e) => e.pools)].map((p) => p?.close()),
+    );
+  }
+
+  /** A run of the download; pools of its own are closed once it is done or cancelled. */
+  private run(entry: Handed): Promise<TransferOutcome> {
+    const outcome = entry.transfer.run();
+    if (entry.pools) {
+      const pools = entry.pools;
+      void outcome.then(
+        (result) => {
+          // Made again if it runs once more (SharedPathPools opens what it lacks).
+          if (result.status === 'done' || result.status === 'cancelled') void pools.close();
+        },
+        () => undefined,
+      );
+    }
+    return outcome;
+  }
+
+  /** Pools through the command's own proxies, bound as the app's are. */
+  private poolsThrough(proxy: ProxySettings): { agentFactory: PathAgentFactory; pools: SharedPathPools } {
+    const agentFactory =
+      this.options.agentFactoryWith?.(proxy) ??
+      ((path: Parameters<PathAgentFactory>[0]) => createPathAgent(path, null, { proxy }));
+    return { agentFactory, pools: new SharedPathPools(agentFactory) };
   }
 
   private get(id: string): Transfer {

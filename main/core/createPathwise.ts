@@ -9,7 +9,8 @@ import type { BudgetProvider } from '../base/budget.ts';
 import type { SecretBox } from '../base/secretBox.ts';
 import { resolveDataDir } from '../base/dataDir.ts';
 import { prepareDataHome } from '../base/dataHome.ts';
-import { readSystemProxy } from '../network/systemProxy.ts';
+import type { ResolveProxy } from '../network/proxyResolver.ts';
+import { readSystemProxy, type SystemProxy } from '../network/systemProxy.ts';
 import { serveApp } from './appWiring.ts';
 import { wireEngine } from './engineWiring.ts';
 import type { HandedTransfers } from './HandedTransfers.ts';
@@ -39,6 +40,12 @@ export interface CreatePathwiseOptions {
   updates?: () => string;
   /** The shell's encryption for sync passwords (the desktop app's safeStorage). */
   secrets?: SecretBox;
+  /**
+   * The OS's proxy for a URL as a PAC-style answer (the desktop app's Chromium resolver, which
+   * reads every desktop's setting and PAC files); without it, GNOME's setting is read. The
+   * environment's proxies come first either way.
+   */
+  resolveProxy?: ResolveProxy;
 }
 
 export interface Pathwise {
@@ -79,10 +86,7 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
   const { store: settings, warning } = await SettingsStore.open(dataDir, env);
   if (warning) warnings.push(warning);
 
-  // The proxies, once per start: the environment's, else the desktop's (systemProxy.ts); probes
-  // and downloads alike go through them.
-  const proxy = await readSystemProxy(env);
-  warnings.push(...proxy.notices);
+  const proxy = await readProxy(env, options.resolveProxy, warnings);
 
   const service = new PathwiseService({ shell: options.shell });
   const monitor = new PathMonitor({
@@ -145,4 +149,25 @@ export async function createPathwise(options: CreatePathwiseOptions): Promise<Pa
     dataDir,
     warnings,
   };
+}
+
+/**
+ * The proxies: the environment's, read once per start, else the OS's (systemProxy.ts), per URL
+ * where the shell can ask; probes and downloads alike go through them. Notices go to the warnings
+ * (and the log, for those the answers bring later).
+ */
+async function readProxy(
+  env: NodeJS.ProcessEnv,
+  resolveProxy: ResolveProxy | undefined,
+  warnings: string[],
+): Promise<SystemProxy> {
+  const proxy = await readSystemProxy(env, {
+    ...(resolveProxy ? { resolveProxy } : {}),
+    notify: (notice) => {
+      console.warn(`pathwise: ${notice}`);
+      warnings.push(notice);
+    },
+  });
+  warnings.push(...proxy.notices);
+  return proxy;
 }

@@ -59,6 +59,8 @@ export function wireEngine({
     paths,
     limits: transfers.limits,
     agentFactory: binder.agentFactory,
+    // A `pathwise get` whose environment names a proxy goes through that one, bound the same way.
+    agentFactoryWith: (proxy) => binder.agentFactoryWith(proxy),
     ...(env ? { env } : {}),
   });
   const downloads = { transfers, handed };

@@ -59,7 +59,14 @@ export class PathBinder extends EventEmitter<PathBinderEvents> {
   }
 
   /** The engine's connection pools, one per path, bound as well as this machine allows. */
-  readonly agentFactory: PathAgentFactory = (path: PathEndpoint): Dispatcher => {
+  readonly agentFactory: PathAgentFactory = (path: PathEndpoint): Dispatcher => this.pool(path, this.proxy);
+
+  /** Pools bound as `agentFactory`'s, through these proxies instead (a handed download's own). */
+  agentFactoryWith(proxy: ProxySettings | null): PathAgentFactory {
+    return (path) => this.pool(path, proxy);
+  }
+
+  private pool(path: PathEndpoint, proxy: ProxySettings | null): Dispatcher {
     const isInterface = this.hasInterface(path.name, path.address);
     const device = this.status.available && isInterface;
     if (!this.status.available) warnAddressBindingOnce(this.status, this.warn);
@@ -68,8 +75,8 @@ export class PathBinder extends EventEmitter<PathBinderEvents> {
       this.tracked.set(path.name, path.address);
       void this.verifier.track(path.name, path.name);
     }
-    return createPathAgent(path, device ? this.status : null, { proxy: this.proxy });
-  };
+    return createPathAgent(path, device ? this.status : null, { proxy });
+  }
 
   /** How a path is (or would be) bound. */
   mode(path: string): BindingMode {

@@ -6,7 +6,7 @@ import { Agent } from '../network/undiciCore.ts';
 import type { BindAddonStatus } from '../network/bindAddon.ts';
 import { createBoundConnect, type ConnectorOptions } from '../network/boundConnect.ts';
 import { forwardedRequest } from '../network/proxyConnect.ts';
-import type { ProxySettings } from '../network/proxySettings.ts';
+import { proxyPending, type ProxySettings } from '../network/proxySettings.ts';
 import { handshakeMs, timeHandshakes } from '../network/handshakeTimes.ts';
 import { SocketStash } from './SocketStash.ts';
 
@@ -88,6 +88,10 @@ export class PathAgent extends Agent implements Preconnecting {
   private readonly address: string;
   private readonly meter: SocketMeter;
   private readonly proxy: ProxySettings | null;
+  /** Requests per origin waiting for their proxy to be known (a per-URL lookup): not yet in `stats`. */
+  private readonly waiting = new Map<string, number>();
+  /** Tells `whenSent` that such a request went on. */
+  private readonly proxyKnown = new EventEmitter<{ known: [] }>();
 
   constructor(path: PathEndpoint, addon: BindAddonStatus | null, options: PathAgentOptions = {}) {
     const meter = new SocketMeter(path.name);
@@ -123,9 +127,37 @@ export class PathAgent extends Agent implements Preconnecting {
     this.proxy = options.proxy ?? null;
   }
 
-  /** Requests to http servers behind a proxy go to it in absolute form (proxyConnect.ts). */
+  /**
+   * Requests to http servers behind a proxy go to it in absolute form (proxyConnect.ts). Where the
+   * proxy is chosen per URL (the app's OS setting) and the origin's answer is not known yet, the
+   * request waits for it, then goes as without: its connection, opened after, finds it known.
+   */
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler): boolean {
-    return super.dispatch(forwardedRequest(this.proxy, options), handler);
+    const pending = this.proxy?.lookup ? this.proxyPending(options) : null;
+    if (!pending) return super.dispatch(forwardedRequest(this.proxy, options), handler);
+    const origin = new URL(String(options.origin)).origin;
+    this.waiting.set(origin, (this.waiting.get(origin) ?? 0) + 1);
+    void pending.then(() => {
+      const left = (this.waiting.get(origin) ?? 1) - 1;
+      if (left > 0) this.waiting.set(origin, left);
+      else this.waiting.delete(origin);
+      try {
+        super.dispatch(forwardedRequest(this.proxy, options), handler);
+      } catch (error) {
+        // A pool closed meanwhile: the request fails through its handler, as a dispatch to it would.
+        const legacy = handler as { onError?: (error: Error) => void };
+        legacy.onError?.(error instanceof Error ? error : new Error(String(error)));
+      }
+      this.proxyKnown.emit('known');
+    });
+    return true;
+  }
+
+  private proxyPending(options: Dispatcher.DispatchOptions): Promise<void> | null {
+    if (!options.origin || options.method === 'CONNECT') return null;
+    const origin = new URL(String(options.origin));
+    const port = Number(origin.port) || (origin.protocol === 'https:' ? 443 : 80);
+    return proxyPending(this.proxy, origin.protocol, origin.hostname, port);
   }
 
   /**
@@ -148,13 +180,14 @@ export class PathAgent extends Agent implements Preconnecting {
   whenSent(origin: string, signal?: AbortSignal): Promise<void> {
     const waiting = (): boolean => {
       const stats = this.stats[origin];
-      return stats !== undefined && stats.pending > 0;
+      return (stats !== undefined && stats.pending > 0) || this.waiting.has(origin);
     };
     if (!waiting() || signal?.aborted) return Promise.resolve();
     return new Promise<void>((resolve) => {
       const finish = (): void => {
         this.off('connect', check);
         this.off('connectionError', check);
+        this.proxyKnown.off('known', check);
         signal?.removeEventListener('abort', finish);
         resolve();
       };
@@ -164,6 +197,7 @@ export class PathAgent extends Agent implements Preconnecting {
         });
       this.on('connect', check);
       this.on('connectionError', check);
+      this.proxyKnown.on('known', check);
       signal?.addEventListener('abort', finish, { once: true });
       setImmediate(check);
     });

@@ -23,6 +23,7 @@ import {
 import { MirrorOptionsSchema } from '../engine/MirrorSource.ts';
 import { cookieProblem } from '../engine/cookieFile.ts';
 import { headerProblem } from '../engine/requestAuth.ts';
+import { HandedProxySchema } from '../network/handedProxy.ts';
 
 /** The longest line either end reads; a longer one is refused (and the connection closed). */
 export const MAX_LINE_BYTES = 256 * 1024;
@@ -97,6 +98,8 @@ export const HandedRequestSchema = z
     /** More URLs of the file (and a Metalink's size and piece hashes), and a Metalink's name for it. */
     mirrors: MirrorOptionsSchema.optional(),
     fileName: z.string().min(1).max(1024).optional(),
+    /** The command's own proxies (its environment's), for this download only; its login in memory only. */
+    proxy: HandedProxySchema.optional(),
   })
   .refine((r) => (r.file === undefined) !== (r.directory === undefined), 'Give a file or a folder.');
 export type HandedRequestMessage = z.infer<typeof HandedRequestSchema>;

@@ -3,6 +3,7 @@ import { wireError } from '../../common/errors.ts';
 import type { HandedRequest, HandedTransfers } from '../core/HandedTransfers.ts';
 import type { PathBinder } from '../engine/PathBinder.ts';
 import type { PathVerification } from '../engine/PathVerifier.ts';
+import { proxyFromHanded } from '../network/handedProxy.ts';
 import type { Transfer, TransferOutcome } from '../engine/Transfer.ts';
 import type { HandedRequestMessage, ServerMessage, WireOutcome } from './handoffProtocol.ts';
 
@@ -38,6 +39,8 @@ function toRequest(message: HandedRequestMessage): HandedRequest {
     access: message.access,
     mirrors: message.mirrors,
     fileName: message.fileName,
+    // The command's own proxies, for this download: their login in memory only, like `access`.
+    proxy: message.proxy ? proxyFromHanded(message.proxy) : undefined,
   };
 }
 

@@ -5,7 +5,7 @@ import { APP_VERSION } from '../base/version.ts';
 import type { BindAddonStatus } from './bindAddon.ts';
 import { createBoundConnect } from './boundConnect.ts';
 import { forwardedRequest } from './proxyConnect.ts';
-import type { ProxySettings } from './proxySettings.ts';
+import { proxyPending, type ProxySettings } from './proxySettings.ts';
 import { Client, request } from './undiciCore.ts';
 
 export interface HealthProberOptions {
@@ -262,6 +262,8 @@ export class HealthProber {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), timeoutMs);
     try {
+      // A proxy chosen per URL (the app's OS setting) is known before the request is written.
+      await proxyPending(this.proxy, url.protocol, url.hostname, Number(url.port) || defaultPort(url));
       const response = await request(
         client,
         forwardedRequest(this.proxy, {
@@ -332,4 +334,8 @@ function safeHost(location: string, base: URL): string {
   } catch {
     return 'another page';
   }
+}
+
+function defaultPort(url: URL): number {
+  return url.protocol === 'https:' ? 443 : 80;
 }

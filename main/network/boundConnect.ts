@@ -23,7 +23,7 @@ import { buildConnector as buildConnectorImpl, errors } from './undiciCore.ts';
 import { loadBindAddon, openDeviceSocket, type BindAddon, type BindAddonStatus } from './bindAddon.ts';
 import { raceConnects, resolveTargets, type Target } from './happyEyeballs.ts';
 import { authority, openTunnel, proxyUnreachable, unspokenError } from './proxyConnect.ts';
-import { proxyFor, type ProxyServer, type ProxySettings } from './proxySettings.ts';
+import { chooseProxy, proxyFor, type ProxyServer, type ProxySettings } from './proxySettings.ts';
 
 export type BindingMode = 'device' | 'address';
 
@@ -105,7 +105,10 @@ export function createBoundConnect(options: BoundConnectOptions): BoundConnect {
     // The pool's own address when this connector was given none (a caller's plain Agent).
     const from =
       sources.length > 0 ? sources : [opts.localAddress].filter((a): a is string => isIP(a ?? '') !== 0);
-    const proxy = proxyFor(options.proxy, opts.protocol, opts.hostname, port);
+    // A proxy per URL (the app's OS setting) may have to be asked; a fixed one never is.
+    const proxy = options.proxy?.lookup
+      ? await chooseProxy(options.proxy, opts.protocol, opts.hostname, port)
+      : proxyFor(options.proxy, opts.protocol, opts.hostname, port);
     const socket = await (proxy
       ? openToProxy(() => openTcp(proxy.hostname, proxy.port, from), proxy, device)
       : openTcp(opts.hostname, port, from));

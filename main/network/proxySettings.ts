@@ -3,8 +3,9 @@
  * the environment as curl reads it (`http_proxy`/`HTTP_PROXY` for http URLs, `https_proxy`/
  * `HTTPS_PROXY` for https, `all_proxy`/`ALL_PROXY` for both, the lower-case name first; the
  * exemptions in `no_proxy`/`NO_PROXY`, see noProxy.ts), or from the desktop's setting
- * (systemProxy.ts). Credentials in a proxy URL (`http://user:pass@proxy:3128`) become its
- * Proxy-Authorization and are never part of how a proxy is named (`describeProxy`).
+ * (systemProxy.ts), or, in the desktop app, per URL from the OS's setting and PAC files as Chromium
+ * reads them (`lookup`, proxyResolver.ts). Credentials in a proxy URL (`http://user:pass@proxy:3128`)
+ * become its Proxy-Authorization and are never part of how a proxy is named (`describeProxy`).
  */
 import { bypassesProxy, parseNoProxy, type NoProxyRule } from './noProxy.ts';
 
@@ -20,10 +21,26 @@ export interface ProxyServer {
   source: string;
 }
 
+/**
+ * Proxies chosen per URL (the OS's setting, a PAC file: proxyResolver.ts), asked per origin and
+ * kept a while, so that most requests find their answer known.
+ */
+export interface ProxyLookup {
+  /** The origin's proxy when known now (null: direct); undefined when `resolve` must ask. */
+  known(protocol: string, hostname: string, port: number): ProxyServer | null | undefined;
+  /** Asks once per origin at a time; rejects (E_PROXY) when the answer can't be used. */
+  resolve(protocol: string, hostname: string, port: number): Promise<ProxyServer | null>;
+}
+
 export interface ProxySettings {
   http: ProxyServer | null;
   https: ProxyServer | null;
   noProxy: NoProxyRule[];
+  /**
+   * Where `http` and `https` are null: the proxy for each URL, asked (the app's OS setting). The
+   * `noProxy` rules still come first.
+   */
+  lookup?: ProxyLookup | undefined;
 }
 
 export const NO_PROXY_SETTINGS: ProxySettings = { http: null, https: null, noProxy: [] };
@@ -87,7 +104,10 @@ export function proxyFromEnv(env: NodeJS.ProcessEnv): ProxySettings | null {
   return { http, https, noProxy: parseNoProxy(noProxy) };
 }
 
-/** The proxy a request to `protocol//hostname:port` goes through; null when it goes direct. */
+/**
+ * The proxy a request to `protocol//hostname:port` goes through; null when it goes direct. With a
+ * `lookup`, the answer known now: a caller that needs it at once waits for `proxyPending` first.
+ */
 export function proxyFor(
   settings: ProxySettings | null | undefined,
   protocol: string,
@@ -95,9 +115,50 @@ export function proxyFor(
   port: number,
 ): ProxyServer | null {
   if (!settings) return null;
+  if (settings.lookup) {
+    if (!isWeb(protocol) || bypassesProxy(settings.noProxy, hostname, port)) return null;
+    return settings.lookup.known(protocol, hostname, port) ?? null;
+  }
   const server = protocol === 'https:' ? settings.https : protocol === 'http:' ? settings.http : null;
   if (!server || bypassesProxy(settings.noProxy, hostname, port)) return null;
   return server;
+}
+
+/** The proxy for a connection about to open: asked when a `lookup` has no answer yet. */
+export async function chooseProxy(
+  settings: ProxySettings | null | undefined,
+  protocol: string,
+  hostname: string,
+  port: number,
+): Promise<ProxyServer | null> {
+  const lookup = settings?.lookup;
+  if (!lookup || !isWeb(protocol) || bypassesProxy(settings.noProxy, hostname, port))
+    return proxyFor(settings, protocol, hostname, port);
+  return lookup.known(protocol, hostname, port) ?? (await lookup.resolve(protocol, hostname, port));
+}
+
+/**
+ * What to wait for before `proxyFor` knows the answer for an origin: null at once (no lookup, a
+ * known answer, an exempt host), else a promise that settles when it is asked (never rejecting:
+ * an answer that can't be used fails the connection, in `chooseProxy`).
+ */
+export function proxyPending(
+  settings: ProxySettings | null | undefined,
+  protocol: string,
+  hostname: string,
+  port: number,
+): Promise<void> | null {
+  const lookup = settings?.lookup;
+  if (!lookup || !isWeb(protocol) || bypassesProxy(settings.noProxy, hostname, port)) return null;
+  if (lookup.known(protocol, hostname, port) !== undefined) return null;
+  return lookup.resolve(protocol, hostname, port).then(
+    () => undefined,
+    () => undefined,
+  );
+}
+
+function isWeb(protocol: string): boolean {
+  return protocol === 'http:' || protocol === 'https:';
 }
 
 /** A proxy as the user may see it: scheme, host and port, and where it was set; never a password. */

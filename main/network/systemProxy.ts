@@ -1,15 +1,22 @@
 /**
- * The proxy the desktop is set to, read once when the app starts. The environment comes first,
- * as for every command-line tool (proxySettings.ts); where it names no proxy and the session is a
- * desktop one, GNOME's setting (`org.gnome.system.proxy`, also used by Cinnamon, Budgie, Unity
- * and GTK apps elsewhere) is read with one `gsettings list-recursively` (~20 ms), and read as
- * GLib's own resolver reads it: `manual` mode's HTTP proxy for http and https, its HTTPS proxy for
- * https where one is set, the HTTP proxy's login when `use-authentication` is on, `ignore-hosts`
- * as exemptions. `auto` (a PAC file) and a SOCKS-only setting are not read: a notice says so.
- * KDE's setting and macOS's and Windows' are not read yet (their environment is).
+ * The proxy the OS is set to, for the app. The environment comes first, as for every command-line
+ * tool (proxySettings.ts). Where it names no proxy:
+ *
+ * - in the desktop app, the shell hands in Chromium's resolver (Electron's `session.resolveProxy`,
+ *   main/shell/systemProxy.ts), which reads the setting on every desktop — GNOME, KDE, macOS,
+ *   Windows — and runs PAC files; each URL's proxy is asked of it per origin and kept a while
+ *   (proxyResolver.ts, its answers read by pacResult.ts). NO_PROXY, if set, still comes first.
+ * - without it (`pathwise serve`, a headless host), in a Linux desktop session, GNOME's setting
+ *   (`org.gnome.system.proxy`, also used by Cinnamon, Budgie, Unity and GTK apps elsewhere) is
+ *   read once with one `gsettings list-recursively` (~20 ms), as GLib's own resolver reads it:
+ *   `manual` mode's HTTP proxy for http and https, its HTTPS proxy for https where one is set, the
+ *   HTTP proxy's login when `use-authentication` is on, `ignore-hosts` as exemptions. There, `auto`
+ *   (a PAC file), a SOCKS-only setting, and KDE's, macOS's and Windows' settings are not read: a
+ *   notice says so for the first two (the environment is read everywhere).
  */
 import { execFile } from 'node:child_process';
 import { parseNoProxy } from './noProxy.ts';
+import { ProxyResolver, type ResolveProxy } from './proxyResolver.ts';
 import { basic, proxyFromEnv, proxyNotices, type ProxyServer, type ProxySettings } from './proxySettings.ts';
 
 export interface SystemProxy {
@@ -22,17 +29,29 @@ export interface SystemProxy {
 export interface SystemProxyOptions {
   /** Runs `gsettings` with these arguments and resolves with its output; rejects when it can't. */
   gsettings?: (args: string[]) => Promise<string>;
+  /** The OS's resolver, per URL (the desktop app's Chromium); GNOME's setting is read without it. */
+  resolveProxy?: ResolveProxy;
+  /** Told what the user should know of its answers (a SOCKS proxy skipped …), once each. */
+  notify?: (message: string) => void;
 }
 
 const GNOME = 'the GNOME proxy setting';
 
-/** The app's proxies: the environment's, else (in a Linux desktop session) GNOME's. */
+/** The app's proxies: the environment's, else the OS's resolver's, else (on Linux) GNOME's. */
 export async function readSystemProxy(
   env: NodeJS.ProcessEnv,
   options: SystemProxyOptions = {},
 ): Promise<SystemProxy> {
   const fromEnv = proxyFromEnv(env);
   if (fromEnv) return { settings: fromEnv, notices: proxyNotices(fromEnv) };
+  if (options.resolveProxy) {
+    const lookup = new ProxyResolver({
+      resolve: options.resolveProxy,
+      ...(options.notify ? { notify: options.notify } : {}),
+    });
+    const noProxy = parseNoProxy(env['no_proxy'] ?? env['NO_PROXY']);
+    return { settings: { http: null, https: null, noProxy, lookup }, notices: [] };
+  }
   if (process.platform !== 'linux' || !env['XDG_CURRENT_DESKTOP']) return { settings: null, notices: [] };
   const run = options.gsettings ?? ((args: string[]) => runGsettings(args, env));
   let text: string;

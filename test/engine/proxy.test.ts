@@ -2,13 +2,15 @@
  * Downloads through a proxy (issue 25): https through CONNECT tunnels, http forwarded in absolute
  * form, each path's sockets going to the proxy from that path's address. The file's host name is
  * known to the proxy only (test workers resolve nothing but lab names), so a byte that arrives
- * proves the proxy carried it.
+ * proves the proxy carried it. The OS's setting, per URL, is played by a resolver function giving
+ * PAC-style answers, as the desktop app's Chromium does.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PathwiseError } from '../../common/errors.ts';
 import { createPathAgent, type PathEndpoint } from '../../main/engine/pathAgent.ts';
 import type { TransferOutcome } from '../../main/engine/Transfer.ts';
 import { proxyFromEnv, type ProxySettings } from '../../main/network/proxySettings.ts';
+import { readSystemProxy } from '../../main/network/systemProxy.ts';
 import { A, B, fileEquals, makeTransfer, twoPaths } from '../support/engineLab.ts';
 import { startProxyServer, type TestProxy } from '../support/proxyServer.ts';
 import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
@@ -180,6 +182,71 @@ describe('a proxy that says no, or is not there', () => {
       ),
     );
     expect(error.message).toContain('does not go around a proxy that is set');
+    expect(server.requests).toEqual([]);
+  });
+});
+
+describe("the OS's proxy, chosen per URL by the shell's resolver", () => {
+  /** The app's settings with no proxy in the environment and this resolver handed in. */
+  async function perUrl(
+    answer: (url: string) => string,
+  ): Promise<{ settings: ProxySettings; asked: string[] }> {
+    const asked: string[] = [];
+    const notices: string[] = [];
+    const { settings } = await readSystemProxy(
+      {},
+      {
+        resolveProxy: async (url) => {
+          asked.push(url);
+          return answer(url);
+        },
+        notify: (notice) => notices.push(notice),
+      },
+    );
+    expect(notices).toEqual([]);
+    return { settings: settings as ProxySettings, asked };
+  }
+
+  it.each([
+    ['https, tunnelled', true, 'connect', 200],
+    ['http, forwarded', false, 'forward', 206],
+  ])(
+    'downloads through the proxy it names for the host (%s), the other hosts direct',
+    async (_, secure, kind, status) => {
+      const server = await files(secure);
+      const proxy = await proxyFor();
+      // A PAC file's choice: the proxy for the file's host (first entry), DIRECT for the rest.
+      const { settings, asked } = await perUrl((url) =>
+        new URL(url).hostname === NAME ? `PROXY 127.0.0.1:${proxy.port}; DIRECT` : 'DIRECT',
+      );
+      const via = makeTransfer({ url: named(server), paths: twoPaths(), agentFactory: pools(settings) });
+      expect(await via.transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
+      expect(await fileEquals(via.file, content)).toBe(true);
+      expect(new Set(proxy.visits.map((v) => `${v.kind} ${v.from} ${v.status}`))).toEqual(
+        new Set([`${kind} ${A} ${status}`, `${kind} ${B} ${status}`]),
+      );
+      // Asked once for the origin, however many connections and requests the two paths made.
+      const origin = `${secure ? 'https' : 'http'}://${NAME}:${server.port}/`;
+      expect(asked).toEqual([origin]);
+
+      if (secure) return; // The certificate names the host only the proxy knows.
+      const seen = proxy.visits.length;
+      const direct = makeTransfer({ url: server.url, paths: twoPaths(), agentFactory: pools(settings) });
+      expect(await direct.transfer.run()).toMatchObject({ status: 'done', sha256: sha256(content) });
+      expect(proxy.visits.length).toBe(seen);
+      expect(asked).toEqual([origin, `http://127.0.0.1:${server.port}/`]);
+    },
+  );
+
+  it('an answer with only SOCKS proxies fails the download with E_PROXY, and nothing goes around it', async () => {
+    const server = await files(false);
+    const { settings } = await readSystemProxy({}, { resolveProxy: async () => 'SOCKS5 127.0.0.1:1080' });
+    const { transfer } = makeTransfer({ url: server.url, paths: twoPaths(), agentFactory: pools(settings) });
+    const error = failureOf(await transfer.run());
+    expect(error.code).toBe('E_PROXY');
+    expect(error.message).toMatch(
+      /^The system proxy setting names no proxy Pathwise can use for http:\/\/127\.0\.0\.1:/,
+    );
     expect(server.requests).toEqual([]);
   });
 });

@@ -7,8 +7,13 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterEach, expect, it } from 'vitest';
-import { proxyFor, describeProxy, type ProxySettings } from '../../main/network/proxySettings.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import {
+  chooseProxy,
+  proxyFor,
+  describeProxy,
+  type ProxySettings,
+} from '../../main/network/proxySettings.ts';
 import { readSystemProxy, variantString, variantStrings } from '../../main/network/systemProxy.ts';
 import { describeNeeding, file } from '../support/rootOnly.ts';
 
@@ -108,4 +113,36 @@ it('reads GVariant strings and string arrays as gsettings prints them', () => {
   expect(variantString('3128')).toBeNull();
   expect(variantStrings("['localhost', '127.0.0.0/8', '::1']")).toEqual(['localhost', '127.0.0.0/8', '::1']);
   expect(variantStrings('@as []')).toEqual([]);
+});
+
+describe("with the shell's resolver (the desktop app's Chromium)", () => {
+  it('asks it per URL instead of reading GNOME, after NO_PROXY, and never before the environment', async () => {
+    const asked: string[] = [];
+    const gsettings: string[][] = [];
+    const options = {
+      gsettings: async (args: string[]) => {
+        gsettings.push(args);
+        return '';
+      },
+      resolveProxy: async (url: string) => {
+        asked.push(url);
+        return 'HTTPS secure.corp:8443; DIRECT';
+      },
+    };
+    const desktopEnv = { XDG_CURRENT_DESKTOP: 'KDE', NO_PROXY: '.internal' };
+    const { settings, notices } = await readSystemProxy(desktopEnv, options);
+    expect(notices).toEqual([]);
+    expect(await chooseProxy(settings, 'http:', 'wiki.internal', 80)).toBeNull();
+    const server = await chooseProxy(settings, 'http:', 'files.example', 80);
+    expect(server && describeProxy(server)).toBe('https://secure.corp:8443 (the system proxy setting)');
+    expect(route(settings, 'http://files.example/a')).toBe(
+      'https://secure.corp:8443 (the system proxy setting)',
+    );
+    expect(asked).toEqual(['http://files.example/']);
+    expect(gsettings).toEqual([]);
+
+    const fromEnv = await readSystemProxy({ ...desktopEnv, https_proxy: 'http://env:3128' }, options);
+    expect(route(fromEnv.settings, 'https://files.example/')).toBe('http://env:3128 (https_proxy)');
+    expect(asked).toHaveLength(1);
+  });
 });
