@@ -28,6 +28,7 @@ import { handover } from './scenarios/handover.ts';
 import { heterogeneous } from './scenarios/heterogeneous.ts';
 import { killResume } from './scenarios/kill.ts';
 import { mirrors } from './scenarios/mirrors.ts';
+import { pushback } from './scenarios/pushback.ts';
 
 type Scenario = (b: BenchLab) => Promise<ScenarioResult>;
 
@@ -41,6 +42,7 @@ const SCENARIOS: Record<string, Scenario> = {
   kill: killResume,
   cpu,
   mirrors,
+  pushback,
 };
 
 async function main(): Promise<void> {
