@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import type { Battery, SyncRunInfo } from '../../common/contract.ts';
+import { errorMessage } from '../../common/errors.ts';
 import type { BudgetProvider } from '../base/budget.ts';
 import { watchFile } from '../base/watchFile.ts';
 import type { BoundPaths, PathBinder } from '../engine/PathBinder.ts';
 import type { Ledger } from '../ledger/Ledger.ts';
 import type { AppRateMeter } from '../monitor/AppRateMeter.ts';
 import type { SecretBox } from '../base/secretBox.ts';
-import { readSecret } from '../sync/jobSecrets.ts';
 import { SyncJobs, type SyncJob } from '../sync/SyncJobs.ts';
 import { SyncScheduler } from '../sync/SyncScheduler.ts';
 import { SyncSession } from '../sync/SyncSession.ts';
@@ -52,11 +52,11 @@ export function wireSyncs(parts: SyncParts): SyncScheduler {
   const { service, dataDir, settings, paths, binder, appRates, ledger, budget, env } = parts;
   const jobs = new SyncJobs(dataDir, parts.secrets ? { secrets: parts.secrets } : {});
   const warn = (message: string): void => console.warn(`pathwise: ${message}`);
-  const open = (job: SyncJob, { force }: { force: boolean }): SyncSession => {
+  const open = async (job: SyncJob, { force }: { force: boolean }): Promise<SyncSession> => {
     const session = new SyncSession({
       job,
       journalDir: jobs.journalDir(job.name),
-      password: readSecret(job, env, jobs.secrets),
+      password: await jobs.openPassword(job, env),
       paths: () => paths.snapshot(),
       agentFactory: binder.agentFactory,
       plans: () => settings.get().plans,
@@ -72,7 +72,14 @@ export function wireSyncs(parts: SyncParts): SyncScheduler {
     if (session.journal.warning) warn(session.journal.warning);
     return session;
   };
-  const publish = throttlePublish(() => service.publish('syncs', scheduler.list()), PUBLISH_MS);
+  const publish = throttlePublish(
+    () =>
+      void scheduler.list().then(
+        (list) => service.publish('syncs', list),
+        (error: unknown) => warn(`The sync jobs cannot be listed: ${errorMessage(error)}`),
+      ),
+    PUBLISH_MS,
+  );
   const scheduler: SyncScheduler = new SyncScheduler({
     jobs,
     open,

@@ -3,7 +3,7 @@ import type { SecretBox } from '../base/secretBox.ts';
 
 type SafeStorage = Pick<
   typeof safeStorage,
-  'isEncryptionAvailable' | 'encryptString' | 'decryptString' | 'getSelectedStorageBackend'
+  'isAsyncEncryptionAvailable' | 'encryptStringAsync' | 'decryptStringAsync' | 'getSelectedStorageBackend'
 >;
 
 /** What each platform's safeStorage rests on, for the words when it is missing. */
@@ -18,14 +18,14 @@ const STORE: Partial<Record<NodeJS.Platform, string>> = {
  * Keychain, DPAPI on Windows, the Secret Service or KWallet on Linux). Where it protects nothing —
  * not available, or Linux's `basic_text` backend, which seals with a key written in Chromium's
  * source — `unavailable()` says why, and the core keeps the password in a 0600 file and says so in
- * the job's view (main/sync/jobSecrets.ts). The synchronous calls: the core opens a password as a
- * run starts, and Electron 45 still offers them beside the asynchronous ones.
+ * the job's view (main/sync/jobSecrets.ts). The asynchronous calls (Electron 45 deprecates the
+ * synchronous ones); a password sealed by `encryptString` before opens with `decryptStringAsync`.
  */
 export function safeStorageBox(storage: SafeStorage = safeStorage, platform = process.platform): SecretBox {
   return {
-    unavailable() {
+    async unavailable() {
       const store = STORE[platform] ?? "the system's secret store";
-      if (!storage.isEncryptionAvailable()) return `${store} is not available to Pathwise`;
+      if (!(await storage.isAsyncEncryptionAvailable())) return `${store} is not available to Pathwise`;
       if (platform !== 'linux') return null;
       const backend = storage.getSelectedStorageBackend();
       if (backend === 'basic_text')
@@ -33,7 +33,10 @@ export function safeStorageBox(storage: SafeStorage = safeStorage, platform = pr
       if (backend === 'unknown') return 'the keyring is not known before the app is ready';
       return null;
     },
-    encrypt: (plain) => storage.encryptString(plain),
-    decrypt: (sealed) => storage.decryptString(sealed),
+    encrypt: (plain) => storage.encryptStringAsync(plain),
+    async decrypt(sealed) {
+      const { result, shouldReEncrypt } = await storage.decryptStringAsync(sealed);
+      return { plain: result, reseal: shouldReEncrypt };
+    },
   };
 }

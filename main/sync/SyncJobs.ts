@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { PathwiseError } from '../../common/errors.ts';
 import { writeFileAtomic } from '../base/atomicWrite.ts';
 import type { SecretBox } from '../base/secretBox.ts';
-import { passwordFile, SecretSchema, storePassword } from './jobSecrets.ts';
+import { openSecret, passwordFile, SecretSchema, storePassword } from './jobSecrets.ts';
 
 export const SYNC_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
@@ -135,6 +135,19 @@ export class SyncJobs {
     this.get(name);
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     return this.update(name, { password: await storePassword(this.dir, name, plain, this.secrets) });
+  }
+
+  /**
+   * The job's password for a run (jobSecrets.ts): from its file or variable, or opened by
+   * `secrets`. A seal the keyring asks to renew (its key rotated) is sealed again and kept.
+   */
+  async openPassword(job: SyncJob, env: NodeJS.ProcessEnv): Promise<string | null> {
+    const { plain, reseal } = await openSecret(job, env, this.secrets);
+    if (reseal && plain !== null) {
+      // The old seal still opens; a failure to keep the new one is tried again at the next run.
+      await this.setPassword(job.name, plain).catch(() => undefined);
+    }
+    return plain;
   }
 
   /** Removes the job, its journal and a password the app kept for it; the synced folders are not touched. */

@@ -56,6 +56,16 @@ const SCHEMA = [
   // Folders both sides had at the last agreement (an empty one is synced too). A journal from
   // before knew only files: the folders holding them were in step then (seedDirs).
   `CREATE TABLE dirs (path TEXT PRIMARY KEY, synced_at INTEGER NOT NULL) WITHOUT ROWID;`,
+  // Chunked uploads under way (Nextcloud's chunking v2): a later run, even after a kill -9,
+  // sends only the chunks the server lacks, if the local file is as it was.
+  `CREATE TABLE uploads (
+     path TEXT PRIMARY KEY,
+     upload_id TEXT NOT NULL,
+     chunk_bytes INTEGER NOT NULL,
+     l_size INTEGER NOT NULL,
+     l_mtime REAL NOT NULL,
+     started_at INTEGER NOT NULL
+   ) WITHOUT ROWID;`,
 ];
 
 /** The folders of the files a journal knows (each file's parents), as in step when it was written. */
@@ -72,6 +82,15 @@ function seedDirs(db: DatabaseSync): void {
 }
 
 export const JOURNAL_FILE = 'journal.sqlite';
+
+/** A chunked upload under way: its folder on the server, its chunk size, the local file it sends. */
+export interface UploadRecord {
+  path: string;
+  uploadId: string;
+  chunkBytes: number;
+  localSize: number;
+  localMtimeMs: number;
+}
 
 interface Row {
   path: string;
@@ -162,6 +181,12 @@ export class SyncJournal {
       dirs: db.prepare('SELECT path FROM dirs'),
       putDir: db.prepare('INSERT OR REPLACE INTO dirs (path, synced_at) VALUES (?, ?)'),
       removeDir: db.prepare('DELETE FROM dirs WHERE path = ?'),
+      upload: db.prepare('SELECT * FROM uploads WHERE path = ?'),
+      putUpload: db.prepare(
+        `INSERT OR REPLACE INTO uploads (path, upload_id, chunk_bytes, l_size, l_mtime, started_at)
+         VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
+      removeUpload: db.prepare('DELETE FROM uploads WHERE path = ?'),
       book: db.prepare(
         `INSERT INTO usage (path, day, rx, tx) VALUES (?, ?, ?, ?)
          ON CONFLICT (path, day) DO UPDATE SET rx = rx + excluded.rx, tx = tx + excluded.tx`,
@@ -218,6 +243,34 @@ export class SyncJournal {
     (this.statements['removeDir'] as StatementSync).run(path);
   }
 
+  /** The chunked upload of `path` a run began, if one is under way. */
+  upload(path: string): UploadRecord | null {
+    const row = (this.statements['upload'] as StatementSync).get(path) as Record<string, unknown> | undefined;
+    if (!row) return null;
+    return {
+      path,
+      uploadId: String(row['upload_id']),
+      chunkBytes: Number(row['chunk_bytes']),
+      localSize: Number(row['l_size']),
+      localMtimeMs: Number(row['l_mtime']),
+    };
+  }
+
+  putUpload(upload: UploadRecord): void {
+    (this.statements['putUpload'] as StatementSync).run(
+      upload.path,
+      upload.uploadId,
+      upload.chunkBytes,
+      upload.localSize,
+      upload.localMtimeMs,
+      Date.now(),
+    );
+  }
+
+  removeUpload(path: string): void {
+    (this.statements['removeUpload'] as StatementSync).run(path);
+  }
+
   /** The job's bytes on a path (day = local midnight of `at`, in ms). */
   book(path: string, day: number, rx: number, tx: number): void {
     (this.statements['book'] as StatementSync).run(path, day, rx, tx);
@@ -264,13 +317,13 @@ export class SyncJournal {
   }
 
   /**
-   * Forgets what both sides were (files, folders, runs) when the job's folder pair changed: the
+   * Forgets what both sides were (files, folders, runs, uploads under way) when the job's folder pair changed: the
    * next run compares the new pair afresh and deletes nothing. The bytes per path stay (a cellular
    * allowance spent this cycle is spent).
    */
   forgetTree(): void {
     this.transaction(() => {
-      for (const table of ['files', 'dirs', 'runs']) this.db.exec(`DELETE FROM ${table}`);
+      for (const table of ['files', 'dirs', 'runs', 'uploads']) this.db.exec(`DELETE FROM ${table}`);
     });
   }
 

@@ -3,6 +3,7 @@ import { errorCode, errorMessage, PathwiseError } from '../../common/errors.ts';
 import { dayStart } from '../ledger/calendar.ts';
 import { isPathFault, stopsTheRun } from './davErrors.ts';
 import { ActiveDownloads, type EngineDownloads } from './engineDownload.ts';
+import { ChunkedUploads } from './chunkedUpload.ts';
 import { emptyTally, runAction, type ActionContext, type RunTally } from './fileActions.ts';
 import { scanLocal, stillWriting } from './localScan.ts';
 import { runDirAction } from './dirActions.ts';
@@ -30,6 +31,12 @@ export interface SyncSettings {
   /** A local file modified within this long is looked at twice before it is uploaded. */
   quietMs: number;
   smallBytes: number;
+  /**
+   * On a Nextcloud, files larger than this go up in chunks of `chunkBytes` (Nextcloud takes 5 MiB
+   * to 5 GiB): a cut upload goes on from the chunks the server has.
+   */
+  chunkedFromBytes: number;
+  chunkBytes: number;
   stallMs: number;
   concurrency: number;
   maxRounds: number;
@@ -42,6 +49,8 @@ export const DEFAULT_SETTINGS: Omit<SyncSettings, 'localRoot'> = {
   uploadRateBps: null,
   quietMs: 2000,
   smallBytes: 4 << 20,
+  chunkedFromBytes: 10 << 20,
+  chunkBytes: 10 << 20,
   stallMs: 20_000,
   concurrency: 4,
   maxRounds: 4,
@@ -178,6 +187,10 @@ export class SyncRunner {
 
   private async rounds(outcome: RunOutcome, signal: AbortSignal): Promise<void> {
     const trash = new SyncTrash(this.settings.localRoot, this.parts.client, outcome.startedAt);
+    const chunked = new ChunkedUploads(this.parts.client.base, {
+      chunkBytes: this.settings.chunkBytes,
+      fromBytes: this.settings.chunkedFromBytes,
+    });
     for (let round = 1; round <= this.settings.maxRounds && !signal.aborted; round++) {
       outcome.rounds = round;
       this.setLive({ round, phase: 'listing' });
@@ -192,7 +205,7 @@ export class SyncRunner {
         for (const name of this.leftovers) await this.parts.client.delete(name).catch(() => undefined);
         return;
       }
-      const result = await this.execute(plan.actions, { trash, tally: outcome, signal });
+      const result = await this.execute(plan.actions, { trash, chunked, tally: outcome, signal });
       outcome.errors = result.errors;
       // Nothing moved and nothing is still being written: another round would fail the same way.
       if (result.done === 0 && plan.waiting.length === 0) return;
@@ -258,7 +271,7 @@ export class SyncRunner {
 
   private async execute(
     actions: SyncAction[],
-    run: { trash: SyncTrash; tally: RunTally; signal: AbortSignal },
+    run: { trash: SyncTrash; chunked: ChunkedUploads; tally: RunTally; signal: AbortSignal },
   ): Promise<RoundResult> {
     const ctx: ActionContext = {
       localRoot: this.settings.localRoot,
@@ -267,6 +280,7 @@ export class SyncRunner {
       active: this.active,
       bucket: this.bucket,
       smallBytes: this.settings.smallBytes,
+      chunked: run.chunked,
       stallMs: this.settings.stallMs,
       signal: run.signal,
       tally: run.tally,

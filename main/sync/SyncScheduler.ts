@@ -3,6 +3,7 @@ import { errorCode, errorMessage, PathwiseError } from '../../common/errors.ts';
 import { syncErrorCause } from '../../common/syncContract.ts';
 import { editJob, movesFolders, type JobChange } from './jobEdit.ts';
 import { jobInfo, readFacts, type JournalFacts } from './jobInfo.ts';
+import { keyringProblem } from './jobSecrets.ts';
 import { lockRun } from './runLock.ts';
 import type { SyncJob, SyncJobs } from './SyncJobs.ts';
 import { allowedPaths, batteryBlocks } from './syncPolicy.ts';
@@ -15,8 +16,11 @@ export type RunCause = 'schedule' | 'paths' | 'hand';
 
 export interface SchedulerParts {
   jobs: SyncJobs;
-  /** A job's session: its credentials, its paths under its policy, the ledger's caps and books. */
-  open: (job: SyncJob, options: { force: boolean }) => SyncSession;
+  /**
+   * A job's session: its credentials (opening a sealed password is asynchronous), its paths
+   * under its policy, the ledger's caps and books.
+   */
+  open: (job: SyncJob, options: { force: boolean }) => SyncSession | Promise<SyncSession>;
   battery: () => Battery | null;
   paths: () => readonly PathInfo[];
   plans: () => Record<string, Plan>;
@@ -39,6 +43,8 @@ interface Running {
 /** What the scheduler remembers of a job between its runs. */
 interface Slot {
   running: Running | null;
+  /** A run being started (its session opening); it counts as running. */
+  starting: Promise<void> | null;
   facts: (JournalFacts & { at: number }) | null;
   waitingFor: string | null;
   /** A job waiting (battery, no path, busy elsewhere) is looked at again after this, or on a path change. */
@@ -73,7 +79,7 @@ export class SyncScheduler {
 
   /** How many jobs are running now. */
   get running(): number {
-    return [...this.slots.values()].filter((s) => s.running).length;
+    return [...this.slots.values()].filter((s) => s.running || s.starting).length;
   }
 
   private now(): number {
@@ -116,6 +122,7 @@ export class SyncScheduler {
     if (!slot) {
       slot = {
         running: null,
+        starting: null,
         facts: null,
         waitingFor: null,
         retryAt: 0,
@@ -129,6 +136,7 @@ export class SyncScheduler {
   }
 
   private async halt(slot: Slot): Promise<void> {
+    await slot.starting;
     const running = slot.running;
     if (!running) return;
     running.stop.abort();
@@ -169,7 +177,7 @@ export class SyncScheduler {
     for (const job of this.jobs) {
       if (running >= (this.parts.concurrency ?? 2)) return;
       const slot = this.slot(job.name);
-      if (job.paused || slot.running || slot.editing || now < slot.retryAt) continue;
+      if (job.paused || busy(slot) || now < slot.retryAt) continue;
       const next = this.nextRunAt(job);
       const cause: RunCause | null = slot.pathChanged
         ? 'paths'
@@ -191,7 +199,8 @@ export class SyncScheduler {
     const slot = this.slot(name);
     if (slot.editing)
       throw new PathwiseError('E_BUSY', `The sync job "${name}" is being changed; run it in a moment.`);
-    if (!slot.running) this.begin(job, 'hand', force);
+    if (!slot.running && !slot.starting) this.begin(job, 'hand', force);
+    await slot.starting;
     return this.info(name);
   }
 
@@ -204,7 +213,7 @@ export class SyncScheduler {
     const job = this.parts.jobs.get(name);
     const slot = this.slot(name);
     const moves = movesFolders(job, change);
-    if (moves && (slot.running || slot.editing)) {
+    if (moves && busy(slot)) {
       throw new PathwiseError(
         'E_BUSY',
         `The sync job "${name}" is running: pause it, or let the run end, before changing its folders.`,
@@ -244,23 +253,28 @@ export class SyncScheduler {
     return this.list();
   }
 
-  list(): SyncJobInfo[] {
-    return this.jobs.map((job) => this.info(job.name));
+  async list(): Promise<SyncJobInfo[]> {
+    const keyring = await keyringProblem(this.parts.jobs.secrets);
+    return this.jobs.map((job) => this.describe(job, keyring));
   }
 
-  info(name: string): SyncJobInfo {
-    const job = this.jobs.find((j) => j.name === name) ?? this.parts.jobs.get(name);
-    const slot = this.slot(name);
+  async info(name: string): Promise<SyncJobInfo> {
+    const keyring = await keyringProblem(this.parts.jobs.secrets);
+    return this.describe(this.jobs.find((j) => j.name === name) ?? this.parts.jobs.get(name), keyring);
+  }
+
+  private describe(job: SyncJob, keyring: string | null): SyncJobInfo {
+    const slot = this.slot(job.name);
     return jobInfo(
       job,
       this.facts(job),
       {
-        running: slot.running !== null,
+        running: slot.running !== null || slot.starting !== null,
         progress: slot.running?.session.runner.progress() ?? null,
         waitingFor: slot.waitingFor,
         nextRunAt: this.nextRunAt(job),
       },
-      this.parts.jobs.secrets,
+      keyring,
     );
   }
 
@@ -290,23 +304,31 @@ export class SyncScheduler {
     return batteryBlocks(job, this.parts.battery());
   }
 
-  /** Starts a run unless the policy holds it back; true when it started. */
+  /** Starts a run unless the policy holds it back; true when it is starting (`slot.starting`). */
   private begin(job: SyncJob, cause: RunCause, force: boolean): boolean {
     const slot = this.slot(job.name);
-    const now = this.now();
     const held = this.holdBack(job, cause);
-    if (held !== null) return this.wait(slot, held, now + WAIT_RETRY_MS);
+    if (held !== null) return this.wait(slot, held, this.now() + WAIT_RETRY_MS);
+    slot.starting = this.launch(job, slot, cause, force).finally(() => {
+      slot.starting = null;
+    });
+    return true;
+  }
+
+  private async launch(job: SyncJob, slot: Slot, cause: RunCause, force: boolean): Promise<void> {
+    const now = this.now();
     let session: SyncSession;
     try {
-      session = this.parts.open(job, { force });
+      session = await this.parts.open(job, { force });
     } catch (error) {
       this.finish(job, slot, failedRun(now, error));
-      return false;
+      return;
     }
     if (cause !== 'hand' && session.paths.order().length === 0) {
       void session.close();
       const why = 'no path the job may use is up, or its allowance on them is spent';
-      return this.wait(slot, why, now + WAIT_RETRY_MS);
+      this.wait(slot, why, now + WAIT_RETRY_MS);
+      return;
     }
     const stop = new AbortController();
     const running: Running = { session, stop, done: Promise.resolve() };
@@ -315,7 +337,6 @@ export class SyncScheduler {
     slot.waitingFor = null;
     slot.pathChanged = false;
     this.parts.changed();
-    return true;
   }
 
   private wait(slot: Slot, why: string, retryAt: number): false {
@@ -356,6 +377,11 @@ export class SyncScheduler {
     this.parts.changed();
     this.parts.ended?.(job, run);
   }
+}
+
+/** A run is on, starting, or the job's folders are being changed. */
+function busy(slot: Slot): boolean {
+  return slot.running !== null || slot.starting !== null || slot.editing;
 }
 
 function outcomeRun(outcome: RunOutcome): SyncRunInfo {

@@ -18,8 +18,9 @@ import type { SyncJournal } from './SyncJournal.ts';
 import { conflictName, UPLOAD_SUFFIX } from './syncNames.ts';
 import type { SyncPaths } from './SyncPaths.ts';
 import type { SyncTrash } from './SyncTrash.ts';
-import { uploadBody, type RateBucket } from './uploadBody.ts';
-import type { Attempt, RemoteFile, WebDavClient } from './WebDavClient.ts';
+import { abandon, assemble, sendChunks, type ChunkedUploads } from './chunkedUpload.ts';
+import { attemptBodies, type BodyHooks, type RateBucket } from './uploadBody.ts';
+import type { RemoteFile, WebDavClient } from './WebDavClient.ts';
 
 /** What a run did, for its record and its report. */
 export interface RunTally {
@@ -27,8 +28,10 @@ export interface RunTally {
   downloaded: number;
   deleted: number;
   conflicts: string[];
-  /** Upload bytes sent again on another path after a path failed mid-file. */
+  /** Upload bytes sent again on another path after a path failed mid-file (or mid-chunk). */
   resentBytes: number;
+  /** Upload bytes a cut run had sent already in chunks the server kept (not sent again). */
+  keptBytes: number;
   /** Download bytes a cut run had fetched already (not fetched again). */
   resumedBytes: number;
   /** Files left for the next run: changed while this one handled them. */
@@ -44,6 +47,7 @@ export function emptyTally(): RunTally {
     deleted: 0,
     conflicts: [],
     resentBytes: 0,
+    keptBytes: 0,
     resumedBytes: 0,
     deferred: [],
     folders: 0,
@@ -61,6 +65,8 @@ export interface ActionContext {
   bucket: RateBucket;
   /** Files up to this size are read whole and sent under their name; larger ones go up under a temporary name. */
   smallBytes: number;
+  /** Nextcloud's chunked uploads for large files, where the server offers them (this run's view). */
+  chunked: ChunkedUploads;
   stallMs: number;
   signal: AbortSignal;
   tally: RunTally;
@@ -114,9 +120,10 @@ async function remoteAfter(
 
 /**
  * Sends a local file. A small one is read whole (the bytes sent are the bytes looked at); a large
- * one goes up under a temporary name and takes its place only if the local file did not change
- * meanwhile — a file still being written never lands half-done under its name. The version it
- * replaces is kept in the server's trash.
+ * one goes up in chunks where the server is a Nextcloud (resumable, see chunkedUpload.ts), else
+ * under a temporary name; either takes its place only if the local file did not change meanwhile
+ * — a file still being written never lands half-done under its name. The version it replaces is
+ * kept in the server's trash.
  */
 async function upload(
   path: string,
@@ -131,51 +138,98 @@ async function upload(
   }
   const parent = path.includes('/') ? path.slice(0, path.lastIndexOf('/')) : '';
   await ctx.client.ensureDir(parent);
-  const attempts: number[] = [];
-  const body = (source: Buffer | string) => (attempt: Attempt) => {
-    attempts.push(0);
-    const index = attempts.length - 1;
-    return uploadBody(source, attempt, {
-      bucket: ctx.bucket,
-      stallMs: ctx.stallMs,
-      book: (name, bytes) => {
-        attempts[index] = (attempts[index] ?? 0) + bytes;
-        ctx.paths.book(name, 'up', bytes);
-      },
-    });
-  };
-  const file = join(ctx.localRoot, path);
-  let etag: string | null;
-  if (planned.size <= ctx.smallBytes) {
-    const content = await readFile(file);
-    if (!sameLocal(await lookAt(ctx.localRoot, path), planned) || content.length !== planned.size) {
-      ctx.tally.deferred.push(path);
-      return;
-    }
-    if (replaces) await ctx.trash.keepRemoteVersion(path);
-    etag = await ctx.client.put(path, body(content), content.length, ctx.signal);
-  } else {
-    const stem = `${path}.${randomBytes(4).toString('hex')}`;
-    const sent = await ctx.client.putFresh(
-      (n) => `${stem}-${n}${UPLOAD_SUFFIX}`,
-      body(file),
-      planned.size,
-      ctx.signal,
-    );
-    // A cut try's name may still be held by the server for a while: removing it is best effort.
-    for (const left of sent.left) await ctx.client.delete(left).catch(() => undefined);
-    if (!sameLocal(await lookAt(ctx.localRoot, path), planned)) {
-      await ctx.client.delete(sent.name);
-      ctx.tally.deferred.push(path);
-      return;
-    }
-    if (replaces) await ctx.trash.trashRemote(path);
-    await ctx.client.move(sent.name, path, { overwrite: true });
-    etag = null;
+  let sent: { etag: string | null } | null | 'refused' = 'refused';
+  if (planned.size <= ctx.smallBytes) sent = await putSmall(path, planned, replaces, ctx);
+  else if (ctx.chunked.applies(planned.size)) sent = await putChunked(path, planned, replaces, ctx);
+  if (sent === 'refused') sent = await putViaTemporary(path, planned, replaces, ctx);
+  if (sent === null) {
+    ctx.tally.deferred.push(path);
+    return;
   }
-  ctx.tally.resentBytes += attempts.slice(0, -1).reduce((a, b) => a + b, 0);
-  record(ctx, path, planned, await remoteAfter(ctx, path, etag, planned.size));
+  record(ctx, path, planned, await remoteAfter(ctx, path, sent.etag, planned.size));
   ctx.tally.uploaded++;
+}
+
+function bodyHooks(ctx: ActionContext): BodyHooks {
+  return {
+    bucket: ctx.bucket,
+    stallMs: ctx.stallMs,
+    book: (name, bytes) => ctx.paths.book(name, 'up', bytes),
+  };
+}
+
+/** A small file read whole and PUT under its name; null: it changed while being read. */
+async function putSmall(
+  path: string,
+  planned: LocalFile,
+  replaces: RemoteFile | null,
+  ctx: ActionContext,
+): Promise<{ etag: string | null } | null> {
+  const content = await readFile(join(ctx.localRoot, path));
+  if (!sameLocal(await lookAt(ctx.localRoot, path), planned) || content.length !== planned.size) return null;
+  if (replaces) await ctx.trash.keepRemoteVersion(path);
+  const bodies = attemptBodies(bodyHooks(ctx), content);
+  const etag = await ctx.client.put(path, bodies.body, content.length, ctx.signal);
+  ctx.tally.resentBytes += bodies.resent();
+  return { etag };
+}
+
+/** A large file under a temporary name, then MOVEd into place; null: it changed meanwhile. */
+async function putViaTemporary(
+  path: string,
+  planned: LocalFile,
+  replaces: RemoteFile | null,
+  ctx: ActionContext,
+): Promise<{ etag: string | null } | null> {
+  const stem = `${path}.${randomBytes(4).toString('hex')}`;
+  const bodies = attemptBodies(bodyHooks(ctx), join(ctx.localRoot, path));
+  const sent = await ctx.client.putFresh(
+    (n) => `${stem}-${n}${UPLOAD_SUFFIX}`,
+    bodies.body,
+    planned.size,
+    ctx.signal,
+  );
+  ctx.tally.resentBytes += bodies.resent();
+  // A cut try's name may still be held by the server for a while: removing it is best effort.
+  for (const left of sent.left) await ctx.client.delete(left).catch(() => undefined);
+  if (!sameLocal(await lookAt(ctx.localRoot, path), planned)) {
+    await ctx.client.delete(sent.name);
+    return null;
+  }
+  if (replaces) await ctx.trash.trashRemote(path);
+  await ctx.client.move(sent.name, path, { overwrite: true });
+  return { etag: null };
+}
+
+/**
+ * A large file in Nextcloud's chunks, going on from the chunks an earlier run left; 'refused':
+ * the server has no chunked uploads (the file goes whole); null: it changed meanwhile.
+ */
+async function putChunked(
+  path: string,
+  planned: LocalFile,
+  replaces: RemoteFile | null,
+  ctx: ActionContext,
+): Promise<{ etag: string | null } | null | 'refused'> {
+  const parts = {
+    client: ctx.client,
+    journal: ctx.journal,
+    uploads: ctx.chunked,
+    localRoot: ctx.localRoot,
+    hooks: bodyHooks(ctx),
+    signal: ctx.signal,
+  };
+  const sent = await sendChunks(parts, path, planned);
+  if (sent === 'refused') return sent;
+  if (sent === 'changed') return null;
+  ctx.tally.resentBytes += sent.resent;
+  ctx.tally.keptBytes += sent.kept;
+  if (!sameLocal(await lookAt(ctx.localRoot, path), planned)) {
+    await abandon(parts, sent.record);
+    return null;
+  }
+  if (replaces) await ctx.trash.trashRemote(path);
+  return { etag: await assemble(parts, sent) };
 }
 
 /** Puts a fetched staging file at `path`, the local version it replaces into the trash first. */

@@ -7,7 +7,6 @@ import {
   type SyncProgress,
   type SyncRunInfo,
 } from '../../common/syncContract.ts';
-import type { SecretBox } from '../base/secretBox.ts';
 import { cycleAt } from '../ledger/calendar.ts';
 import { secretState } from './jobSecrets.ts';
 import type { SyncJob } from './SyncJobs.ts';
@@ -98,7 +97,8 @@ export function jobInfo(
   job: SyncJob,
   facts: JournalFacts,
   live: LiveFacts,
-  secrets?: SecretBox,
+  /** Why sealed passwords cannot be opened now (jobSecrets.keyringProblem); null: they can. */
+  keyring: string | null,
 ): SyncJobInfo {
   const last = facts.lastRun;
   const state: SyncJobInfo['state'] = job.paused
@@ -130,6 +130,6 @@ export function jobInfo(
     nextRunAt: job.paused ? null : live.nextRunAt,
     progress: live.running ? live.progress : null,
     cycleBytes: facts.cycleBytes,
-    password: secretState(job, secrets),
+    password: secretState(job, keyring),
   };
 }

@@ -58,10 +58,10 @@ export async function storePassword(
     return null;
   }
   const because = secrets
-    ? secrets.unavailable()
+    ? await secrets.unavailable()
     : 'this Pathwise has no system keyring to seal it with (only the desktop app has one)';
   if (secrets && because === null) {
-    const sealed = secrets.encrypt(plain).toString('base64');
+    const sealed = (await secrets.encrypt(plain)).toString('base64');
     await rm(file, { force: true });
     return { sealed };
   }
@@ -69,7 +69,16 @@ export async function storePassword(
   return { file, because: because ?? 'the keyring is not available' };
 }
 
-export function secretState(job: Named, secrets: SecretBox | undefined): SecretState {
+/**
+ * Why sealed passwords cannot be opened here now (the SecretBox's reason, or that only the app
+ * can); null: they can. Asked once for a list of jobs (`secretState`).
+ */
+export async function keyringProblem(secrets: SecretBox | undefined): Promise<string | null> {
+  return secrets ? secrets.unavailable() : 'only the desktop app can open it';
+}
+
+/** `keyring`: what `keyringProblem` said. */
+export function secretState(job: Named, keyring: string | null): SecretState {
   const from = job.password;
   if (!from) return { from: 'none', note: null };
   if ('env' in from) return { from: 'env', note: null };
@@ -79,18 +88,20 @@ export function secretState(job: Named, secrets: SecretBox | undefined): SecretS
       : null;
     return { from: 'file', note };
   }
-  const gone = secrets ? secrets.unavailable() : 'only the desktop app can open it';
   return {
     from: 'keyring',
     note:
-      gone === null
+      keyring === null
         ? null
-        : `The password is sealed by the system keyring, which cannot open it now: ${gone}.`,
+        : `The password is sealed by the system keyring, which cannot open it now: ${keyring}.`,
   };
 }
 
-/** Reads the job's password from where the job says; never from the job itself. */
-export function readSecret(job: Named, env: NodeJS.ProcessEnv, secrets?: SecretBox): string | null {
+/**
+ * Reads the job's password from where the job says (never from the job itself): a file or a
+ * variable. The command line's: a password the app sealed is refused with what to do.
+ */
+export function readSecret(job: Named, env: NodeJS.ProcessEnv): string | null {
   const from = job.password;
   if (!from) return null;
   if ('env' in from) {
@@ -103,7 +114,12 @@ export function readSecret(job: Named, env: NodeJS.ProcessEnv, secrets?: SecretB
     }
     return value;
   }
-  if ('sealed' in from) return openSealed(job.name, from.sealed, secrets);
+  if ('sealed' in from) {
+    throw new PathwiseError(
+      'E_AUTH',
+      `The password of the sync job "${job.name}" is sealed by the desktop app's keyring, which only the app can open: run the job from the app. ${setAgain(job.name)}`,
+    );
+  }
   try {
     return readFileSync(from.file, 'utf8').replace(/\r?\n$/, '');
   } catch (error) {
@@ -114,23 +130,33 @@ export function readSecret(job: Named, env: NodeJS.ProcessEnv, secrets?: SecretB
   }
 }
 
-function openSealed(name: string, sealed: string, secrets: SecretBox | undefined): string {
-  const again = `Set it again in the Syncs view, or give the job a password file: pathwise sync edit ${name} --password-file FILE.`;
-  if (!secrets) {
+/**
+ * The app's: as `readSecret`, and a sealed password opened by the SecretBox. `reseal`: the box
+ * asks for the password to be sealed again (SyncJobs.openPassword keeps the new seal).
+ */
+export async function openSecret(
+  job: Named,
+  env: NodeJS.ProcessEnv,
+  secrets: SecretBox | undefined,
+): Promise<{ plain: string | null; reseal: boolean }> {
+  const from = job.password;
+  if (!from || !('sealed' in from) || !secrets) return { plain: readSecret(job, env), reseal: false };
+  const why = await secrets.unavailable();
+  if (why !== null)
     throw new PathwiseError(
       'E_AUTH',
-      `The password of the sync job "${name}" is sealed by the desktop app's keyring, which only the app can open: run the job from the app. ${again}`,
+      `The keyring cannot open the password of "${job.name}": ${why}. ${setAgain(job.name)}`,
     );
-  }
-  const why = secrets.unavailable();
-  if (why !== null)
-    throw new PathwiseError('E_AUTH', `The keyring cannot open the password of "${name}": ${why}. ${again}`);
   try {
-    return secrets.decrypt(Buffer.from(sealed, 'base64'));
+    return await secrets.decrypt(Buffer.from(from.sealed, 'base64'));
   } catch {
     throw new PathwiseError(
       'E_AUTH',
-      `The keyring could not open the password of "${name}" (sealed by another user or machine?). ${again}`,
+      `The keyring could not open the password of "${job.name}" (sealed by another user or machine?). ${setAgain(job.name)}`,
     );
   }
+}
+
+function setAgain(name: string): string {
+  return `Set it again in the Syncs view, or give the job a password file: pathwise sync edit ${name} --password-file FILE.`;
 }

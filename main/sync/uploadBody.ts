@@ -36,17 +36,24 @@ export interface BodyHooks {
 
 const CHUNK = 64 * 1024;
 
+/** What an upload sends: a file's content read whole, a file (streamed), or a part of one. */
+export type BodySource = Buffer | string | { file: string; start: number; end: number };
+
+function read(source: BodySource): Readable {
+  if (Buffer.isBuffer(source)) return Readable.from(chunks(source), { objectMode: false });
+  if (typeof source === 'string') return createReadStream(source, { highWaterMark: CHUNK });
+  // `end` is exclusive here, inclusive for createReadStream.
+  return createReadStream(source.file, { start: source.start, end: source.end - 1, highWaterMark: CHUNK });
+}
+
 /**
- * An upload's body for one attempt: the bytes (a file's content read whole, or a stream of it)
- * counted under the path as the socket takes them, held to the job's rate, and watched: a path
- * that takes nothing for `stallMs` is given up (the attempt aborts; the next path gets the file
- * again from its first byte — WebDAV has no standard way to resume a PUT).
+ * An upload's body for one attempt: the bytes counted under the path as the socket takes them,
+ * held to the job's rate, and watched: a path that takes nothing for `stallMs` is given up (the
+ * attempt aborts; the next path gets the body again from its first byte — a plain WebDAV PUT
+ * cannot be resumed, so a large file on Nextcloud goes up in chunks, chunkedUpload.ts).
  */
-export function uploadBody(source: Buffer | string, attempt: Attempt, hooks: BodyHooks): Readable {
-  const input =
-    typeof source === 'string'
-      ? createReadStream(source, { highWaterMark: CHUNK })
-      : Readable.from(chunks(source), { objectMode: false });
+export function uploadBody(source: BodySource, attempt: Attempt, hooks: BodyHooks): Readable {
+  const input = read(source);
   let timer: NodeJS.Timeout | undefined;
   const arm = (): void => {
     clearTimeout(timer);
@@ -82,4 +89,28 @@ export function uploadBody(source: Buffer | string, attempt: Attempt, hooks: Bod
 
 function* chunks(buffer: Buffer): Generator<Buffer> {
   for (let at = 0; at < buffer.length; at += CHUNK) yield buffer.subarray(at, at + CHUNK);
+}
+
+/**
+ * Bodies for one request's attempts (WebDavClient.send makes one per path it tries), and the
+ * bytes the failed attempts had sent: what went out again on the next path.
+ */
+export function attemptBodies(
+  hooks: BodyHooks,
+  source: BodySource,
+): { body: (attempt: Attempt) => Readable; resent: () => number } {
+  const attempts: number[] = [];
+  return {
+    body: (attempt) => {
+      const index = attempts.push(0) - 1;
+      return uploadBody(source, attempt, {
+        ...hooks,
+        book: (name, bytes) => {
+          attempts[index] = (attempts[index] ?? 0) + bytes;
+          hooks.book(name, bytes);
+        },
+      });
+    },
+    resent: () => attempts.slice(0, -1).reduce((a, b) => a + b, 0),
+  };
 }

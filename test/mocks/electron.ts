@@ -212,27 +212,51 @@ export const dialog = {
 
 /**
  * safeStorage: seals with a key of this process (AES-GCM), so what it returns never holds the
- * text; a test takes the keyring away (`available`) or picks Linux's backend (`backend`).
+ * text; a test takes the keyring away (`available`), picks Linux's backend (`backend`), or
+ * rotates the key (`rotate()`: what the old key sealed still opens, with `shouldReEncrypt`). The
+ * synchronous calls (deprecated in Electron 45) seal the same way, as Electron's do.
  */
 export const safeStorage = {
   available: true,
   backend: 'gnome_libsecret' as string,
-  key: randomBytes(32),
-  isEncryptionAvailable: (): boolean => safeStorage.available,
-  getSelectedStorageBackend: (): string => safeStorage.backend,
-  encryptString(plain: string): Buffer {
+  keys: [randomBytes(32)],
+  /** How many times each call was made, so a test sees the deprecated ones go unused. */
+  calls: new Map<string, number>(),
+  rotate(): void {
+    safeStorage.keys.push(randomBytes(32));
+  },
+  count(name: string): void {
+    safeStorage.calls.set(name, (safeStorage.calls.get(name) ?? 0) + 1);
+  },
+  seal(plain: string): Buffer {
     if (!safeStorage.available) throw new Error('Encryption is not available.');
+    const version = safeStorage.keys.length - 1;
     const iv = randomBytes(12);
-    const cipher = createCipheriv('aes-256-gcm', safeStorage.key, iv);
+    const cipher = createCipheriv('aes-256-gcm', safeStorage.keys[version]!, iv);
     const body = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-    return Buffer.concat([iv, cipher.getAuthTag(), body]);
+    return Buffer.concat([Buffer.from([version]), iv, cipher.getAuthTag(), body]);
   },
-  decryptString(sealed: Buffer): string {
+  unseal(sealed: Buffer): { result: string; shouldReEncrypt: boolean } {
     if (!safeStorage.available) throw new Error('Decryption is not available.');
-    const decipher = createDecipheriv('aes-256-gcm', safeStorage.key, sealed.subarray(0, 12));
-    decipher.setAuthTag(sealed.subarray(12, 28));
-    return Buffer.concat([decipher.update(sealed.subarray(28)), decipher.final()]).toString('utf8');
+    const version = sealed[0] ?? 0;
+    const key = safeStorage.keys[version];
+    if (!key) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    const decipher = createDecipheriv('aes-256-gcm', key, sealed.subarray(1, 13));
+    decipher.setAuthTag(sealed.subarray(13, 29));
+    const result = Buffer.concat([decipher.update(sealed.subarray(29)), decipher.final()]).toString('utf8');
+    return { result, shouldReEncrypt: version < safeStorage.keys.length - 1 };
   },
+  isEncryptionAvailable: (): boolean => (safeStorage.count('isEncryptionAvailable'), safeStorage.available),
+  getSelectedStorageBackend: (): string => safeStorage.backend,
+  encryptString: (plain: string): Buffer => (safeStorage.count('encryptString'), safeStorage.seal(plain)),
+  decryptString: (sealed: Buffer): string => (
+    safeStorage.count('decryptString'),
+    safeStorage.unseal(sealed).result
+  ),
+  isAsyncEncryptionAvailable: async (): Promise<boolean> => safeStorage.available,
+  encryptStringAsync: async (plain: string): Promise<Buffer> => safeStorage.seal(plain),
+  decryptStringAsync: async (sealed: Buffer): Promise<{ result: string; shouldReEncrypt: boolean }> =>
+    safeStorage.unseal(sealed),
 };
 
 export const ipcMain = new FakeIpcMain();

@@ -34,7 +34,7 @@ interface Lab {
   battery: { value: Battery | null };
   clock: { now: number };
   /** Resolves once `test` holds for the scheduler. */
-  until: (test: () => boolean) => Promise<void>;
+  until: (test: () => boolean | Promise<boolean>) => Promise<void>;
 }
 
 async function lab(fx: DavFixture, job: Partial<SyncJob>): Promise<Lab> {
@@ -66,8 +66,8 @@ async function lab(fx: DavFixture, job: Partial<SyncJob>): Promise<Lab> {
   });
   scheduler.reload();
   // Woken by the scheduler's reports, and now and then for what it does not report (progress).
-  const until = async (test: () => boolean): Promise<void> => {
-    while (!test()) {
+  const until = async (test: () => boolean | Promise<boolean>): Promise<void> => {
+    while (!(await test())) {
       await new Promise<void>((resolve) => {
         const wake = (): void => {
           waiters.delete(wake);
@@ -82,8 +82,8 @@ async function lab(fx: DavFixture, job: Partial<SyncJob>): Promise<Lab> {
   return { ...state, scheduler, until };
 }
 
-const info = (l: Lab): SyncJobInfo => l.scheduler.info('docs');
-const idle = (l: Lab) => () => info(l).state !== 'running';
+const info = (l: Lab): Promise<SyncJobInfo> => l.scheduler.info('docs');
+const idle = (l: Lab) => async () => (await info(l)).state !== 'running';
 
 describeNeeding(rcloneNeeds())('the sync scheduler: by hand, on its schedule, on a path change', () => {
   const fx = useDavFixture();
@@ -97,15 +97,18 @@ describeNeeding(rcloneNeeds())('the sync scheduler: by hand, on its schedule, on
     expect((await l.scheduler.runNow('docs')).state).toBe('running');
     await l.until(idle(l));
     expect(l.ended).toHaveLength(1);
-    expect(info(l)).toMatchObject({ state: 'in-step', lastRun: { ok: true, uploaded: 1, downloaded: 1 } });
-    expect(info(l).cycleBytes['a']?.rx).toBeGreaterThanOrEqual(2_000_000);
+    expect(await info(l)).toMatchObject({
+      state: 'in-step',
+      lastRun: { ok: true, uploaded: 1, downloaded: 1 },
+    });
+    expect((await info(l)).cycleBytes['a']?.rx).toBeGreaterThanOrEqual(2_000_000);
     expect(treeHashes(fx.local)).toEqual(treeHashes(fx.remote));
 
     // `pathwise sync run docs` in another process holds the job's lock (its pid is alive).
     writeFileSync(join(l.jobs.journalDir('docs'), 'run.lock'), String(process.ppid));
     await l.scheduler.runNow('docs');
-    await l.until(() => info(l).state === 'waiting');
-    expect(info(l).waitingFor).toMatch(/another Pathwise process/);
+    await l.until(async () => (await info(l)).state === 'waiting');
+    expect((await info(l)).waitingFor).toMatch(/another Pathwise process/);
     expect(l.ended).toHaveLength(1);
     const journal = new SyncJournal(l.jobs.journalDir('docs'));
     expect(journal.lastRuns(10)).toHaveLength(1);
@@ -116,19 +119,19 @@ describeNeeding(rcloneNeeds())('the sync scheduler: by hand, on its schedule, on
     write(fx.local, 'a.txt', 'a');
     const l = await lab(fx, { everyMinutes: 15 });
     // Never run: due at once.
-    expect(info(l).nextRunAt).toBeLessThanOrEqual(l.clock.now);
+    expect((await info(l)).nextRunAt).toBeLessThanOrEqual(l.clock.now);
     l.scheduler.tick();
-    expect(info(l).state).toBe('running');
+    expect((await info(l)).state).toBe('running');
     await l.until(idle(l));
-    const last = info(l).lastRun?.finishedAt as number;
-    expect(info(l).nextRunAt).toBe(last + 15 * MIN);
+    const last = (await info(l)).lastRun?.finishedAt as number;
+    expect((await info(l)).nextRunAt).toBe(last + 15 * MIN);
     l.clock.now = last + 14 * MIN;
     l.scheduler.tick();
-    expect(info(l).state).toBe('in-step');
+    expect((await info(l)).state).toBe('in-step');
     write(fx.remote, 'later.txt', 'later');
     l.clock.now = last + 16 * MIN;
     l.scheduler.tick();
-    expect(info(l).state).toBe('running');
+    expect((await info(l)).state).toBe('running');
     await l.until(idle(l));
     expect(l.ended.map((r) => r.downloaded)).toEqual([0, 1]);
   });
@@ -137,21 +140,25 @@ describeNeeding(rcloneNeeds())('the sync scheduler: by hand, on its schedule, on
     write(fx.local, 'a.txt', 'a');
     const l = await lab(fx, { onPathChange: true });
     l.scheduler.pathsChanged();
-    expect(info(l).state).toBe('never-run');
+    expect((await info(l)).state).toBe('never-run');
     l.paths.list = [];
     l.scheduler.pathsChanged();
-    expect(info(l).state).toBe('never-run');
+    expect((await info(l)).state).toBe('never-run');
     l.paths.list = [pathInfo('b', '127.0.0.4')];
     l.scheduler.pathsChanged();
-    expect(info(l).state).toBe('running');
+    expect((await info(l)).state).toBe('running');
     await l.until(idle(l));
-    expect(info(l).lastRun?.ok).toBe(true);
+    expect((await info(l)).lastRun?.ok).toBe(true);
 
     // A scheduled run with no usable path waits (and says why) instead of failing.
     const every = await lab(fx, { everyMinutes: 5, name: 'docs' });
     every.paths.list = [{ ...pathInfo('b', '127.0.0.4'), up: false }];
     every.scheduler.tick();
-    expect(info(every)).toMatchObject({ state: 'waiting', waitingFor: expect.stringMatching(/no path/) });
+    await every.until(async () => (await info(every)).state !== 'running');
+    expect(await info(every)).toMatchObject({
+      state: 'waiting',
+      waitingFor: expect.stringMatching(/no path/),
+    });
     expect(every.ended).toHaveLength(0);
   });
 });
@@ -172,7 +179,7 @@ describeNeeding(rcloneNeeds())('the sync scheduler: the battery floor and a paus
     };
     l.battery.value = battery;
     l.scheduler.tick();
-    expect(info(l)).toMatchObject({
+    expect(await info(l)).toMatchObject({
       state: 'waiting',
       waitingFor: 'on battery at 20 %, below the 30 % the job asks for',
     });
@@ -182,11 +189,11 @@ describeNeeding(rcloneNeeds())('the sync scheduler: the battery floor and a paus
 
     l.clock.now += 16 * MIN;
     l.scheduler.tick();
-    expect(info(l).state).toBe('waiting');
+    expect((await info(l)).state).toBe('waiting');
     l.battery.value = { ...battery, charging: true, acConnected: true };
     l.clock.now += 2 * MIN;
     l.scheduler.tick();
-    expect(info(l).state).toBe('running');
+    expect((await info(l)).state).toBe('running');
     await l.until(idle(l));
     expect(l.ended).toHaveLength(2);
   });
@@ -196,18 +203,18 @@ describeNeeding(rcloneNeeds())('the sync scheduler: the battery floor and a paus
     // 1 MB/s: the run lasts about three seconds, long enough to be paused in the middle.
     const l = await lab(fx, { everyMinutes: 1, rateBps: 1_000_000 });
     l.scheduler.tick();
-    await l.until(() => (info(l).progress?.bytes['a']?.down ?? 0) > 200_000);
+    await l.until(async () => ((await info(l)).progress?.bytes['a']?.down ?? 0) > 200_000);
     const paused = await l.scheduler.pause('docs');
     expect(paused).toMatchObject({ state: 'paused', paused: true, nextRunAt: null });
     expect(l.ended).toHaveLength(0);
     expect(l.jobs.get('docs').paused).toBe(true);
     l.clock.now += 5 * MIN;
     l.scheduler.tick();
-    expect(info(l).state).toBe('paused');
+    expect((await info(l)).state).toBe('paused');
     await l.scheduler.resume('docs');
-    expect(info(l).state).toBe('running');
+    expect((await info(l)).state).toBe('running');
     await l.until(idle(l));
-    expect(info(l)).toMatchObject({ state: 'in-step', lastRun: { ok: true, downloaded: 1 } });
+    expect(await info(l)).toMatchObject({ state: 'in-step', lastRun: { ok: true, downloaded: 1 } });
     expect(treeHashes(fx.local)).toEqual(treeHashes(fx.remote));
   });
 });
