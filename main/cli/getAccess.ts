@@ -4,7 +4,12 @@ import { join, resolve } from 'node:path';
 import { PathwiseError } from '../../common/errors.ts';
 import { CookieFileError, parseCookieFile, type Cookie } from '../engine/cookieFile.ts';
 import { NetrcError, netrcLogin, type NetrcLogin } from '../engine/netrc.ts';
-import { parseHeaderLine, type DownloadAccess, type RequestHeader } from '../engine/requestAuth.ts';
+import {
+  parseHeaderLine,
+  type DownloadAccess,
+  type Login,
+  type RequestHeader,
+} from '../engine/requestAuth.ts';
 import { commandUsage, type ParsedArgs } from './args.ts';
 
 /** What get's access options came to: the access to send (none: null), and notices to print. */
@@ -24,13 +29,21 @@ function mistake(message: string): PathwiseError {
  * What `pathwise get` sends to be allowed, read from its options, the files they name and the
  * environment, all before any request: --header lines, a login (--user with --password-file,
  * PATHWISE_PASSWORD or USER:PASSWORD; else the .netrc entry for the URL's host), --load-cookies.
- * Nothing is asked on the terminal, and no message names a password, a header's value or a
- * cookie: a mistake is told by option, file and line.
+ * `mirrors` are the other URLs typed: their sites get the headers and --user's login too, or each
+ * the .netrc entry for its own host, as curl looks one up per host. Nothing is asked on the
+ * terminal, and no message names a password, a header's value or a cookie: a mistake is told by
+ * option, file and line.
  */
-export function readAccess(args: ParsedArgs, url: string, env: NodeJS.ProcessEnv): ReadAccess {
+export function readAccess(
+  args: ParsedArgs,
+  url: string,
+  env: NodeJS.ProcessEnv,
+  mirrors: readonly string[] = [],
+): ReadAccess {
   const notices: string[] = [];
   const parsed = new URL(url);
-  if (parsed.username || parsed.password) {
+  const typed = mirrors.map((mirror) => new URL(mirror));
+  if ([parsed, ...typed].some((u) => u.username || u.password)) {
     throw mistake(
       "Give the login with --user (and the password in --password-file or PATHWISE_PASSWORD), not in the URL: a URL is shown and kept in the download's journal.",
     );
@@ -44,13 +57,28 @@ export function readAccess(args: ParsedArgs, url: string, env: NodeJS.ProcessEnv
   if (args.string('password-file') !== undefined && user === undefined) {
     throw mistake('--password-file is the password for --user NAME; give --user too.');
   }
-  let basic: DownloadAccess['basic'] = null;
-  if (user !== undefined) basic = login(user, args.string('password-file'), env, notices);
-  else if (!authorizationHeader && args.flag('netrc') !== false) basic = fromNetrc(parsed, env, notices);
+  let loginFor = (_url: URL): Login | null => null;
+  if (user !== undefined) {
+    const given = login(user, args.string('password-file'), env, notices);
+    loginFor = () => given;
+  } else if (!authorizationHeader && args.flag('netrc') !== false) {
+    const netrc = readNetrc(env);
+    if (netrc) loginFor = (u) => fromNetrc(netrc, u);
+  }
+  const basic = loginFor(parsed);
   const cookieFile = args.string('load-cookies');
   const cookies = cookieFile === undefined ? [] : readCookies(cookieFile, notices);
-  const access = { headers, basic, cookies };
-  return { access: headers.length > 0 || basic || cookies.length > 0 ? access : null, notices };
+  const access: DownloadAccess = { headers, basic, cookies };
+  const others = typed.filter((u) => u.origin !== parsed.origin);
+  if (others.length > 0) {
+    const sites = new Map(others.map((u) => [u.origin, loginFor(u)]));
+    access.mirrorSites = [...sites].map(([origin, login]) => ({ origin, basic: login }));
+  }
+  if (user === undefined && (basic || access.mirrorSites?.some((m) => m.basic))) {
+    netrcNotice(netrcPath(env), notices);
+  }
+  const any = headers.length > 0 || cookies.length > 0 || basic || access.mirrorSites?.some((m) => m.basic);
+  return { access: any ? access : null, notices };
 }
 
 function headerOf(line: string, index: number): RequestHeader {
@@ -107,21 +135,46 @@ function firstLine(file: string): string {
   return line;
 }
 
+function netrcPath(env: NodeJS.ProcessEnv): string {
+  return env['NETRC'] ? resolve(env['NETRC']) : join(env['HOME'] || homedir(), '.netrc');
+}
+
+/** A .netrc read: where it is, and its text. */
+interface NetrcFile {
+  path: string;
+  text: string;
+}
+
 /**
- * The login for the URL's host from .netrc ($NETRC, else ~/.netrc), as curl finds it. A missing
- * ~/.netrc is no login; one that can't be read, or is broken, stops here (--no-netrc skips it).
- * A file others may read is used, with a notice (curl would say nothing; ftp refuses it).
+ * .netrc ($NETRC, else ~/.netrc), read once for every URL given. A missing ~/.netrc is no login;
+ * one that can't be read stops here (--no-netrc skips it).
  */
-function fromNetrc(url: URL, env: NodeJS.ProcessEnv, notices: string[]): DownloadAccess['basic'] {
+function readNetrc(env: NodeJS.ProcessEnv): NetrcFile | null {
   const named = env['NETRC'];
-  const path = named ? resolve(named) : join(env['HOME'] || homedir(), '.netrc');
-  let text: string;
+  const path = netrcPath(env);
   try {
-    text = readFileSync(path, 'utf8');
+    return { path, text: readFileSync(path, 'utf8') };
   } catch (error) {
     if (!named && codeOf(error) === 'ENOENT') return null;
     throw mistake(`${path} (the netrc file) cannot be read (${codeOf(error)}); fix it, or give --no-netrc.`);
   }
+}
+
+/**
+ * A login taken from .netrc: used, with a notice when others may read the file (curl would say
+ * nothing; ftp refuses it).
+ */
+function netrcNotice(path: string, notices: string[]): void {
+  const mode = statSync(path, { throwIfNoEntry: false })?.mode ?? 0;
+  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
+    notices.push(
+      `${path} can be read by other users of this machine (mode ${(mode & 0o777).toString(8)}); "chmod 600 ${path}" keeps its passwords yours.`,
+    );
+  }
+}
+
+/** The login for the URL's host in .netrc, as curl finds it; a broken file stops here. */
+function fromNetrc({ path, text }: NetrcFile, url: URL): Login | null {
   let found: NetrcLogin | null;
   try {
     found = netrcLogin(text, url.hostname);
@@ -132,12 +185,6 @@ function fromNetrc(url: URL, env: NodeJS.ProcessEnv, notices: string[]): Downloa
   if (!found) return null;
   if (CONTROL.test(found.login) || CONTROL.test(found.password)) {
     throw mistake(`${path} (the netrc file) has control characters in the login for ${url.hostname}.`);
-  }
-  const mode = statSync(path, { throwIfNoEntry: false })?.mode ?? 0;
-  if (process.platform !== 'win32' && (mode & 0o077) !== 0) {
-    notices.push(
-      `${path} can be read by other users of this machine (mode ${(mode & 0o777).toString(8)}); "chmod 600 ${path}" keeps its passwords yours.`,
-    );
   }
   return { user: found.login, password: found.password };
 }

@@ -89,7 +89,7 @@ export function parseGetArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
       throw usage('--connections must be a whole number from 1 to 16.');
     }
   }
-  const { access, notices } = readAccess(args, url, env);
+  const { access, notices } = readAccess(args, url, env, sources.typedMirrors);
   return {
     url,
     output: args.string('output') ?? null,

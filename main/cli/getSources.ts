@@ -1,6 +1,6 @@
 import { readFileSync, statSync } from 'node:fs';
 import { PathwiseError } from '../../common/errors.ts';
-import { parseMetalink } from '../engine/metalink.ts';
+import { describedFile } from '../engine/metalink.ts';
 import type { MirrorOptions } from '../engine/MirrorSource.ts';
 
 /** The most a Metalink file may weigh (the piece hashes of a file of tens of GiB fit in it). */
@@ -18,6 +18,8 @@ export interface GetSources {
   sha256: string | null;
   /** What to tell the user (URLs a Metalink lists that can't be used). */
   notices: string[];
+  /** The mirrors typed on the command line (their sites get the login too); none from a Metalink. */
+  typedMirrors: string[];
 }
 
 /**
@@ -30,13 +32,19 @@ export function fitsHandoff(mirrors: MirrorOptions | null): boolean {
   return mirrors === null || Buffer.byteLength(JSON.stringify(mirrors)) <= 192 * 1024;
 }
 
+/** A URL whose path names a Metalink document (.meta4, or .metalink as aria2 takes it). */
+function isMetalinkUrl(url: string): boolean {
+  return /\.(meta4|metalink)$/i.test(new URL(url).pathname);
+}
+
 function isHttpUrl(text: string): boolean {
   return URL.canParse(text) && /^https?:$/.test(new URL(text).protocol);
 }
 
 /**
  * The sources of `pathwise get URL [MIRROR…]` (every URL the same file: the first is the primary,
- * the others mirrors) or `pathwise get FILE.meta4` (a Metalink 4 file, RFC 5854, on this machine).
+ * the others mirrors), `pathwise get FILE.meta4` (a Metalink 4 file, RFC 5854, on this machine) or
+ * `pathwise get https://…/FILE.meta4` (one on a server: the download fetches it first).
  * Mistakes in the command line are `usage` errors; a Metalink that can't be read is E_METALINK.
  */
 export function readSources(positionals: string[], usage: (message: string) => PathwiseError): GetSources {
@@ -51,12 +59,25 @@ export function readSources(positionals: string[], usage: (message: string) => P
   for (const url of positionals) {
     if (!isHttpUrl(url)) throw usage(`"${url}" is not an http:// or https:// URL, nor a Metalink file.`);
   }
+  if (isMetalinkUrl(first)) {
+    if (rest.length > 0) throw usage(`A Metalink (${first}) names the file's URLs itself: give it alone.`);
+    // Fetched by the download itself, through its paths, then the file it describes (remoteMetalink.ts).
+    return {
+      url: first,
+      mirrors: { urls: [], document: 'metalink' },
+      fileName: null,
+      sha256: null,
+      notices: [],
+      typedMirrors: [],
+    };
+  }
   return {
     url: first,
     mirrors: rest.length > 0 ? { urls: rest.map((url) => ({ url })) } : null,
     fileName: null,
     sha256: null,
     notices: [],
+    typedMirrors: rest,
   };
 }
 
@@ -68,32 +89,5 @@ function fromMetalink(path: string): GetSources {
       `${path} is ${size} bytes, more than a Metalink file may be (${MAX_METALINK_BYTES}); it is not read.`,
     );
   }
-  const files = parseMetalink(readFileSync(path, 'utf8'));
-  if (files.length > 1) {
-    throw new PathwiseError(
-      'E_METALINK',
-      `${path} describes ${files.length} files (${files.map((f) => f.name).join(', ')}); Pathwise downloads one file per command. Make a Metalink file for each.`,
-    );
-  }
-  const file = files[0] as (typeof files)[number];
-  const [primary, ...mirrors] = file.urls;
-  const notices = file.skipped.length
-    ? [`${path} also lists ${file.skipped.join(', ')}; Pathwise fetches over http(s) only.`]
-    : [];
-  if (!file.sha256 && !file.pieces) {
-    notices.push(
-      `${path} gives no SHA-256 for ${file.name}: mirrors are checked by size and validators only.`,
-    );
-  }
-  return {
-    url: (primary as (typeof file.urls)[number]).url,
-    mirrors: {
-      urls: mirrors,
-      ...(file.size !== null ? { size: file.size } : {}),
-      ...(file.pieces ? { pieces: file.pieces } : {}),
-    },
-    fileName: file.name,
-    sha256: file.sha256,
-    notices,
-  };
+  return { ...describedFile(readFileSync(path, 'utf8'), path), typedMirrors: [] };
 }

@@ -30,6 +30,12 @@ export interface MirrorOptions {
   size?: number;
   /** SHA-256 of each piece of the file (Metalink's `<pieces type="sha-256">`). */
   pieces?: PieceHashes;
+  /**
+   * The URL given (TransferOptions.url) is a Metalink document, not the file (`pathwise get
+   * https://…/file.meta4`): the download fetches it first, then the file it describes
+   * (remoteMetalink.ts). `urls` is then empty.
+   */
+  document?: 'metalink';
 }
 
 const httpUrl = z
@@ -49,6 +55,7 @@ export const MirrorOptionsSchema = z.object({
       sha256: z.array(z.string().regex(/^[0-9a-f]{64}$/)).max(1 << 20),
     })
     .optional(),
+  document: z.literal('metalink').optional(),
 });
 
 /**

@@ -50,8 +50,9 @@ export class PathLanes {
     this.transferId = options.transferId;
     this.reportBytes = options.reportBytes;
     const factory = transfer.agentFactory ?? createPathAgent;
-    // Every request of the download leaves through these: each carries its access (headers, login, cookies).
-    const sign = signRequests(transfer.access, [transfer.url]);
+    // Every request of the download leaves through these: each carries its access (headers, logins,
+    // cookies), and the cookies its servers set are kept for the requests after (one jar per download).
+    const sign = signRequests(transfer.access, transfer.givenUrl ?? transfer.url);
     for (const path of transfer.paths) {
       this.byName.set(
         path.name,

@@ -14,8 +14,9 @@ import { PathLanes } from './PathLanes.ts';
 import { PathLimits } from './PathLimits.ts';
 import { ProbeRound } from './ProbeRound.ts';
 import { exists } from './publishFile.ts';
-import { explainRefusal } from './requestAuth.ts';
 import type { ProbeResult } from './RangeProbe.ts';
+import { fetchDocument, isMetalinkDocument } from './remoteMetalink.ts';
+import { explainRefusal } from './requestAuth.ts';
 import { nameFromUrl, safeFileName, uniqueFileName } from './SafeFileName.ts';
 import { ServedFile } from './ServedFile.ts';
 import { ServerPushback } from './ServerPushback.ts';
@@ -85,6 +86,13 @@ export class Transfer extends EventEmitter<TransferEvents> {
   private phase = new AbortController();
   private startedAt = 0;
   private laneStateKey = '';
+  /**
+   * A remote Metalink's download (remoteMetalink.ts) runs as two inner transfers under this one's
+   * id: the document's, then the file's; this one says what they do. Null otherwise.
+   */
+  private inner: { transfer: Transfer; file: boolean } | null = null;
+  /** The paths as the monitor last told them: an inner transfer starts with these. */
+  private latestPaths: readonly EnginePath[];
 
   constructor(options: TransferOptions) {
     super();
@@ -93,6 +101,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
     this.url = options.url;
     this.mode = options.mode ?? 'aggregate';
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
+    this.latestPaths = options.paths;
     // Where the file goes is named from the root, or the download is refused here (E_DISK).
     if (options.file) {
       this.file = requireAbsolute(options.file, 'file');
@@ -155,7 +164,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
 
   /** Runs (or resumes) the download; resolves with how it ended. Calling it while running joins the run. */
   run(): Promise<TransferOutcome> {
-    this.running ??= this.execute().finally(() => {
+    this.running ??= (isMetalinkDocument(this.options) ? this.viaDocument() : this.execute()).finally(() => {
       this.running = null;
     });
     return this.running;
@@ -175,7 +184,9 @@ export class Transfer extends EventEmitter<TransferEvents> {
   async cancel(): Promise<void> {
     if (!this.running) {
       if (this.state === 'done' || this.state === 'cancelled') return;
-      await this.files.discard(this.file);
+      // A remote Metalink's part file is its file download's; this one's name is the document's.
+      if (this.inner) await this.inner.transfer.cancel();
+      else if (!isMetalinkDocument(this.options)) await this.files.discard(this.file);
       this.setState('cancelled');
       return;
     }
@@ -185,6 +196,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
 
   /** The monitor's latest view of the paths: a path that goes down drops out at once. */
   updatePaths(paths: readonly EnginePath[]): void {
+    this.latestPaths = paths;
+    this.inner?.transfer.updatePaths(paths);
     this.failover.update(paths);
     this.scheduler.pump();
     this.emitChangeIfLanesChanged();
@@ -195,6 +208,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
    * connection for them, or gave up on one; or once `signal` aborts (the waiting stops).
    */
   async requestsSent(signal?: AbortSignal): Promise<void> {
+    if (this.inner) return this.inner.transfer.requestsSent(signal);
     const origins = new Set<string>();
     for (const href of [this.url, this.served.pinnedUrl?.href]) {
       if (href && URL.canParse(href)) origins.add(new URL(href).origin);
@@ -206,6 +220,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
   }
 
   info(): TransferInfo {
+    // A remote Metalink's file download is this download, under the URL the user gave.
+    if (this.inner?.file) return { ...this.inner.transfer.info(), id: this.id, url: this.url };
     const now = performance.now();
     const running = this.state === 'running';
     const paths: TransferInfo['paths'] = {};
@@ -275,7 +291,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
   }
 
   get currentState(): TransferState {
-    return this.state;
+    return this.inner?.file ? this.inner.transfer.currentState : this.state;
   }
 
   // ─── The run ───────────────────────────────────────────────────────────────────────────────
@@ -318,6 +334,55 @@ export class Transfer extends EventEmitter<TransferEvents> {
     }
   }
 
+  /**
+   * A remote Metalink's run: its document fetched and read by one inner transfer, then the file
+   * it describes downloaded by another (each run fetches the document again: the file's part and
+   * journal are what a resume keeps).
+   */
+  private async viaDocument(): Promise<TransferOutcome> {
+    this.stopRequest = null;
+    this.error = null;
+    this.inner = null;
+    this.setState('probing');
+    try {
+      const read = await fetchDocument({ ...this.options, id: this.id, paths: [...this.latestPaths] }, (o) =>
+        this.adopt(new Transfer(o), false),
+      );
+      this.inner = null;
+      if (read.status === 'ended') return this.endedAs(read.outcome);
+      if (this.stopRequest)
+        return this.endedAs({ status: this.stopRequest === 'pause' ? 'paused' : 'cancelled' });
+      const file = this.adopt(new Transfer({ ...read.options, paths: [...this.latestPaths] }), true);
+      const outcome = await file.run();
+      this.state = file.currentState;
+      return outcome;
+    } catch (caught) {
+      this.inner = null;
+      const error =
+        caught instanceof PathwiseError
+          ? caught
+          : new PathwiseError('E_INTERNAL', String(caught), { cause: caught });
+      return this.endedAs({ status: 'failed', error });
+    }
+  }
+
+  /** `transfer` runs for this one: its events are this one's. */
+  private adopt(transfer: Transfer, file: boolean): Transfer {
+    this.inner = { transfer, file };
+    transfer.on('bytes', (event) => this.emit('bytes', event));
+    transfer.on('continuity', (event) => this.emit('continuity', event));
+    transfer.on('change', () => this.emit('change'));
+    return transfer;
+  }
+
+  /** This transfer's own state after a run that ended before the file's download began. */
+  private endedAs(outcome: Exclude<TransferOutcome, { status: 'done' }>): TransferOutcome {
+    this.finishedAt = Date.now();
+    if (outcome.status === 'failed') this.error = outcome.error;
+    this.setState(outcome.status);
+    return outcome;
+  }
+
   /** A run that did not finish: paused, cancelled (its files deleted) or failed with a coded error. */
   private async ended(caught: unknown): Promise<TransferOutcome> {
     const raw =
@@ -331,7 +396,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
     // A 401 or 403 told as the login's: whether one was sent, and that a resume needs it again.
     const error = explainRefusal(raw, {
       access: this.options.access,
-      url: this.url,
+      url: this.options.givenUrl ?? this.url,
       partFile: `${this.file}.part`,
       atStart: this.state === 'probing',
     });
@@ -354,6 +419,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
 
   private stop(kind: 'pause' | 'cancel'): void {
     this.stopRequest ??= kind;
+    if (this.inner) void this.inner.transfer[kind]();
     this.phase.abort();
     this.scheduler.reject(new StopSignal());
   }

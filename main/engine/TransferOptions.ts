@@ -95,6 +95,11 @@ export interface TransferOptions {
    * its requests only; never journaled, shown in TransferInfo or logged.
    */
   access?: DownloadAccess;
+  /**
+   * The URL the user gave, when `url` is not it (the primary a remote Metalink named,
+   * remoteMetalink.ts): the login and the site-only headers go to its site, not to `url`'s.
+   */
+  givenUrl?: string;
 }
 
 export interface TransferDone {

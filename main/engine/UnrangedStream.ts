@@ -8,7 +8,8 @@ import type { ProbeRound } from './ProbeRound.ts';
 import type { FetchResult, RangeFetch } from './RangeFetch.ts';
 import type { ProbeResult } from './RangeProbe.ts';
 import type { ServedFile } from './ServedFile.ts';
-import { isFatal, TransferErrorCodes } from './transferErrors.ts';
+import type { ServerPushback } from './ServerPushback.ts';
+import { isFatal, isPushBack, TransferErrorCodes } from './transferErrors.ts';
 
 /** What the stream needs of the scheduling it runs in. */
 export interface StreamHost {
@@ -26,7 +27,9 @@ export interface StreamHost {
  * A server without byte ranges (ARCHITECTURE "One download": servers without ranges get one
  * stream): the whole file comes as one answer over one path, and what a broken stream brought
  * can't be kept, since nothing can be asked for from the middle. So a failure starts the file
- * over from byte 0, on whichever path is usable then.
+ * over from byte 0, on whichever path is usable then. A server that pushes back (429, 503) when
+ * the file is asked again is waited for as it asks (ServerPushback, per path), the path staying
+ * in service and the download saying why it waits, as with ranges.
  */
 export class UnrangedStream {
   /** The stream delivered the whole file. */
@@ -37,6 +40,7 @@ export class UnrangedStream {
   private readonly files: DownloadFiles;
   private readonly failover: LaneFailover;
   private readonly continuity: ContinuityTracker;
+  private readonly pushback: ServerPushback;
   private readonly host: StreamHost;
 
   constructor(
@@ -47,6 +51,7 @@ export class UnrangedStream {
       files: DownloadFiles;
       failover: LaneFailover;
       continuity: ContinuityTracker;
+      pushback: ServerPushback;
     },
     host: StreamHost,
   ) {
@@ -56,13 +61,19 @@ export class UnrangedStream {
     this.files = parts.files;
     this.failover = parts.failover;
     this.continuity = parts.continuity;
+    this.pushback = parts.pushback;
     this.host = host;
   }
 
-  /** Starts the stream on the first path the policy picks, unless it runs (`busy`) or is done. */
+  /**
+   * Starts the stream on the first path the policy picks that no server asked to wait, unless it
+   * runs (`busy`) or is done; while every path waits, the scheduler's tick asks again.
+   */
   pump(chosen: string[], busy: boolean): void {
     if (busy || this.complete) return;
-    const lane = chosen[0] ? this.lanes.get(chosen[0]) : undefined;
+    const now = performance.now();
+    const name = chosen.find((n) => this.pushback.waitAny(n, now) <= 0);
+    const lane = name ? this.lanes.get(name) : undefined;
     if (!lane) return;
     const probe = this.round.takeWholeBody(lane.name);
     const end = this.served.size ?? Number.POSITIVE_INFINITY;
@@ -71,9 +82,21 @@ export class UnrangedStream {
 
   onEnd(lane: PathLane, fetch: RangeFetch, result: FetchResult, now: number): void {
     if (result.status === 'complete') {
+      this.pushback.answered(lane.name, fetch.url.origin, now);
       this.complete = true;
       this.host.checkComplete();
       return;
+    }
+    if (result.status === 'failed' && isPushBack(result.error)) {
+      // Asked to come back later: this path waits as the server says, and stays in service.
+      this.failover.lastError = result.error;
+      this.pushback.pushBack(lane.name, result.error, now);
+      if (fetch.pos === 0) {
+        this.host.pump();
+        return;
+      }
+    } else if (fetch.pos > 0) {
+      this.pushback.answered(lane.name, fetch.url.origin, now);
     }
     if (
       result.status === 'failed' &&
@@ -83,7 +106,7 @@ export class UnrangedStream {
       this.host.reject(result.error);
       return;
     }
-    if (result.status === 'failed') {
+    if (result.status === 'failed' && !isPushBack(result.error)) {
       this.failover.lastError = result.error;
       if (result.error.code !== TransferErrorCodes.changed) this.failover.fault(lane, result.error, now);
     }

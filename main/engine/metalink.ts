@@ -7,7 +7,7 @@
  */
 import { PathwiseError } from '../../common/errors.ts';
 import { readXml, XmlError, type XmlElement } from './metalinkXml.ts';
-import { LOWEST_PRIORITY, type PieceHashes } from './MirrorSource.ts';
+import { LOWEST_PRIORITY, type MirrorOptions, type PieceHashes } from './MirrorSource.ts';
 
 export const METALINK_NS = 'urn:ietf:params:xml:ns:metalink';
 /** Metalink 3's namespace (.metalink files from before the RFC): recognised, to be named in the error. */
@@ -170,4 +170,53 @@ function pieces(element: XmlElement, owner: string, size: number | null): PieceH
     );
   }
   return { length, sha256: hashes };
+}
+
+/** The one file a Metalink document describes, as a download takes it. */
+export interface DescribedFile {
+  /** Its most preferred URL: the download's primary. */
+  url: string;
+  /** Its other URLs, size and piece hashes. */
+  mirrors: MirrorOptions;
+  /** The document's name for the file (a relative path: made safe where it is used). */
+  fileName: string;
+  sha256: string | null;
+  /** What to tell the user (URLs it lists that can't be used, no hash to check mirrors by). */
+  notices: string[];
+}
+
+/**
+ * The file the Metalink document `text` describes (`where` names the document: a file on this
+ * machine, or the URL it came from). One file only: Pathwise downloads one file per command.
+ * Throws E_METALINK.
+ */
+export function describedFile(text: string, where: string): DescribedFile {
+  const files = parseMetalink(text);
+  if (files.length > 1) {
+    throw new PathwiseError(
+      'E_METALINK',
+      `${where} describes ${files.length} files (${files.map((f) => f.name).join(', ')}); Pathwise downloads one file per command. Make a Metalink file for each.`,
+    );
+  }
+  const file = files[0] as MetalinkFile;
+  const [primary, ...mirrors] = file.urls;
+  const notices = file.skipped.length
+    ? [`${where} also lists ${file.skipped.join(', ')}; Pathwise fetches over http(s) only.`]
+    : [];
+  if (!file.sha256 && !file.pieces) {
+    notices.push(
+      `${where} gives no SHA-256 for ${file.name}: mirrors are checked by size and validators only.`,
+    );
+  }
+  return {
+    url: (primary as MetalinkUrl).url,
+    mirrors: {
+      urls: mirrors,
+      ...(file.size !== null ? { size: file.size } : {}),
+      ...(file.pieces ? { pieces: file.pieces } : {}),
+    },
+    fileName: file.name,
+    sha256: file.sha256,
+    notices,
+  };
 }

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
 import type { Dispatcher } from 'undici';
 import type { PathwiseError } from '../../common/errors.ts';
-import { cookieHeader, type Cookie } from './cookieFile.ts';
+import type { Cookie } from './cookieFile.ts';
+import { CookieJar, keepingCookies } from './cookieJar.ts';
 import { HttpStatusError, statusText } from './transferErrors.ts';
 
 /**
@@ -10,10 +11,11 @@ import { HttpStatusError, statusText } from './transferErrors.ts';
  * paths' dispatchers, and `signRequests` wraps them, so the probe, the leads, every range, a
  * path's recovery probe, a renewed link and each hop of a redirect carry it — judged per request
  * by where that request goes. The login (Basic), an Authorization header and --header cookies go
- * only to the site the user gave (its origin: scheme, host and port); after a redirect to another
- * origin they stay behind, as curl leaves them since 7.58 and 7.83. Other --header lines go
- * everywhere, as curl sends them; the cookie file's cookies go where their domain, path, secure
- * flag and expiry say.
+ * only to the sites the user gave (each URL typed: its origin, scheme, host and port; a mirror's
+ * site gets its own login); after a redirect to another origin they stay behind, as curl leaves
+ * them since 7.58 and 7.83. Other --header lines go everywhere, as curl sends them; the cookie
+ * file's cookies, and those the download's servers set (cookieJar.ts), go where their domain,
+ * path, secure flag and expiry say.
  *
  * None of it is stored: not in the journal, not in TransferInfo, not in --json, not in a log. A
  * download resumed in a later run needs it given again (`explainRefusal` says so when a server
@@ -22,10 +24,23 @@ import { HttpStatusError, statusText } from './transferErrors.ts';
 export interface DownloadAccess {
   /** --header lines in the order given. */
   headers: RequestHeader[];
-  /** HTTP Basic credentials for the site given (--user, else the .netrc entry for its host). */
-  basic: { user: string; password: string } | null;
+  /** HTTP Basic credentials for the first URL's site (--user, else the .netrc entry for its host). */
+  basic: Login | null;
   /** From a cookie file (cookieFile.ts), each sent where it applies. */
   cookies: Cookie[];
+  /**
+   * The sites of the other URLs the user typed (`pathwise get URL1 URL2 …`: mirrors), by origin,
+   * each with its own login: --user's, else the .netrc entry for its host, as curl looks one up per
+   * host (null: none). They get what the first URL's site gets (an Authorization header, --header
+   * cookies) but their own login. Without it only the first URL's site does: a Metalink's mirrors,
+   * which the user did not type, get no login.
+   */
+  mirrorSites?: Array<{ origin: string; basic: Login | null }>;
+}
+
+export interface Login {
+  user: string;
+  password: string;
 }
 
 export interface RequestHeader {
@@ -97,25 +112,39 @@ export function basicAuthorization(user: string, password: string): string {
 }
 
 function hasAccess(access: DownloadAccess | null | undefined): access is DownloadAccess {
-  return Boolean(access && (access.headers.length > 0 || access.basic || access.cookies.length > 0));
+  return Boolean(
+    access &&
+    (access.headers.length > 0 ||
+      access.basic ||
+      access.cookies.length > 0 ||
+      access.mirrorSites?.some((site) => site.basic)),
+  );
 }
 
-/** Whether a request to `url` goes to a site the user gave (same scheme, host and port). */
-function givenSite(url: URL, sites: ReadonlySet<string>): boolean {
-  return sites.has(url.origin);
+/** The sites the user gave (origin → its login): the first URL's, then each mirror typed. */
+export type GivenSites = ReadonlyMap<string, Login | null>;
+
+export function givenSites(access: DownloadAccess | null | undefined, firstUrl: string): GivenSites {
+  const sites = new Map<string, Login | null>();
+  for (const site of access?.mirrorSites ?? []) sites.set(site.origin, site.basic);
+  if (URL.canParse(firstUrl)) sites.set(new URL(firstUrl).origin, access?.basic ?? null);
+  return sites;
 }
 
 /**
  * The headers `access` adds to a request for `url`, by lower-case name (a name given twice is
- * sent twice); `sites` are the origins the user gave.
+ * sent twice); `sites` are the origins the user gave, with their logins; `jar` holds the cookies
+ * to send (the cookie file's, else only those `access` names).
  */
 export function accessHeaders(
   access: DownloadAccess,
-  sites: ReadonlySet<string>,
+  sites: GivenSites,
   url: URL,
   nowSeconds: number = Date.now() / 1000,
+  jar: CookieJar = new CookieJar(access.cookies),
 ): Record<string, string | string[]> {
-  const trusted = givenSite(url, sites);
+  const trusted = sites.has(url.origin);
+  const login = sites.get(url.origin) ?? null;
   const headers: Record<string, string | string[]> = {};
   const cookies: string[] = [];
   for (const { name, value } of access.headers) {
@@ -128,10 +157,9 @@ export function accessHeaders(
     const before = headers[lower];
     headers[lower] = before === undefined ? value : [...[before].flat(), value];
   }
-  if (access.basic && trusted)
-    headers['authorization'] = basicAuthorization(access.basic.user, access.basic.password);
-  const jar = cookieHeader(access.cookies, url, nowSeconds);
-  if (jar) cookies.push(jar);
+  if (login) headers['authorization'] = basicAuthorization(login.user, login.password);
+  const kept = jar.header(url, nowSeconds);
+  if (kept) cookies.push(kept);
   if (cookies.length > 0) headers['cookie'] = cookies.join('; ');
   return headers;
 }
@@ -153,27 +181,34 @@ function headerObject(headers: Dispatcher.DispatchOptions['headers']): Record<st
   return { ...(headers as Record<string, HeaderValue>) };
 }
 
+const NO_ACCESS: DownloadAccess = { headers: [], basic: null, cookies: [] };
+
 /**
  * Wraps each path's dispatcher so that every request of this download carries `access` as its
- * target allows (see above); the engine's own headers stay, except those a --header replaces
- * (User-Agent, say). Without access the dispatchers are used as they are.
+ * target allows (see above), and the cookies its servers set come back on the requests they apply
+ * to; the engine's own headers stay, except those a --header replaces (User-Agent, say). One call
+ * is one download: its cookie jar lives as long as the function returned.
  */
 export function signRequests(
   access: DownloadAccess | null | undefined,
-  givenUrls: readonly string[],
+  firstUrl: string,
 ): (dispatcher: Dispatcher) => Dispatcher {
-  if (!hasAccess(access)) return (dispatcher) => dispatcher;
-  const sites = new Set(givenUrls.filter((u) => URL.canParse(u)).map((u) => new URL(u).origin));
+  const given = access ?? NO_ACCESS;
+  const sites = givenSites(access, firstUrl);
+  const jar = new CookieJar(given.cookies);
   const signed = new WeakMap<Dispatcher, Dispatcher>();
   const interceptor: Dispatcher.DispatcherComposeInterceptor = (dispatch) =>
     function signedDispatch(options, handler) {
       const target = new URL(options.path, options.origin);
       const headers = headerObject(options.headers);
-      for (const [name, value] of Object.entries(accessHeaders(access, sites, target))) {
+      for (const [name, value] of Object.entries(accessHeaders(given, sites, target, undefined, jar))) {
         for (const key of Object.keys(headers)) if (key.toLowerCase() === name) delete headers[key];
         headers[name] = value;
       }
-      return dispatch({ ...options, headers: headers as Dispatcher.DispatchOptions['headers'] }, handler);
+      return dispatch(
+        { ...options, headers: headers as Dispatcher.DispatchOptions['headers'] },
+        keepingCookies(handler, target, jar),
+      );
     };
   return (dispatcher) => {
     let wrapped = signed.get(dispatcher);
@@ -188,11 +223,16 @@ export function signRequests(
 
 /** The access holds what goes only to the site given: a login, an Authorization or Cookie header. */
 function siteOnly(access: DownloadAccess | null | undefined): boolean {
-  return Boolean(access?.basic || access?.headers.some((h) => SITE_ONLY.has(h.name.toLowerCase())));
+  return Boolean(
+    access?.basic ||
+    access?.mirrorSites?.some((site) => site.basic) ||
+    access?.headers.some((h) => SITE_ONLY.has(h.name.toLowerCase())),
+  );
 }
 
-function otherSite(url: string, given: string): boolean {
-  return URL.canParse(url) && URL.canParse(given) && new URL(url).origin !== new URL(given).origin;
+/** `url` is on none of the sites the user gave (the first URL's, a mirror typed). */
+function otherSite(url: string, access: DownloadAccess | null | undefined, given: string): boolean {
+  return URL.canParse(url) && URL.canParse(given) && !givenSites(access, given).has(new URL(url).origin);
 }
 
 /** What a refusal's explanation needs to know of its download. */
@@ -229,7 +269,7 @@ export function explainRefusal(error: PathwiseError | null, context: RefusalCont
     message = resumed
       ? `The server answered ${status} for ${where}, and this download sent no login, header or cookie. It resumes from its part file, and Pathwise never stores credentials: give the ones it was started with again (${HOW}).`
       : `The server asks for a login for ${where} (${status}), and this download sent none. Give it: ${HOW}.`;
-  } else if (siteOnly(context.access) && otherSite(where, context.url)) {
+  } else if (siteOnly(context.access) && otherSite(where, context.access, context.url)) {
     message = `The server answered ${status} for ${where}, where ${context.url} redirected. Pathwise sends the login, an Authorization header and --header cookies only to the site given (${new URL(context.url).origin}), as curl does; give a URL on ${new URL(where).origin} itself if the login is meant for it.`;
   } else {
     message =

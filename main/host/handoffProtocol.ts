@@ -33,6 +33,16 @@ const absolute = z.string().min(1).max(4096).refine(isAbsolute, 'Give a full pat
 /** No control characters: what travels in a header must arrive there intact. */
 const NO_CONTROL = /^\P{Cc}*$/u;
 
+const LoginSchema = z.object({
+  user: z
+    .string()
+    .min(1)
+    .max(1024)
+    .regex(NO_CONTROL)
+    .refine((u) => !u.includes(':'), 'No colon.'),
+  password: z.string().max(4096).regex(NO_CONTROL),
+});
+
 /**
  * What a handed download sends to be allowed (engine/requestAuth.ts), checked as the command line
  * checked it. Refusals name the field, never its value (the answer goes back on the socket).
@@ -45,17 +55,7 @@ export const AccessSchema = z.object({
         .refine((h) => headerProblem(h.name, h.value) === null, 'A header Pathwise can send.'),
     )
     .max(64),
-  basic: z
-    .object({
-      user: z
-        .string()
-        .min(1)
-        .max(1024)
-        .regex(NO_CONTROL)
-        .refine((u) => !u.includes(':'), 'No colon.'),
-      password: z.string().max(4096).regex(NO_CONTROL),
-    })
-    .nullable(),
+  basic: LoginSchema.nullable(),
   cookies: z
     .array(
       z
@@ -71,6 +71,19 @@ export const AccessSchema = z.object({
         .refine((c) => cookieProblem(c) === null, 'A cookie Pathwise can send.'),
     )
     .max(4096),
+  /** Each mirror the user typed: its origin and its own login (requestAuth.ts). */
+  mirrorSites: z
+    .array(
+      z.object({
+        origin: z
+          .string()
+          .max(2048)
+          .refine((o) => URL.canParse(o) && new URL(o).origin === o, 'An origin (scheme://host:port).'),
+        basic: LoginSchema.nullable(),
+      }),
+    )
+    .max(256)
+    .optional(),
 });
 
 /** Everything `pathwise get` would ask of its own engine (main/core/HandedTransfers.ts). */

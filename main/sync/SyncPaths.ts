@@ -43,7 +43,7 @@ export function withCredentials(
   authorization: string | null,
 ): Dispatcher {
   if (!authorization) return dispatcher;
-  return new Proxy(dispatcher, {
+  const signed: Dispatcher = new Proxy(dispatcher, {
     get(target, key) {
       if (key === 'dispatch') {
         return (options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
@@ -56,9 +56,14 @@ export function withCredentials(
         };
       }
       const value: unknown = Reflect.get(target, key, target);
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+      if (typeof value !== 'function') return value;
+      // The engine composes its own interceptors (a download's access and cookies) over a pool:
+      // composed over this one, so its requests still pass through the dispatch above.
+      if (key === 'compose') return (value as (...args: unknown[]) => unknown).bind(signed);
+      return (value as (...args: unknown[]) => unknown).bind(target);
     },
   });
+  return signed;
 }
 
 function addHeader(

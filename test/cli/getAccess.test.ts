@@ -193,3 +193,44 @@ describe('~/.netrc and $NETRC', () => {
     expect(parseGetArgs([URL_], home()).accessNotices).toEqual([]);
   });
 });
+
+describe('mirrors typed after the URL', () => {
+  const MIRROR = 'https://mirror.example.org:8443/pub/file.iso';
+  const SAME_SITE = 'https://files.example.com/other/file.iso';
+
+  it('gives every other site typed --user’s login, once per origin', () => {
+    const env = { ...home(), PATHWISE_PASSWORD: SECRET };
+    const options = parseGetArgs([URL_, MIRROR, SAME_SITE, MIRROR, '--user', 'me'], env);
+    expect(options.access).toEqual({
+      headers: [],
+      basic: { user: 'me', password: SECRET },
+      cookies: [],
+      mirrorSites: [{ origin: 'https://mirror.example.org:8443', basic: { user: 'me', password: SECRET } }],
+    });
+  });
+
+  it('looks each mirror’s host up in .netrc, as curl does: none found is no login there', () => {
+    const text = `machine files.example.com login me password ${SECRET}\nmachine mirror.example.org login them password other-s3cret\n`;
+    const options = parseGetArgs([URL_, MIRROR, 'http://plain.example.net/f'], home({ text }));
+    expect(options.access?.basic).toEqual({ user: 'me', password: SECRET });
+    expect(options.access?.mirrorSites).toEqual([
+      { origin: 'https://mirror.example.org:8443', basic: { user: 'them', password: 'other-s3cret' } },
+      { origin: 'http://plain.example.net', basic: null },
+    ]);
+    // Only a mirror's entry: still a download with a login, for that site alone.
+    const mirrorOnly = parseGetArgs(
+      [URL_, MIRROR],
+      home({ text: 'machine mirror.example.org login a password b' }),
+    );
+    expect(mirrorOnly.access).toMatchObject({
+      basic: null,
+      mirrorSites: [{ basic: { user: 'a', password: 'b' } }],
+    });
+  });
+
+  it('refuses a login inside a mirror’s URL as inside the first', () => {
+    expect(refusal([`https://me:${SECRET}@mirror.example.org/f`]).message).toMatch(
+      /^Give the login with --user/,
+    );
+  });
+});

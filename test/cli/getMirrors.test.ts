@@ -121,6 +121,29 @@ describe('pathwise get with mirrors', () => {
   });
 });
 
+describe('pathwise get with a Metalink on a server', () => {
+  it('fetches a Metalink from a server (URL ending .meta4), then the file it describes', async () => {
+    const [first, second] = [await serve(), await serve()];
+    const document = await startRangeServer(
+      Buffer.from(
+        metalink('release.iso', [first.url, second.url], `<hash type="sha-256">${sha256(content)}</hash>`),
+      ),
+      { path: '/pub/release.meta4' },
+    );
+    servers.push(document);
+    const dir = tempDir();
+    const result = await runPathwise(['get', document.url, '-o', `${dir}/`, '--json', ...PATHS]);
+    expect(result.code, result.stderr).toBe(0);
+    const done = final(result);
+    expect(done).toMatchObject({ status: 'done', sha256: sha256(content), file: join(dir, 'release.iso') });
+    expect(done.sources?.map((s) => s.url)).toEqual([first.url, second.url]);
+    expect(document.requests.length).toBeGreaterThan(0);
+    const mirrored = await runPathwise(['get', document.url, first.url, '-o', `${dir}/`]);
+    expect(mirrored.code).toBe(2);
+    expect(mirrored.stderr).toMatch(/names the file's URLs itself: give it alone/);
+  });
+});
+
 describe('pathwise get with mirrors, killed and run again', () => {
   it('resumes from the mirror when the primary is gone, keeping what is on disk', async () => {
     const [primary, mirror] = [await serve(), await serve()];

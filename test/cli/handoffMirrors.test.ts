@@ -4,8 +4,14 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TransferInfo } from '../../common/contract.ts';
 import type { Pathwise } from '../../main/core/createPathwise.ts';
-import { tempDir } from '../support/engineLab.ts';
-import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
+import { tempDir, until } from '../support/engineLab.ts';
+import {
+  deterministicContent,
+  isProbe,
+  sha256,
+  startRangeServer,
+  type RangeServer,
+} from '../support/rangeServer.ts';
 import { cli, type CliRun } from './inProcess.ts';
 import { startRunningApp } from '../support/runningApp.ts';
 
@@ -48,6 +54,35 @@ function final(run: CliRun): Final {
 }
 
 describe('pathwise get with mirrors, handed to the running app', () => {
+  it('hands over the login for every mirror typed: both sites serve', async () => {
+    const wanted = `Basic ${Buffer.from('me:pw-mirrors-s3cret').toString('base64')}`;
+    for (const server of servers)
+      server.behaviour.lie = (log) =>
+        log.headers.authorization === wanted
+          ? null
+          : { kind: 'status', status: 401, headers: { 'www-authenticate': 'Basic realm="files"' } };
+    const [first, second] = servers as [RangeServer, RangeServer];
+    // The first site's ranges wait until the mirror has served one (loopback would do it all first).
+    const served = until(() => second.rangeRequests().length > 0, 20_000, 'a range from the mirror');
+    served.catch(() => undefined);
+    first.behaviour.onRequest = (log) => (isProbe(log) ? undefined : served);
+    const dir = tempDir();
+    writeFileSync(join(dir, 'password'), 'pw-mirrors-s3cret\n', { mode: 0o600 });
+    const file = join(tempDir(), 'out.bin');
+    const run = await cli([
+      ...['get', first.url, second.url, '-o', file, '--json', '--data-dir', dataDir],
+      ...['--user', 'me', '--password-file', join(dir, 'password'), '--no-netrc'],
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(app.handed.list()).toHaveLength(1);
+    const done = final(run);
+    expect(done.sources?.map((s) => s.state)).not.toContain('dropped');
+    // The mirror's site got the login too: its ranges were served, none refused.
+    expect(second.rangeRequests().length).toBeGreaterThan(0);
+    expect(readFileSync(file).equals(content)).toBe(true);
+    expect(run.stdout).not.toContain('pw-mirrors-s3cret');
+  });
+
   it('hands over the mirrors, and prints the bytes each sent', async () => {
     const [first, second] = servers as [RangeServer, RangeServer];
     const file = join(tempDir(), 'out.bin');

@@ -11,13 +11,13 @@ import {
   accessHeaders,
   basicAuthorization,
   explainRefusal,
+  givenSites,
   parseHeaderLine,
   type DownloadAccess,
 } from '../../main/engine/requestAuth.ts';
 import { httpStatusError } from '../../main/engine/transferErrors.ts';
 
 const SITE = 'https://files.example.com';
-const sites = new Set([SITE]);
 
 function access(changes: Partial<DownloadAccess>): DownloadAccess {
   return { headers: [], basic: null, cookies: [], ...changes };
@@ -55,7 +55,7 @@ describe('--header lines', () => {
 
 describe('the headers a request carries', () => {
   const headers = (given: DownloadAccess, url: string): Record<string, string | string[]> =>
-    accessHeaders(given, sites, new URL(url), 1_800_000_000);
+    accessHeaders(given, givenSites(given, `${SITE}/a/file.iso`), new URL(url), 1_800_000_000);
 
   it('sends the login (Basic, UTF-8) to the site given, and nowhere else', () => {
     const login = access({ basic: { user: 'jörg', password: 'pä:ss' } });
@@ -109,6 +109,33 @@ describe('the headers a request carries', () => {
     expect(headers(given, `${SITE}/f`)).toEqual({ cookie: 'given=1; site=2' });
     // The file's cookies go where their domain says, as curl sends them; the --header one stays.
     expect(headers(given, 'https://cdn.example.net/f')).toEqual({ cookie: 'cdn=3' });
+  });
+});
+
+describe('the sites of mirrors typed after the URL', () => {
+  const MIRROR = 'https://mirror.example.org:8443';
+  const given = access({
+    basic: { user: 'me', password: 'first' },
+    headers: [{ name: 'Authorization', value: 'Bearer t' }],
+    mirrorSites: [{ origin: MIRROR, basic: { user: 'them', password: 'second' } }],
+  });
+  const sent = (url: string): Record<string, string | string[]> =>
+    accessHeaders(given, givenSites(given, `${SITE}/f`), new URL(url), 1_800_000_000);
+
+  it('gives each site typed its own login, and every other origin none', () => {
+    expect(sent(`${SITE}/f`)['authorization']).toBe(basicAuthorization('me', 'first'));
+    expect(sent(`${MIRROR}/pub/f`)['authorization']).toBe(basicAuthorization('them', 'second'));
+    expect(sent('https://mirror.example.org/pub/f')).toEqual({});
+  });
+
+  it('gives a site typed without a login the site-only headers, and no login', () => {
+    const headerOnly = access({
+      headers: [{ name: 'Authorization', value: 'Bearer t' }],
+      mirrorSites: [{ origin: MIRROR, basic: null }],
+    });
+    const sites = givenSites(headerOnly, `${SITE}/f`);
+    expect(accessHeaders(headerOnly, sites, new URL(`${MIRROR}/f`))).toEqual({ authorization: 'Bearer t' });
+    expect(accessHeaders(headerOnly, sites, new URL('https://cdn.example.net/f'))).toEqual({});
   });
 });
 
