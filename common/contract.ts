@@ -252,6 +252,37 @@ export const StartTransferSchema = z.object({
     .optional(),
   /** Per-transfer byte caps, path name → bytes. */
   caps: z.record(name, bytes).optional(),
+  /** More addresses of the same file (mirrors): ranges are spread over them, each checked to match. */
+  mirrors: z
+    .array(
+      z
+        .string()
+        .max(8192)
+        .refine(
+          (u) => URL.canParse(u) && /^https?:$/.test(new URL(u).protocol),
+          'Each mirror is an http:// or https:// URL.',
+        ),
+    )
+    .max(32)
+    .optional(),
+  /**
+   * A login the file's site asks for (HTTP Basic), sent to the addresses the user gave and never
+   * after a redirect to another site; kept in memory only (never in the journal, the list or a
+   * message), so a download resumed after a restart asks for it again.
+   */
+  login: z
+    .object({
+      user: z
+        .string()
+        .min(1, 'Enter the user name.')
+        .max(1024)
+        .regex(/^[^:\p{Cc}]*$/u, 'A user name has no colon or control characters.'),
+      password: z
+        .string()
+        .max(4096)
+        .regex(/^\P{Cc}*$/u, 'A password has no control characters.'),
+    })
+    .optional(),
 });
 export type StartTransfer = z.infer<typeof StartTransferSchema>;
 

@@ -15,6 +15,7 @@ import { createPathAgent, type PathAgentFactory } from './pathAgent.ts';
 import { SharedPathPools } from './pathPools.ts';
 import { PathLimits } from './PathLimits.ts';
 import { safeFileName } from './SafeFileName.ts';
+import type { DownloadAccess, Login } from './requestAuth.ts';
 import { Transfer, type TransferOptions, type TransferTuning } from './Transfer.ts';
 
 /** What the manager needs from the monitor: the current paths and their changes. */
@@ -121,6 +122,12 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
       allowedPaths: only,
       ...(request.caps ? { caps: request.caps } : {}),
       ...(request.sha256 ? { sha256: request.sha256 } : {}),
+      // Mirrors and a login typed in the dashboard, as `pathwise get URL MIRROR --user` gives them:
+      // the login goes to every address the user typed (each its own site) and is held in memory only.
+      ...(request.mirrors?.length ? { mirrors: { urls: request.mirrors.map((url) => ({ url })) } } : {}),
+      ...(request.login
+        ? { access: dashboardAccess(request.url, request.mirrors ?? [], request.login) }
+        : {}),
       limits: this.limits,
       whenCapped: 'wait',
       ...(this.options.agentFactory ? { agentFactory: this.options.agentFactory } : {}),
@@ -229,4 +236,16 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
     await Promise.all([...this.transfers.values()].map((t) => t.pause()));
     await this.pools.close();
   }
+}
+
+/** A login typed in the dashboard: for the file's site and each mirror's (none elsewhere). */
+function dashboardAccess(url: string, mirrors: readonly string[], login: Login): DownloadAccess {
+  const first = new URL(url).origin;
+  const sites = [...new Set(mirrors.map((m) => new URL(m).origin))].filter((origin) => origin !== first);
+  return {
+    headers: [],
+    basic: login,
+    cookies: [],
+    mirrorSites: sites.map((origin) => ({ origin, basic: login })),
+  };
 }

@@ -9,7 +9,9 @@ import { atCapConsequence, pathsAtCap } from '../../../common/status.ts';
 import { useDashboard } from '../hooks/useDashboard.ts';
 import { valueOf } from '../hooks/useLive.ts';
 import { preferenceMeaning, PREFERENCE_LABEL } from '../lib/pathChoice.ts';
+import { urlProblem } from '../lib/urlProblem.ts';
 import type { PathColors } from '../lib/pathColors.ts';
+import { checkLogin, checkMirrors, SourceFields, type SourceDraft } from './SourceFields.tsx';
 import './addTransfer.css';
 
 export const MODE_OPTIONS: ReadonlyArray<{ value: TransferMode; label: string; title: string }> = [
@@ -25,10 +27,18 @@ const MODE_HINT: Record<TransferMode, string> = {
 };
 
 /** A message per field (by the id suffix of its input), and `submit` for the core's refusal. */
-type Errors = { url?: string; paths?: string; sha256?: string; caps?: string; submit?: string };
+type Errors = {
+  url?: string;
+  paths?: string;
+  sha256?: string;
+  caps?: string;
+  mirrors?: string;
+  login?: string;
+  submit?: string;
+};
 
 /** What the user typed and ticked. */
-interface Draft {
+interface Draft extends SourceDraft {
   url: string;
   mode: TransferMode;
   fileName: string;
@@ -37,20 +47,6 @@ interface Draft {
   excluded: Set<string>;
   /** Per path, the most this download may take over it, as typed ("500 MB"); empty: no limit. */
   caps: Record<string, string>;
-}
-
-/** Why a URL can't be downloaded, in words; null when it can. */
-export function urlProblem(text: string): string | null {
-  const value = text.trim();
-  if (value === '') return 'Enter the address of the file to download.';
-  if (!URL.canParse(value))
-    return 'That is not a web address. Paste a full link such as https://example.com/file.iso.';
-  const url = new URL(value);
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    return `Pathwise downloads over http:// and https:// only, not ${url.protocol}//.`;
-  }
-  if (!url.hostname) return 'The address has no host name.';
-  return null;
 }
 
 /** The request a draft makes, or what is wrong with it, field by field. */
@@ -66,7 +62,17 @@ function checkDraft(draft: Draft, usable: PathInfo[]): { errors: Errors } | { re
   }
   const caps = checkCaps(draft.caps, chosen);
   if (typeof caps === 'string') errors.caps = caps;
-  if (Object.keys(errors).length > 0 || typeof caps === 'string') return { errors };
+  const mirrors = checkMirrors(draft.mirrors, draft.url);
+  if (typeof mirrors === 'string') errors.mirrors = mirrors;
+  const login = checkLogin(draft.user, draft.password);
+  if (typeof login === 'string') errors.login = login;
+  if (
+    Object.keys(errors).length > 0 ||
+    typeof caps === 'string' ||
+    typeof mirrors === 'string' ||
+    typeof login === 'string'
+  )
+    return { errors };
   const request: StartTransfer = {
     url: draft.url.trim(),
     mode: draft.mode,
@@ -76,6 +82,8 @@ function checkDraft(draft: Draft, usable: PathInfo[]): { errors: Errors } | { re
   if (draft.fileName.trim()) request.fileName = draft.fileName.trim();
   if (sha256) request.sha256 = sha256.toLowerCase();
   if (Object.keys(caps).length > 0) request.caps = caps;
+  if (mirrors.length > 0) request.mirrors = mirrors;
+  if (login) request.login = login;
   return { request };
 }
 
@@ -95,6 +103,9 @@ export function checkCaps(
   return caps;
 }
 
+/** The typed fields, empty: the form's start, and what it returns to once a download starts. */
+const TYPED_EMPTY = { url: '', fileName: '', sha256: '', caps: {}, mirrors: '', user: '', password: '' };
+
 export function AddTransferForm({
   paths,
   colors,
@@ -106,14 +117,11 @@ export function AddTransferForm({
 }) {
   const id = useId();
   const usable = paths.filter((p) => p.preference !== 'never');
-  const [draft, setDraft] = useState<Draft>({
-    url: '',
+  const [draft, setDraft] = useState<Draft>(() => ({
+    ...TYPED_EMPTY,
     mode: 'aggregate',
-    fileName: '',
-    sha256: '',
     excluded: new Set(),
-    caps: {},
-  });
+  }));
   const [errors, setErrors] = useState<Errors>({});
   const [busy, setBusy] = useState(false);
   const edit = (change: Partial<Draft>): void => setDraft((current) => ({ ...current, ...change }));
@@ -131,7 +139,8 @@ export function AddTransferForm({
     setBusy(true);
     try {
       await onStart(checked.request);
-      edit({ url: '', fileName: '', sha256: '', caps: {} });
+      // What was typed goes with this download only (the login too); the mode and paths stay.
+      edit(TYPED_EMPTY);
     } catch (error) {
       setErrors({ submit: errorMessage(error) });
     } finally {
@@ -322,7 +331,7 @@ function PathChoice({
   );
 }
 
-/** The file's name and expected checksum, folded away: most downloads need neither. */
+/** The file's name, expected checksum, mirrors, login and limits, folded away: most downloads need none. */
 function MoreOptions({
   id,
   draft,
@@ -365,6 +374,12 @@ function MoreOptions({
           <FieldError id={`${id}-sha256-error`} text={error} />
         </div>
       </div>
+      <SourceFields
+        id={id}
+        draft={draft}
+        errors={{ mirrors: errors.mirrors, login: errors.login }}
+        onChange={edit}
+      />
       {chosen.length > 0 && (
         <CapFields
           id={id}
