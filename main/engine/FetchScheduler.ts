@@ -259,7 +259,14 @@ export class FetchScheduler implements StreamHost, RestartTarget {
 
   private asker(lane: PathLane, now: number): Asker {
     const rate = lane.meter.age(now) >= 300 ? lane.meter.rate(now) / (lane.fetches.size + 1) : 0;
-    return { lane: lane.name, rate, rttMs: lane.rttMs ?? 100, allowance: this.lanes.allowance(lane, now) };
+    const origin = (this.served.pinnedUrl as URL).origin;
+    return {
+      lane: lane.name,
+      rate,
+      rttMs: lane.rttMs ?? 100,
+      allowance: this.lanes.allowance(lane, now),
+      scale: this.pushback.chunkScale(lane.name, origin, now),
+    };
   }
 
   private launch(lane: PathLane, assignment: Assignment<RangeFetch>): void {

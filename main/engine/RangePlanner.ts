@@ -26,6 +26,8 @@ export interface Asker {
   rttMs: number;
   /** Bytes this path may still be promised (caps); null when unlimited. */
   allowance: number | null;
+  /** Ranges this many times longer than the rate says: a server pushed back (ServerPushback). */
+  scale?: number;
 }
 
 export type Assignment<F extends PlannedFetch> =
@@ -98,6 +100,18 @@ export class RangePlanner<F extends PlannedFetch> {
     return Math.min(chunk, this.serverCap ?? Number.POSITIVE_INFINITY);
   }
 
+  /** A fresh chunk for `asker`: its rate's, times its scale, within the same limits. */
+  private scaledChunk(asker: Asker): number {
+    const chunk = this.chunkFor(asker.rate);
+    const scale = asker.scale ?? 1;
+    if (scale <= 1) return chunk;
+    return Math.min(
+      chunk * scale,
+      Math.max(chunk, this.options.maxChunk),
+      this.serverCap ?? Number.POSITIVE_INFINITY,
+    );
+  }
+
   /** True while ranges left by a failed path are still waiting for a connection. */
   get hasUrgent(): boolean {
     this.urgent = this.urgent.filter(({ range: [s, e] }) => this.unassigned.overlap(s, e) > 0);
@@ -109,7 +123,7 @@ export class RangePlanner<F extends PlannedFetch> {
     const cap = asker.allowance ?? Number.POSITIVE_INFINITY;
     if (cap <= 0) return null;
     if (!this.unassigned.isEmpty) {
-      const length = Math.min(cap, this.chunkFor(asker.rate));
+      const length = Math.min(cap, this.scaledChunk(asker));
       const range = this.takeUrgent(length, asker.lane, now) ?? this.takeFresh(length, asker.lane, now);
       return range ? { kind: 'fresh', start: range[0], end: range[1] } : null;
     }

@@ -146,3 +146,24 @@ describe('ServerPushback: connection limits', () => {
     expect(p.limitOf('a', ORIGIN)).toBeNull();
   });
 });
+
+describe('ranges from a server that pushes back', () => {
+  it('double with each push-back to that path, up to 16 times, and shrink back after a calm minute', () => {
+    const p = pushback();
+    const error = httpStatusError(429, URL_A, { 'retry-after': '1' });
+    expect(p.chunkScale('wlan0', ORIGIN, 0)).toBe(1);
+    p.pushBack('wlan0', error, 0);
+    expect(p.chunkScale('wlan0', ORIGIN, 0)).toBe(2);
+    p.pushBack('wlan0', error, 1_000);
+    expect(p.chunkScale('wlan0', ORIGIN, 1_000)).toBe(4);
+    // Another path, another server: their own.
+    expect(p.chunkScale('wwan0', ORIGIN, 1_000)).toBe(1);
+    expect(p.chunkScale('wlan0', 'http://other.example', 1_000)).toBe(1);
+    for (let i = 0; i < 5; i++) p.pushBack('wlan0', error, 2_000 + i);
+    expect(p.chunkScale('wlan0', ORIGIN, 3_000)).toBe(16);
+    expect(p.chunkScale('wlan0', ORIGIN, 2_004 + 59_999)).toBe(16);
+    expect(p.chunkScale('wlan0', ORIGIN, 2_004 + 60_000)).toBe(1);
+    p.pushBack('wlan0', error, 70_000);
+    expect(p.chunkScale('wlan0', ORIGIN, 70_000)).toBe(2);
+  });
+});
