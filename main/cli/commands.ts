@@ -131,6 +131,11 @@ const GET: CommandSpec = {
       help: 'send the cookies of FILE (Netscape format, as curl, wget and aria2 write it) where their domain, path and expiry allow',
     },
     {
+      long: 'metalink',
+      negatable: true,
+      help: 'a URL ending .meta4 or .metalink is a Metalink: fetch it, then the file it describes from its mirrors; --no-metalink downloads the document itself',
+    },
+    {
       long: 'netrc',
       negatable: true,
       help: "without --user, the login for the URL's host from ~/.netrc (or $NETRC), as curl reads it; --no-netrc skips it",

@@ -29,10 +29,29 @@ function progressLine(info: TransferInfo, width: number): string {
     )
     .join(' · ');
   const waiting = waitingText(info);
-  return `${bar} ${amount} ${formatRate(info.rate)}${eta}  ${paths}${waiting ? ` — ${waiting}` : ''}`.slice(
+  const sources = sourcesText(info);
+  return `${bar} ${amount} ${formatRate(info.rate)}${eta}  ${paths}${sources}${waiting ? ` — ${waiting}` : ''}`.slice(
     0,
     width - 1,
   );
+}
+
+/** A download from mirrors: how many of its sources serve now (" · 2 of 3 sources serving"). */
+function sourcesText(info: TransferInfo): string {
+  const sources = info.sources ?? [];
+  if (sources.length < 2) return '';
+  const serving = sources.filter((s) => s.state === 'ready').length;
+  return ` · ${serving} of ${sources.length} sources serving`;
+}
+
+/**
+ * Sources whose state changed since `seen` (url → state), which it then holds: a mirror dropped
+ * or resting is said once as it happens, with why, not only in the final summary.
+ */
+function changedSources(info: TransferInfo, seen: Map<string, string>): NonNullable<TransferInfo['sources']> {
+  const changed = (info.sources ?? []).filter((s) => seen.get(s.url) !== s.state);
+  for (const source of changed) seen.set(source.url, source.state);
+  return changed;
 }
 
 /** Why the download waits, in words ("example.com asked to wait 30 s (429 Too Many Requests), 27 s left"). */
@@ -76,27 +95,25 @@ export function showProgress(
   const line = (value: unknown): void => {
     out.write(`${JSON.stringify(value)}\n`);
   };
-  binder.on('change', (verification) => {
-    if (verification.verified === false && !json) {
-      err.write(
-        `${tty ? CLEAR_LINE : ''}pathwise: ${verification.path} is unverified: the engine received ${formatBytes(verification.payloadBytes)} over it but the interface counted ${formatBytes(verification.interfaceBytes)}; it is no longer used.\n`,
-      );
-    }
-    if (json) line({ type: 'binding', ...verification, mode: binder.mode(verification.path) });
-  });
-  transfer.on('continuity', (event: ContinuityEvent) => {
-    if (json) line({ type: 'continuity', ...event });
-    else if (event.kind !== 'path-restored' || tty) {
-      if (tty) err.write(CLEAR_LINE);
-      err.write(
-        `pathwise: ${event.kind}${event.from ? ` from ${event.from}` : ''}${event.to ? ` to ${event.to}` : ''}${event.detail ? ` — ${event.detail}` : ''}\n`,
-      );
-    }
-  });
+  tellPathEvents(transfer, binder, { json, tty, err, line });
   let lastState = '';
   let lastWaiting = '';
+  const seenSources = new Map<string, string>();
+  const tellSources = (info: TransferInfo): void => {
+    for (const source of changedSources(info, seenSources)) {
+      if (json)
+        line({ type: 'source', url: source.url, state: source.state, why: source.why, at: Date.now() });
+      else if (source.state === 'dropped' || source.state === 'resting') {
+        const what = source.state === 'dropped' ? 'dropped' : 'resting';
+        err.write(
+          `${tty ? CLEAR_LINE : ''}pathwise: source ${what}: ${source.url}${source.why ? ` — ${source.why}` : ''}\n`,
+        );
+      }
+    }
+  };
   transfer.on('change', () => {
     const info = transfer.info();
+    tellSources(info);
     if (json && info.state !== lastState)
       line({ type: 'state', state: info.state, file: info.file, at: Date.now() });
     lastState = info.state;
@@ -111,6 +128,7 @@ export function showProgress(
   const progress = setInterval(
     () => {
       const info = transfer.info();
+      tellSources(info);
       if (info.state !== 'running' && !info.waiting) return;
       if (json) {
         line({
@@ -134,4 +152,34 @@ export function showProgress(
       if (tty) err.write(CLEAR_LINE);
     },
   };
+}
+
+/** What the paths say while a download runs: a binding found unverified, and each continuity event. */
+function tellPathEvents(
+  transfer: Transfer,
+  binder: PathBinder,
+  {
+    json,
+    tty,
+    err,
+    line,
+  }: { json: boolean; tty: boolean; err: NodeJS.WritableStream; line: (v: unknown) => void },
+): void {
+  binder.on('change', (verification) => {
+    if (verification.verified === false && !json) {
+      err.write(
+        `${tty ? CLEAR_LINE : ''}pathwise: ${verification.path} is unverified: the engine received ${formatBytes(verification.payloadBytes)} over it but the interface counted ${formatBytes(verification.interfaceBytes)}; it is no longer used.\n`,
+      );
+    }
+    if (json) line({ type: 'binding', ...verification, mode: binder.mode(verification.path) });
+  });
+  transfer.on('continuity', (event: ContinuityEvent) => {
+    if (json) line({ type: 'continuity', ...event });
+    else if (event.kind !== 'path-restored' || tty) {
+      if (tty) err.write(CLEAR_LINE);
+      err.write(
+        `pathwise: ${event.kind}${event.from ? ` from ${event.from}` : ''}${event.to ? ` to ${event.to}` : ''}${event.detail ? ` — ${event.detail}` : ''}\n`,
+      );
+    }
+  });
 }

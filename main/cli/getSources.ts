@@ -44,10 +44,15 @@ function isHttpUrl(text: string): boolean {
 /**
  * The sources of `pathwise get URL [MIRROR…]` (every URL the same file: the first is the primary,
  * the others mirrors), `pathwise get FILE.meta4` (a Metalink 4 file, RFC 5854, on this machine) or
- * `pathwise get https://…/FILE.meta4` (one on a server: the download fetches it first).
+ * `pathwise get https://…/FILE.meta4` (one on a server: the download fetches it first; with
+ * --no-metalink the document itself is the download).
  * Mistakes in the command line are `usage` errors; a Metalink that can't be read is E_METALINK.
  */
-export function readSources(positionals: string[], usage: (message: string) => PathwiseError): GetSources {
+export function readSources(
+  positionals: string[],
+  usage: (message: string) => PathwiseError,
+  { followMetalink = true }: { followMetalink?: boolean } = {},
+): GetSources {
   const [first, ...rest] = positionals;
   if (first === undefined)
     throw usage('Give a URL (further URLs of the same file are its mirrors), or a Metalink file.');
@@ -59,7 +64,8 @@ export function readSources(positionals: string[], usage: (message: string) => P
   for (const url of positionals) {
     if (!isHttpUrl(url)) throw usage(`"${url}" is not an http:// or https:// URL, nor a Metalink file.`);
   }
-  if (isMetalinkUrl(first)) {
+  // As aria2's --follow-metalink: on unless --no-metalink asks for the document itself.
+  if (followMetalink && isMetalinkUrl(first)) {
     if (rest.length > 0) throw usage(`A Metalink (${first}) names the file's URLs itself: give it alone.`);
     // Fetched by the download itself, through its paths, then the file it describes (remoteMetalink.ts).
     return {

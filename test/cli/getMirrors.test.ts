@@ -70,6 +70,30 @@ describe('pathwise get with mirrors', () => {
     expect(done.sources?.[2]).toMatchObject({ state: 'dropped', bytes: 0 });
     expect(done.sources?.[2]?.why).toMatch(/serves 1999999 bytes, not 2000000/);
     expect(readFileSync(file).equals(content)).toBe(true);
+    // Said as it happened, not only at the end: a `source` line when the mirror was dropped.
+    const told = result.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { type?: string; url?: string; state?: string; why?: string })
+      .filter((l) => l.type === 'source' && l.state === 'dropped');
+    expect(told).toEqual([
+      expect.objectContaining({ url: shorter.url, why: expect.stringMatching(/1999999/) }),
+    ]);
+  });
+
+  it('says on stderr when a mirror is dropped, and why', async () => {
+    const [primary, shorter] = [await serve(), await serve(content.subarray(1))];
+    const result = await runPathwise([
+      'get',
+      primary.url,
+      shorter.url,
+      '-o',
+      join(tempDir(), 'o.bin'),
+      ...PATHS,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`pathwise: source dropped: ${shorter.url} — `);
+    expect(result.stderr.match(/source dropped/g)).toHaveLength(1);
   });
 
   it('reads a Metalink file: its URLs, its name for the file, its SHA-256 and pieces', async () => {
@@ -141,6 +165,19 @@ describe('pathwise get with a Metalink on a server', () => {
     const mirrored = await runPathwise(['get', document.url, first.url, '-o', `${dir}/`]);
     expect(mirrored.code).toBe(2);
     expect(mirrored.stderr).toMatch(/names the file's URLs itself: give it alone/);
+    // --no-metalink: the document itself is what the user wants.
+    const own = await runPathwise([
+      'get',
+      document.url,
+      '-o',
+      `${dir}/`,
+      '--no-metalink',
+      '--json',
+      ...PATHS,
+    ]);
+    expect(own.code, own.stderr).toBe(0);
+    expect(final(own)).toMatchObject({ status: 'done', file: join(dir, 'release.meta4') });
+    expect(readFileSync(join(dir, 'release.meta4'), 'utf8')).toContain('<file name="release.iso">');
   });
 });
 
