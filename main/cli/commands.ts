@@ -131,6 +131,11 @@ const GET: CommandSpec = {
       help: 'send the cookies of FILE (Netscape format, as curl, wget and aria2 write it) where their domain, path and expiry allow',
     },
     {
+      long: 'select-file',
+      value: 'NAME|N',
+      help: "which file of a Metalink that lists several: its name, or its number from 1 (aria2's --select-file counts the same)",
+    },
+    {
       long: 'metalink',
       negatable: true,
       help: 'a URL ending .meta4 or .metalink is a Metalink: fetch it, then the file it describes from its mirrors; --no-metalink downloads the document itself',

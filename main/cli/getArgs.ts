@@ -49,7 +49,10 @@ export function parseGetArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
   // The URL is counted here: its mistakes come with get's whole help.
   const args = parseCommandArgs(commandSpec('get') as CommandSpec, argv, false);
   // One URL, mirrors of the same file after it, or a Metalink file (getSources.ts).
-  const sources = readSources(args.positionals, usage, { followMetalink: args.flag('metalink') !== false });
+  const sources = readSources(args.positionals, usage, {
+    followMetalink: args.flag('metalink') !== false,
+    select: args.string('select-file'),
+  });
   const url = sources.url;
   const wantedMode = args.string('mode');
   const mode = TransferModeSchema.safeParse(wantedMode ?? 'aggregate');

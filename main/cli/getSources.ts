@@ -51,7 +51,7 @@ function isHttpUrl(text: string): boolean {
 export function readSources(
   positionals: string[],
   usage: (message: string) => PathwiseError,
-  { followMetalink = true }: { followMetalink?: boolean } = {},
+  { followMetalink = true, select }: { followMetalink?: boolean; select?: string | undefined } = {},
 ): GetSources {
   const [first, ...rest] = positionals;
   if (first === undefined)
@@ -59,7 +59,7 @@ export function readSources(
   if (!isHttpUrl(first) && statSync(first, { throwIfNoEntry: false })?.isFile()) {
     if (rest.length > 0)
       throw usage(`A Metalink file (${first}) names the file's URLs itself: give it alone.`);
-    return fromMetalink(first);
+    return fromMetalink(first, select);
   }
   for (const url of positionals) {
     if (!isHttpUrl(url)) throw usage(`"${url}" is not an http:// or https:// URL, nor a Metalink file.`);
@@ -70,13 +70,15 @@ export function readSources(
     // Fetched by the download itself, through its paths, then the file it describes (remoteMetalink.ts).
     return {
       url: first,
-      mirrors: { urls: [], document: 'metalink' },
+      mirrors: { urls: [], document: 'metalink', ...(select !== undefined ? { select } : {}) },
       fileName: null,
       sha256: null,
       notices: [],
       typedMirrors: [],
     };
   }
+  if (select !== undefined)
+    throw usage('--select-file chooses a file of a Metalink; these URLs are one file.');
   return {
     url: first,
     mirrors: rest.length > 0 ? { urls: rest.map((url) => ({ url })) } : null,
@@ -87,7 +89,7 @@ export function readSources(
   };
 }
 
-function fromMetalink(path: string): GetSources {
+function fromMetalink(path: string, select: string | undefined): GetSources {
   const size = statSync(path).size;
   if (size > MAX_METALINK_BYTES) {
     throw new PathwiseError(
@@ -95,5 +97,5 @@ function fromMetalink(path: string): GetSources {
       `${path} is ${size} bytes, more than a Metalink file may be (${MAX_METALINK_BYTES}); it is not read.`,
     );
   }
-  return { ...describedFile(readFileSync(path, 'utf8'), path), typedMirrors: [] };
+  return { ...describedFile(readFileSync(path, 'utf8'), path, select), typedMirrors: [] };
 }

@@ -36,6 +36,8 @@ export interface MirrorOptions {
    * (remoteMetalink.ts). `urls` is then empty.
    */
   document?: 'metalink';
+  /** Which of the document's files (`--select-file`: a name, or a number from 1); its only one when absent. */
+  select?: string;
 }
 
 const httpUrl = z
@@ -56,6 +58,7 @@ export const MirrorOptionsSchema = z.object({
     })
     .optional(),
   document: z.literal('metalink').optional(),
+  select: z.string().min(1).max(1024).optional(),
 });
 
 /**

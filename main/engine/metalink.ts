@@ -172,6 +172,27 @@ function pieces(element: XmlElement, owner: string, size: number | null): PieceH
   return { length, sha256: hashes };
 }
 
+/** The file `select` names among `files` (the only one when there is one and none is named). */
+function selectedFile(files: MetalinkFile[], where: string, select: string | undefined): MetalinkFile {
+  const names = files.map((f, i) => `${i + 1}. ${f.name}`).join(', ');
+  if (select === undefined) {
+    if (files.length === 1) return files[0] as MetalinkFile;
+    throw new PathwiseError(
+      'E_METALINK',
+      `${where} describes ${files.length} files (${names}); Pathwise downloads one file per command: choose it with --select-file NAME or --select-file N.`,
+    );
+  }
+  const byNumber = /^[1-9]\d{0,5}$/.test(select) ? files[Number(select) - 1] : undefined;
+  const chosen = files.find((f) => f.name === select) ?? byNumber;
+  if (!chosen) {
+    throw new PathwiseError(
+      'E_METALINK',
+      `${where} describes no file "${select}"; it describes ${files.length === 1 ? 'one' : files.length}: ${names}.`,
+    );
+  }
+  return chosen;
+}
+
 /** The one file a Metalink document describes, as a download takes it. */
 export interface DescribedFile {
   /** Its most preferred URL: the download's primary. */
@@ -187,18 +208,13 @@ export interface DescribedFile {
 
 /**
  * The file the Metalink document `text` describes (`where` names the document: a file on this
- * machine, or the URL it came from). One file only: Pathwise downloads one file per command.
+ * machine, or the URL it came from). One file per command: a document that lists several needs
+ * `select` (a file's name, or its number from 1, as aria2's --select-file counts them).
  * Throws E_METALINK.
  */
-export function describedFile(text: string, where: string): DescribedFile {
+export function describedFile(text: string, where: string, select?: string): DescribedFile {
   const files = parseMetalink(text);
-  if (files.length > 1) {
-    throw new PathwiseError(
-      'E_METALINK',
-      `${where} describes ${files.length} files (${files.map((f) => f.name).join(', ')}); Pathwise downloads one file per command. Make a Metalink file for each.`,
-    );
-  }
-  const file = files[0] as MetalinkFile;
+  const file = selectedFile(files, where, select);
   const [primary, ...mirrors] = file.urls;
   const notices = file.skipped.length
     ? [`${where} also lists ${file.skipped.join(', ')}; Pathwise fetches over http(s) only.`]

@@ -76,7 +76,11 @@ export async function fetchDocument(
     if (outcome.status !== 'done') return { status: 'ended', outcome };
     const size = (await stat(outcome.file)).size;
     if (size > MAX_REMOTE_METALINK_BYTES) throw tooBig(options.url, size);
-    const described = describedFile(await readFile(outcome.file, 'utf8'), options.url);
+    const described = describedFile(
+      await readFile(outcome.file, 'utf8'),
+      options.url,
+      options.mirrors?.select,
+    );
     return { status: 'read', options: await fileOptions(options, described) };
   } finally {
     await rm(folder, { recursive: true, force: true });

@@ -42,6 +42,15 @@ function final(result: CliResult): Final {
   return JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Final;
 }
 
+/** The --json `source` lines saying a source went to `state`. */
+function sourceLines(result: CliResult, state: string): Array<Record<string, unknown>> {
+  return result.stdout
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as Record<string, unknown>)
+    .filter((l) => l['type'] === 'source' && l['state'] === state);
+}
+
 function metalink(name: string, urls: string[], extra = ''): string {
   const listed = urls.map((u, i) => `<url priority="${i + 1}">${u}</url>`).join('');
   return `<?xml version="1.0" encoding="UTF-8"?>
@@ -71,29 +80,9 @@ describe('pathwise get with mirrors', () => {
     expect(done.sources?.[2]?.why).toMatch(/serves 1999999 bytes, not 2000000/);
     expect(readFileSync(file).equals(content)).toBe(true);
     // Said as it happened, not only at the end: a `source` line when the mirror was dropped.
-    const told = result.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as { type?: string; url?: string; state?: string; why?: string })
-      .filter((l) => l.type === 'source' && l.state === 'dropped');
-    expect(told).toEqual([
+    expect(sourceLines(result, 'dropped')).toEqual([
       expect.objectContaining({ url: shorter.url, why: expect.stringMatching(/1999999/) }),
     ]);
-  });
-
-  it('says on stderr when a mirror is dropped, and why', async () => {
-    const [primary, shorter] = [await serve(), await serve(content.subarray(1))];
-    const result = await runPathwise([
-      'get',
-      primary.url,
-      shorter.url,
-      '-o',
-      join(tempDir(), 'o.bin'),
-      ...PATHS,
-    ]);
-    expect(result.code, result.stderr).toBe(0);
-    expect(result.stderr).toContain(`pathwise: source dropped: ${shorter.url} — `);
-    expect(result.stderr.match(/source dropped/g)).toHaveLength(1);
   });
 
   it('reads a Metalink file: its URLs, its name for the file, its SHA-256 and pieces', async () => {
@@ -142,6 +131,49 @@ describe('pathwise get with mirrors', () => {
       /"mirror\.example\/file\.bin" is not an http:\/\/ or https:\/\/ URL, nor a Metalink file/,
     );
     expect(server.requests).toEqual([]);
+  });
+});
+
+describe('pathwise get with mirrors, as they change', () => {
+  it('says on stderr when a mirror is dropped, and why', async () => {
+    const [primary, shorter] = [await serve(), await serve(content.subarray(1))];
+    const result = await runPathwise([
+      'get',
+      primary.url,
+      shorter.url,
+      '-o',
+      join(tempDir(), 'o.bin'),
+      ...PATHS,
+    ]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(`pathwise: source dropped: ${shorter.url} — `);
+    expect(result.stderr.match(/source dropped/g)).toHaveLength(1);
+  });
+});
+
+describe('pathwise get with a Metalink of several files', () => {
+  it('downloads the file --select-file names from a Metalink that lists several', async () => {
+    const [server, other] = [await serve(), await serve(content.subarray(0, 1000))];
+    const dir = tempDir();
+    const set = join(dir, 'set.meta4');
+    writeFileSync(
+      set,
+      `<metalink xmlns="urn:ietf:params:xml:ns:metalink"><file name="small.bin"><size>1000</size><url>${other.url}</url></file><file name="big.bin"><size>${SIZE}</size><url>${server.url}</url></file></metalink>`,
+    );
+    const asked = await runPathwise(['get', set, '-o', `${dir}/`]);
+    expect(asked.code).toBe(2);
+    expect(asked.stderr).toMatch(/describes 2 files \(1\. small\.bin, 2\. big\.bin\).*--select-file/);
+    const chosen = await runPathwise(['get', set, '--select-file', '2', '-o', `${dir}/`, '--json', ...PATHS]);
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(final(chosen)).toMatchObject({
+      status: 'done',
+      file: join(dir, 'big.bin'),
+      sha256: sha256(content),
+    });
+    expect(other.requests).toEqual([]);
+    const misused = await runPathwise(['get', server.url, '--select-file', '1', '-o', `${dir}/`]);
+    expect(misused.code).toBe(2);
+    expect(misused.stderr).toMatch(/--select-file chooses a file of a Metalink/);
   });
 });
 

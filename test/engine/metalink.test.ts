@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { PathwiseError } from '../../common/errors.ts';
-import { parseMetalink } from '../../main/engine/metalink.ts';
+import { describedFile, parseMetalink } from '../../main/engine/metalink.ts';
 import { readXml, XmlError } from '../../main/engine/metalinkXml.ts';
 
 const HASH = 'a'.repeat(64);
@@ -195,5 +195,39 @@ describe('a broken Metalink file', () => {
     ],
   ])('refuses %s', (_what, text, message) => {
     expect(refused(text).message).toMatch(message);
+  });
+});
+
+describe('a Metalink that lists several files', () => {
+  const TWO = meta4(`
+  <file name="disk1.iso"><size>10</size><url>https://a.example/disk1.iso</url></file>
+  <file name="disk2.iso"><size>20</size><url>https://a.example/disk2.iso</url><url>https://b.example/disk2.iso</url></file>`);
+
+  it('asks which one, naming them with their numbers', () => {
+    expect(() => describedFile(TWO, 'set.meta4')).toThrow(
+      /set\.meta4 describes 2 files \(1\. disk1\.iso, 2\. disk2\.iso\);.*--select-file NAME or --select-file N/,
+    );
+  });
+
+  it('gives the one chosen by name or by number from 1, and refuses one it does not list', () => {
+    expect(describedFile(TWO, 'set.meta4', 'disk2.iso')).toMatchObject({
+      url: 'https://a.example/disk2.iso',
+      fileName: 'disk2.iso',
+      mirrors: { urls: [{ url: 'https://b.example/disk2.iso' }], size: 20 },
+    });
+    expect(describedFile(TWO, 'set.meta4', '1')).toMatchObject({
+      url: 'https://a.example/disk1.iso',
+      fileName: 'disk1.iso',
+    });
+    for (const missing of ['3', '0', 'disk3.iso'])
+      expect(() => describedFile(TWO, 'set.meta4', missing)).toThrow(
+        /describes no file ".*"; it describes 2: 1\. disk1\.iso/,
+      );
+    // A document with one file takes --select-file as a check too.
+    const ONE = meta4('<file name="only.iso"><size>1</size><url>https://a.example/only.iso</url></file>');
+    expect(describedFile(ONE, 'one.meta4', 'only.iso')).toMatchObject({ fileName: 'only.iso' });
+    expect(() => describedFile(ONE, 'one.meta4', 'other.iso')).toThrow(
+      /describes no file "other\.iso"; it describes one/,
+    );
   });
 });
