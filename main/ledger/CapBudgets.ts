@@ -29,11 +29,11 @@ export class CapBudgets implements BudgetProvider {
   }
 
   budgetFor(path: string): PathBudget {
+    const none = { remainingBytes: null, rateLimitBps: null };
     const key = this.planKeyOf(path);
-    const plan = key === null ? undefined : this.plans()?.[key];
-    if (key === null || !plan || plan.capBytes === null || plan.atCap === 'allow') {
-      return { remainingBytes: null, rateLimitBps: null };
-    }
+    if (key === null) return none;
+    const plan = this.plans()?.[key];
+    if (!plan || plan.capBytes === null || plan.atCap === 'allow') return none;
     const used = usedBytes(this.cycles.of(key, plan, this.now()));
     if (plan.atCap === 'rate-limit') {
       return { remainingBytes: null, rateLimitBps: used >= plan.capBytes ? plan.rateLimitBps : null };

@@ -6,7 +6,9 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cookieName } from '../../main/host/HeadlessHost.ts';
 import { get } from '../support/hostClient.ts';
 import { ask, exchange, scriptedHost, type ScriptedHost } from '../support/hostRequests.ts';
 
@@ -30,6 +32,15 @@ const FILES: Array<[name: string, type: string]> = [
 const FORBIDDEN = 'Forbidden: unexpected Host or Origin.\n';
 const UNAUTHORIZED = 'Unauthorized: open the URL that `pathwise serve` printed (it carries the token).\n';
 const PLAIN = { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store' };
+
+/** A loopback port nothing listens on now (it was just free). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
 
 let lab: ScriptedHost;
 let cookie: string;
@@ -173,6 +184,23 @@ describe('the token and its cookie', () => {
     } finally {
       await given.host.close();
       await other.host.close();
+    }
+  });
+});
+
+describe('a Cookie header’s pieces', () => {
+  // A piece of the Cookie header without "=" is no cookie at all, even one that reads as this
+  // host's cookie name followed by its token.
+  it('takes no token from a cookie piece without "="', async () => {
+    const port = await freePort();
+    const named = await scriptedHost('pw-host-noeq-', { port, token: `${cookieName(port)}x` });
+    try {
+      expect(named.port).toBe(port);
+      const reply = await get(port, '/', { cookie: `theme=dark; ${cookieName(port)}x` });
+      expect({ status: reply.status, body: reply.body }).toEqual({ status: 401, body: UNAUTHORIZED });
+      expect((await get(port, '/', { cookie: `${cookieName(port)}=${named.host.token}` })).status).toBe(200);
+    } finally {
+      await named.host.close();
     }
   });
 });

@@ -13,6 +13,7 @@ import type { CliIo } from '../../main/cli/io.ts';
 import { checkServeHost } from '../../main/cli/serve.ts';
 import { cookieName, HeadlessHost, isLoopback } from '../../main/host/HeadlessHost.ts';
 import { get, serveWith, startHost, type HostLab } from '../support/hostClient.ts';
+import { ScriptedService } from '../support/scriptedService.ts';
 
 function captureIo(): { io: CliIo; out: () => string; err: () => string } {
   let out = '';
@@ -117,5 +118,34 @@ describe('serve --host: other machines only with --allow-remote', () => {
     expect(isLoopback('0.0.0.0')).toBe(false);
     expect(isLoopback('127.0.0.1')).toBe(true);
     expect(isLoopback('127.evil.example')).toBe(false);
+  });
+});
+
+describe('serve --host on one address others may reach: that address’s name and no other', () => {
+  // Bound to one address (not loopback, not every address), only that address reaches the
+  // socket, so a Host naming loopback is a rebound name. The v4-mapped form of 127.0.0.1 is such
+  // an address that these tests may reach without leaving the machine's loopback.
+  it('answers to the bracketed address it listens on, and refuses loopback’s names', async () => {
+    const { host, port } = await serveWith(
+      new ScriptedService().asService(),
+      await mkdtemp(join(tmpdir(), 'pw-host-mapped-')),
+      { host: '::ffff:127.0.0.1', allowRemote: true },
+    );
+    try {
+      expect(host.url()).toBe(`http://[::ffff:127.0.0.1]:${port}/?token=${host.token}`);
+      const cookie = `${host.cookieName}=${host.token}`;
+      const own = await get(port, '/', { cookie, host: `[::ffff:127.0.0.1]:${port}` });
+      expect(own.status).toBe(200);
+      for (const name of ['127.0.0.1', 'localhost', '[::1]']) {
+        const reply = await get(port, '/', { cookie, host: `${name}:${port}` });
+        expect({ name, status: reply.status, body: reply.body }).toEqual({
+          name,
+          status: 403,
+          body: 'Forbidden: unexpected Host or Origin.\n',
+        });
+      }
+    } finally {
+      await host.close();
+    }
   });
 });

@@ -151,6 +151,21 @@ describe('CapBudgets on its own: the plan a path is on, found by its key', () =>
     expect(asked).toEqual(['sim:001']);
   });
 
+  // A null key is "the plan under this path's name pays for another path": no plan at all, never
+  // the plan of an interface someone named "null" (an object looked up by null reads "null").
+  it('leaves a path whose plan is another payer’s alone, even beside a plan under the name "null"', () => {
+    const { totals, asked } = cycles({ null: 99 * MB, eth0: 99 * MB });
+    const budgets = new CapBudgets(
+      () => ({ null: stop, eth0: stop }),
+      totals,
+      () => T,
+      (name) => (name === 'eth0' ? null : name),
+    );
+    expect(budgets.budgetFor('eth0')).toEqual(NONE);
+    expect(budgets.budgetFor('null')).toEqual({ remainingBytes: 1 * MB, rateLimitBps: null });
+    expect(asked).toEqual(['null']);
+  });
+
   it('leaves every path alone while there are no plans at all', () => {
     const { totals } = cycles({ wwan0: 30 * MB });
     expect(
