@@ -167,10 +167,8 @@ export class RangeFetch {
       if (this.stopReason) discard(body);
       else await this.consume(body);
     } catch (error) {
-      failure =
-        error instanceof PathwiseError
-          ? error
-          : networkError(error, { host: this.options.url.host, path: this.lane });
+      // A PathwiseError (a refused answer) comes back as it is.
+      failure = networkError(error, { host: this.options.url.host, path: this.lane });
     }
     await this.settled();
     if (this.writeError) return { status: 'failed', error: this.writeError };
@@ -287,7 +285,7 @@ export class RangeFetch {
       if (expect.size !== null && length !== null && length !== expect.size) {
         throw changedOnServer(where, `its length went from ${expect.size} to ${length} bytes`);
       }
-      if (this.end === Number.POSITIVE_INFINITY && length !== null) this.end = length;
+      if (this.end === Number.POSITIVE_INFINITY && length !== null) this.end = this.answerEnd = length;
       return;
     }
     this.checkRange(header(headers, 'content-range'), length);
@@ -319,25 +317,21 @@ export class RangeFetch {
         `Content-Length ${length} does not match the ${answered - this.start} bytes of Content-Range "${raw}"`,
       );
     }
-    if (answered < this.requestEnd) {
-      this.answerEnd = answered;
-      const before = this.end;
-      if (answered < before) {
-        this.end = answered;
-        this.options.onShortAnswer?.(this, answered, before);
-      }
+    this.answerEnd = answered;
+    const before = this.end;
+    if (answered < before) {
+      this.end = answered;
+      this.options.onShortAnswer?.(this, answered, before);
     }
   }
 
   private consume(body: ResponseBody): Promise<void> {
     this.body = body;
     return new Promise<void>((resolve, reject) => {
-      let done = false;
+      // Called again by later events, which a settled promise ignores; after a stop, run() reports the stop, not the error.
       const finish = (error?: unknown): void => {
-        if (done) return;
-        done = true;
         this.finishConsume = null;
-        if (error && !this.stopReason) reject(error);
+        if (error) reject(error);
         else resolve();
       };
       this.finishConsume = () => finish();
@@ -357,9 +351,8 @@ export class RangeFetch {
               `The connection over ${this.lane} closed before its answer was read.`,
             ),
         );
-        return;
       }
-      if (this.pos >= this.end) this.reachedEnd();
+      // Nothing to do when the answer is empty: a steal that took all of it already stopped this fetch.
     });
   }
 
@@ -367,7 +360,7 @@ export class RangeFetch {
     if (this.stopReason) return;
     const now = performance.now();
     const room = this.end - this.pos;
-    const piece = chunk.length > room ? chunk.subarray(0, room) : chunk;
+    const piece = chunk.subarray(0, room);
     if (piece.length > 0) {
       const gap = now - this.lastProgressAt;
       this.gapMs = this.firstByteAt === null ? 0 : this.gapMs * 0.9 + gap * 0.1;
@@ -381,14 +374,7 @@ export class RangeFetch {
         this.firstByteAt = now;
         this.options.onFirstByte?.(this);
       }
-      const hold = this.options.onBytes(this, piece.length, now);
-      if (hold > 0) {
-        this.holdUntil = Math.max(this.holdUntil, now + hold);
-        this.holdTimer ??= setTimeout(() => {
-          this.holdTimer = null;
-          this.updateFlow();
-        }, hold);
-      }
+      this.holdUntil = Math.max(this.holdUntil, now + this.options.onBytes(this, piece.length, now));
       this.flush();
       this.updateFlow();
     }
@@ -419,7 +405,7 @@ export class RangeFetch {
   }
 
   private reachedEnd(): void {
-    if (this.pos < this.answerEnd && this.end !== Number.POSITIVE_INFINITY) {
+    if (this.pos < this.answerEnd) {
       // Another connection took the rest of this range: close this answer early.
       this.abort(null);
     }
@@ -427,7 +413,8 @@ export class RangeFetch {
   }
 
   private flush(): void {
-    if (this.writing || this.queue.length === 0 || this.writeError) return;
+    // One write at a time; bytes that came meanwhile go with the next. After a failed write no more come (abort).
+    if (this.writing || this.queue.length === 0) return;
     const buffers = this.queue;
     const length = this.queued;
     const position = this.flushedTo;
@@ -442,7 +429,6 @@ export class RangeFetch {
         this.notifySettled();
       },
       (error: unknown) => {
-        this.queued -= length;
         this.writing = null;
         this.writeError = error as PathwiseError;
         this.abort(this.writeError);
@@ -451,8 +437,9 @@ export class RangeFetch {
     );
   }
 
+  /** With no write running every byte received is written, or writing failed: flush starts one whenever bytes wait. */
   private notifySettled(): void {
-    if (this.writing || (this.queue.length > 0 && !this.writeError)) return;
+    if (this.writing) return;
     const waiters = this.settledWaiters;
     this.settledWaiters = [];
     for (const w of waiters) w();
@@ -464,7 +451,7 @@ export class RangeFetch {
       clearTimeout(this.holdTimer);
       this.holdTimer = null;
     }
-    if (!this.writing && (this.queue.length === 0 || this.writeError)) return Promise.resolve();
+    if (!this.writing) return Promise.resolve();
     return new Promise((resolve) => this.settledWaiters.push(resolve));
   }
 }

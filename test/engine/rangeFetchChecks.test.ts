@@ -170,6 +170,14 @@ describe('a range answered right', () => {
     });
   });
 
+  it('pinned by nothing (the server named no version), takes an answer that now names a date', async () => {
+    const outcome = await fetchWith(right({ etag: undefined }), {
+      validator: { etag: null, lastModified: null },
+    });
+    expect(outcome).toMatchObject({ result: { status: 'complete' }, written: [[100, 200]] });
+    expect(asked).not.toHaveProperty('if-range');
+  });
+
   it('takes a total size when none was pinned', async () => {
     const outcome = await fetchWith(right({ 'content-range': range(100, 199, 5000) }), { size: null });
     expect(outcome.result).toEqual({ status: 'complete' });

@@ -452,6 +452,30 @@ describe('over a single connection', () => {
     dispatcher = new Agent({ connections: 1 }) as unknown as Dispatcher;
   });
 
+  /** A stream long enough to come in several reads. */
+  const LONG = 300_000;
+
+  it('leaves its connection to the next request once its answer is read in full, a stream’s too', async () => {
+    const stream = begin({
+      kind: 'stream',
+      start: 0,
+      end: Number.POSITIVE_INFINITY,
+      expect: { size: null, validator: { etag: null, lastModified: null }, encoding: null },
+    });
+    const first = await call();
+    first.res.writeHead(200, { 'content-length': String(LONG) });
+    first.res.end(Buffer.alloc(LONG));
+    expect(await stream.result).toEqual(COMPLETE);
+    // Read to the end it named, not closed early as if a steal had taken the rest.
+    expect(stream.fetch.stopped).toBe(false);
+    for (const n of [2, 3]) {
+      const range = begin();
+      whole(await call(n));
+      expect(await range.result).toEqual(COMPLETE);
+    }
+    expect(new Set(calls.map((c) => c.res.socket)).size).toBe(1);
+  });
+
   it('throws away a refused answer, body and all, so the connection serves the next range', async () => {
     const refused = begin();
     whole(await call(), rightHeaders({ etag: '"v2"', 'content-length': undefined }), huge);
