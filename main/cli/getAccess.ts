@@ -6,6 +6,7 @@ import { CookieFileError, parseCookieFile, type Cookie } from '../engine/cookieF
 import { NetrcError, netrcLogin, type NetrcLogin } from '../engine/netrc.ts';
 import {
   parseHeaderLine,
+  typedMirrorSites,
   type DownloadAccess,
   type Login,
   type RequestHeader,
@@ -69,11 +70,8 @@ export function readAccess(
   const cookieFile = args.string('load-cookies');
   const cookies = cookieFile === undefined ? [] : readCookies(cookieFile, notices);
   const access: DownloadAccess = { headers, basic, cookies };
-  const others = typed.filter((u) => u.origin !== parsed.origin);
-  if (others.length > 0) {
-    const sites = new Map(others.map((u) => [u.origin, loginFor(u)]));
-    access.mirrorSites = [...sites].map(([origin, login]) => ({ origin, basic: login }));
-  }
+  const mirrorSites = typedMirrorSites(url, mirrors, loginFor);
+  if (mirrorSites.length > 0) access.mirrorSites = mirrorSites;
   if (user === undefined && (basic || access.mirrorSites?.some((m) => m.basic))) {
     netrcNotice(netrcPath(env), notices);
   }

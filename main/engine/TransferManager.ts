@@ -15,7 +15,7 @@ import { createPathAgent, type PathAgentFactory } from './pathAgent.ts';
 import { SharedPathPools } from './pathPools.ts';
 import { PathLimits } from './PathLimits.ts';
 import { safeFileName } from './SafeFileName.ts';
-import type { DownloadAccess, Login } from './requestAuth.ts';
+import { typedMirrorSites, type DownloadAccess, type Login } from './requestAuth.ts';
 import { Transfer, type TransferOptions, type TransferTuning } from './Transfer.ts';
 
 /** What the manager needs from the monitor: the current paths and their changes. */
@@ -240,12 +240,5 @@ export class TransferManager extends EventEmitter<TransferManagerEvents> {
 
 /** A login typed in the dashboard: for the file's site and each mirror's (none elsewhere). */
 function dashboardAccess(url: string, mirrors: readonly string[], login: Login): DownloadAccess {
-  const first = new URL(url).origin;
-  const sites = [...new Set(mirrors.map((m) => new URL(m).origin))].filter((origin) => origin !== first);
-  return {
-    headers: [],
-    basic: login,
-    cookies: [],
-    mirrorSites: sites.map((origin) => ({ origin, basic: login })),
-  };
+  return { headers: [], basic: login, cookies: [], mirrorSites: typedMirrorSites(url, mirrors, () => login) };
 }

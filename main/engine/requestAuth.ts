@@ -35,7 +35,7 @@ export interface DownloadAccess {
    * cookies) but their own login. Without it only the first URL's site does: a Metalink's mirrors,
    * which the user did not type, get no login.
    */
-  mirrorSites?: Array<{ origin: string; basic: Login | null }>;
+  mirrorSites?: MirrorSite[];
 }
 
 export interface Login {
@@ -119,6 +119,30 @@ function hasAccess(access: DownloadAccess | null | undefined): access is Downloa
       access.cookies.length > 0 ||
       access.mirrorSites?.some((site) => site.basic)),
   );
+}
+
+/** A site the user typed besides the first URL's, with the login it gets (null: none). */
+export interface MirrorSite {
+  origin: string;
+  basic: Login | null;
+}
+
+/**
+ * `DownloadAccess.mirrorSites` for the other addresses the user typed (`get URL MIRROR …`, the
+ * dashboard's Mirrors): each origin once, the first URL's left out, each with `loginFor` its site.
+ */
+export function typedMirrorSites(
+  url: string,
+  mirrors: readonly string[],
+  loginFor: (site: URL) => Login | null,
+): MirrorSite[] {
+  const first = new URL(url).origin;
+  const sites = new Map<string, URL>();
+  for (const mirror of mirrors) {
+    const site = new URL(mirror);
+    if (site.origin !== first && !sites.has(site.origin)) sites.set(site.origin, site);
+  }
+  return [...sites].map(([origin, site]) => ({ origin, basic: loginFor(site) }));
 }
 
 /** The sites the user gave (origin → its login): the first URL's, then each mirror typed. */

@@ -13,6 +13,7 @@ import {
   explainRefusal,
   givenSites,
   parseHeaderLine,
+  typedMirrorSites,
   type DownloadAccess,
 } from '../../main/engine/requestAuth.ts';
 import { httpStatusError } from '../../main/engine/transferErrors.ts';
@@ -136,6 +137,21 @@ describe('the sites of mirrors typed after the URL', () => {
     const sites = givenSites(headerOnly, `${SITE}/f`);
     expect(accessHeaders(headerOnly, sites, new URL(`${MIRROR}/f`))).toEqual({ authorization: 'Bearer t' });
     expect(accessHeaders(headerOnly, sites, new URL('https://cdn.example.net/f'))).toEqual({});
+  });
+
+  it('lists each other origin typed once, by origin, with the login for its own site', () => {
+    const asked: string[] = [];
+    const loginFor = (site: URL) => {
+      asked.push(site.href);
+      return site.hostname === 'mirror.example.org' ? { user: 'them', password: 'second' } : null;
+    };
+    const mirrors = [`${SITE}/other/path`, `${MIRROR}/a`, `${MIRROR}/b`, 'http://files.example.com/f'];
+    expect(typedMirrorSites(`${SITE}/f`, mirrors, loginFor)).toEqual([
+      { origin: MIRROR, basic: { user: 'them', password: 'second' } },
+      { origin: 'http://files.example.com', basic: null },
+    ]);
+    // The first URL's own site is the download's `basic`; a site is asked about once.
+    expect(asked).toEqual([`${MIRROR}/a`, 'http://files.example.com/f']);
   });
 });
 
