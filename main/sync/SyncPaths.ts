@@ -1,10 +1,10 @@
 import { EventEmitter } from 'node:events';
 import { PathwiseError } from '../../common/errors.ts';
 import { formatBytes } from '../../common/format.ts';
-import type { Dispatcher } from 'undici';
 import type { PathBytesEvent } from '../base/budget.ts';
 import type { EnginePath } from '../engine/EnginePath.ts';
-import type { PathAgentFactory, PathEndpoint } from '../engine/pathAgent.ts';
+import type { DownloadAccess } from '../engine/requestAuth.ts';
+import type { PathAgentFactory } from '../engine/pathAgent.ts';
 import type { PathLimits } from '../engine/PathLimits.ts';
 import { SharedPathPools, type PoolLease } from '../engine/pathPools.ts';
 
@@ -30,55 +30,6 @@ export function interactiveOrder(paths: readonly EnginePath[]): Array<EnginePath
         (a.rttMs ?? Number.POSITIVE_INFINITY) - (b.rttMs ?? Number.POSITIVE_INFINITY) ||
         a.rank - b.rank,
     );
-}
-
-/**
- * Adds the job's credentials to every request a pool sends to the job's server (and only there:
- * a redirect elsewhere gets none). A Proxy, so the engine still sees the pool's own methods
- * (preconnect, whenSent) and its stats.
- */
-export function withCredentials(
-  dispatcher: Dispatcher,
-  origin: string,
-  authorization: string | null,
-): Dispatcher {
-  if (!authorization) return dispatcher;
-  const signed: Dispatcher = new Proxy(dispatcher, {
-    get(target, key) {
-      if (key === 'dispatch') {
-        return (options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) => {
-          const to = typeof options.origin === 'string' ? options.origin : options.origin?.toString();
-          const same = to !== undefined && new URL(to).origin === origin;
-          return target.dispatch(
-            same ? { ...options, headers: addHeader(options.headers, authorization) } : options,
-            handler,
-          );
-        };
-      }
-      const value: unknown = Reflect.get(target, key, target);
-      if (typeof value !== 'function') return value;
-      // The engine composes its own interceptors (a download's access and cookies) over a pool:
-      // composed over this one, so its requests still pass through the dispatch above.
-      if (key === 'compose') return (value as (...args: unknown[]) => unknown).bind(signed);
-      return (value as (...args: unknown[]) => unknown).bind(target);
-    },
-  });
-  return signed;
-}
-
-function addHeader(
-  headers: Dispatcher.DispatchOptions['headers'],
-  authorization: string,
-): Dispatcher.DispatchOptions['headers'] {
-  if (!headers) return { authorization };
-  if (Array.isArray(headers)) return [...(headers as string[]), 'authorization', authorization];
-  if (
-    typeof (headers as Iterable<unknown>)[Symbol.iterator] === 'function' &&
-    !('authorization' in headers)
-  ) {
-    return [...(headers as Iterable<[string, string]>)].flat().concat(['authorization', authorization]);
-  }
-  return { ...(headers as Record<string, string>), authorization };
 }
 
 export function basicAuth(user: string | null, password: string | null): string | null {
@@ -108,7 +59,7 @@ export interface SyncPathsOptions {
 }
 
 /**
- * One sync job's network side: its allowed paths, one credentialed, path-bound pool per path
+ * One sync job's network side: its allowed paths, one path-bound pool per path
  * shared by its metadata requests, uploads and the engine's downloads, and the booking of every
  * byte it moves under the path that carried it (`bytes` events, for the ledger and the job).
  */
@@ -123,9 +74,23 @@ export class SyncPaths extends EventEmitter<SyncPathsEvents> {
   constructor(options: SyncPathsOptions) {
     super();
     this.options = options;
-    this.agentFactory = (path: PathEndpoint) =>
-      withCredentials(options.agentFactory(path), options.origin, options.authorization);
+    this.agentFactory = options.agentFactory;
     this.pools = new SharedPathPools(this.agentFactory);
+  }
+
+  /** The job's Authorization for a request to `target`: its own server gets it, no other (null). */
+  authorizationFor(target: URL): string | null {
+    return target.origin === this.options.origin ? this.options.authorization : null;
+  }
+
+  /**
+   * The job's login as a download's access: the engine signs each request with it (requestAuth.ts)
+   * while it goes to the file's own site, so a redirect elsewhere carries none.
+   */
+  downloadAccess(): DownloadAccess | null {
+    const authorization = this.options.authorization;
+    if (authorization === null) return null;
+    return { headers: [{ name: 'Authorization', value: authorization }], basic: null, cookies: [] };
   }
 
   get jobId(): string {

@@ -29,7 +29,7 @@ export interface SessionParts {
 
 /**
  * One job, ready to run: its journal, its paths under its policy (allowance, caps, rate limit),
- * its credentialed path-bound pools, the WebDAV client and the runner. `updatePaths` follows the
+ * its path-bound pools, the WebDAV client and the runner. `updatePaths` follows the
  * monitor; `close` releases the pools and the journal.
  */
 export class SyncSession {

@@ -163,7 +163,7 @@ export class WebDavClient {
       origin: target.origin,
       path: `${target.pathname}${target.search}`,
       method: method as Dispatcher.HttpMethod,
-      headers: options.headers ?? {},
+      headers: { ...options.headers, ...authorization(this.paths.authorizationFor(target)) },
       ...(body === undefined ? {} : { body }),
       signal,
     });
@@ -364,4 +364,8 @@ export class WebDavClient {
     });
     if (options.dir) this.forgetDir(from);
   }
+}
+
+function authorization(value: string | null): Record<string, string> {
+  return value === null ? {} : { authorization: value };
 }

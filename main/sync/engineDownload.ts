@@ -69,6 +69,7 @@ export async function downloadToStaging(
     return { sha256: createHash('sha256').digest('hex'), bytes: 0, resumed: 0 };
   }
   const { paths } = downloads;
+  const access = paths.downloadAccess();
   const transfer = new Transfer({
     url: url.href,
     file: staging,
@@ -77,6 +78,7 @@ export async function downloadToStaging(
     limits: downloads.limits,
     pools: paths.pools,
     agentFactory: paths.agentFactory,
+    ...(access ? { access } : {}),
     whenCapped: 'fail',
     tuning: { ...SYNC_TUNING, ...downloads.tuning },
   });
