@@ -4,14 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { TransferInfo } from '../../common/contract.ts';
 import type { Pathwise } from '../../main/core/createPathwise.ts';
-import { tempDir, until } from '../support/engineLab.ts';
-import {
-  deterministicContent,
-  isProbe,
-  sha256,
-  startRangeServer,
-  type RangeServer,
-} from '../support/rangeServer.ts';
+import { tempDir } from '../support/engineLab.ts';
+import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
+import { demandLogin, holdUntilServed } from '../support/sourcesLab.ts';
 import { cli, type CliRun } from './inProcess.ts';
 import { startRunningApp } from '../support/runningApp.ts';
 
@@ -56,16 +51,10 @@ function final(run: CliRun): Final {
 describe('pathwise get with mirrors, handed to the running app', () => {
   it('hands over the login for every mirror typed: both sites serve', async () => {
     const wanted = `Basic ${Buffer.from('me:pw-mirrors-s3cret').toString('base64')}`;
-    for (const server of servers)
-      server.behaviour.lie = (log) =>
-        log.headers.authorization === wanted
-          ? null
-          : { kind: 'status', status: 401, headers: { 'www-authenticate': 'Basic realm="files"' } };
+    for (const server of servers) server.behaviour.lie = demandLogin(wanted);
     const [first, second] = servers as [RangeServer, RangeServer];
     // The first site's ranges wait until the mirror has served one (loopback would do it all first).
-    const served = until(() => second.rangeRequests().length > 0, 20_000, 'a range from the mirror');
-    served.catch(() => undefined);
-    first.behaviour.onRequest = (log) => (isProbe(log) ? undefined : served);
+    holdUntilServed([first], second, 'the mirror');
     const dir = tempDir();
     writeFileSync(join(dir, 'password'), 'pw-mirrors-s3cret\n', { mode: 0o600 });
     const file = join(tempDir(), 'out.bin');

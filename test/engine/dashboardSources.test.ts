@@ -10,15 +10,8 @@ import type { TransferInfo } from '../../common/contract.ts';
 import { createPathwise, type Pathwise } from '../../main/core/createPathwise.ts';
 import { basicAuthorization } from '../../main/engine/requestAuth.ts';
 import { tempDir, until } from '../support/engineLab.ts';
-import {
-  deterministicContent,
-  isProbe,
-  sha256,
-  startRangeServer,
-  type Lie,
-  type RangeServer,
-  type RequestLog,
-} from '../support/rangeServer.ts';
+import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
+import { demandLogin, holdUntilServed } from '../support/sourcesLab.ts';
 
 const SIZE = 2_000_000;
 const content = deterministicContent(SIZE, 93);
@@ -30,18 +23,12 @@ let downloads: string;
 let dataDir: string;
 let published: string[];
 
-function demandLogin(log: RequestLog): Lie | null {
-  return log.headers.authorization === WANTED
-    ? null
-    : { kind: 'status', status: 401, headers: { 'www-authenticate': 'Basic realm="files"' } };
-}
-
 beforeEach(async () => {
   servers = [];
   for (let i = 0; i < 2; i++)
     servers.push(
       await startRangeServer(content, {
-        behaviour: { lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT', lie: demandLogin },
+        behaviour: { lastModified: 'Tue, 01 Dec 2026 10:00:00 GMT', lie: demandLogin(WANTED) },
       }),
     );
   downloads = tempDir();
@@ -73,9 +60,7 @@ describe('transfers.start with mirrors and a login from the dashboard', () => {
   it('fetches from both sites with the login, and keeps it nowhere', async () => {
     const [first, mirror] = servers as [RangeServer, RangeServer];
     // The first site's ranges wait until the mirror has served one (loopback would do it all first).
-    const served = until(() => mirror.rangeRequests().length > 0, 20_000, 'a range from the mirror');
-    served.catch(() => undefined);
-    first.behaviour.onRequest = (log) => (isProbe(log) ? undefined : served);
+    holdUntilServed([first], mirror, 'the mirror');
     const started = (await app.service.invoke('transfers.start', [
       { url: first.url, paths: ['lo'], mirrors: [mirror.url], login: { user: 'me', password: PASSWORD } },
     ])) as TransferInfo;

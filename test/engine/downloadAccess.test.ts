@@ -15,11 +15,11 @@ import {
   isProbe,
   sha256,
   startRangeServer,
-  type Lie,
   type RangeServer,
   type RangeServerBehaviour,
   type RequestLog,
 } from '../support/rangeServer.ts';
+import { demandLogin } from '../support/sourcesLab.ts';
 
 const SIZE = 2_000_000;
 const content = deterministicContent(SIZE, 25);
@@ -67,11 +67,7 @@ const allowed = (r: RequestLog): boolean =>
   r.headers.cookie === `sid=${COOKIE}`;
 
 /** 401 to any request without the login, the header and the cookie. */
-function demandAccess(log: RequestLog): Lie | null {
-  return allowed(log)
-    ? null
-    : { kind: 'status', status: 401, headers: { 'www-authenticate': 'Basic realm="files"' } };
-}
+const demandAccess = demandLogin(allowed);
 
 function failure(outcome: TransferOutcome): Extract<TransferOutcome, { status: 'failed' }>['error'] {
   expect(outcome.status, JSON.stringify(outcome)).toBe('failed');

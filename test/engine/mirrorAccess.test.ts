@@ -7,17 +7,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TransferOutcome } from '../../main/engine/Transfer.ts';
 import { basicAuthorization, type DownloadAccess, type Login } from '../../main/engine/requestAuth.ts';
-import { fileEquals, makeTransfer, twoPaths, until } from '../support/engineLab.ts';
+import { fileEquals, makeTransfer, twoPaths } from '../support/engineLab.ts';
 import {
   deterministicContent,
-  isProbe,
   sha256,
   startRangeServer,
-  type Lie,
   type RangeServer,
   type RangeServerBehaviour,
-  type RequestLog,
 } from '../support/rangeServer.ts';
+import { demandLogin, holdUntilServed } from '../support/sourcesLab.ts';
 
 const SIZE = 3_000_000;
 const content = deterministicContent(SIZE, 77);
@@ -40,23 +38,12 @@ async function serve(behaviour: Partial<RangeServerBehaviour> = {}): Promise<Ran
 }
 
 /** 401 to any request without `login`. */
-function demand(login: Login): (log: RequestLog) => Lie | null {
-  const wanted = basicAuthorization(login.user, login.password);
-  return (log) =>
-    log.headers.authorization === wanted
-      ? null
-      : { kind: 'status', status: 401, headers: { 'www-authenticate': 'Basic realm="files"' } };
+function basicOf(login: Login): string {
+  return basicAuthorization(login.user, login.password);
 }
 
 function origin(url: string): string {
   return new URL(url).origin;
-}
-
-/** The ranges of `held` wait until `last` has served one: then every source has served. */
-function holdUntilServed(held: RangeServer[], last: RangeServer): void {
-  const served = until(() => last.rangeRequests().length > 0, 20_000, 'a range from the last source');
-  served.catch(() => undefined);
-  for (const server of held) server.behaviour.onRequest = (log) => (isProbe(log) ? undefined : served);
 }
 
 function done(outcome: TransferOutcome): void {
@@ -65,11 +52,14 @@ function done(outcome: TransferOutcome): void {
 
 describe('mirrors typed on the command line, each needing a login', () => {
   it('sends each site its own login, and none after a mirror redirects to another origin', async () => {
-    const primary = await serve({ lie: demand(FIRST) });
-    const mirror = await serve({ lie: demand(SECOND) });
+    const primary = await serve({ lie: demandLogin(basicOf(FIRST)) });
+    const mirror = await serve({ lie: demandLogin(basicOf(SECOND)) });
     const elsewhere = await serve();
     // A typed mirror whose URL redirects to another site (a CDN): the login stays behind.
-    const redirector = await serve({ redirects: { '/start': elsewhere.url }, lie: demand(FIRST) });
+    const redirector = await serve({
+      redirects: { '/start': elsewhere.url },
+      lie: demandLogin(basicOf(FIRST)),
+    });
     const viaRedirect = redirector.url.replace('/file.bin', '/start');
     // As readAccess makes it: --user for the first site and the redirector, .netrc's for the mirror's host.
     const access: DownloadAccess = {
@@ -112,8 +102,8 @@ describe('mirrors typed on the command line, each needing a login', () => {
   });
 
   it('drops a mirror whose site gets no login (not typed, as a Metalink’s), and downloads from the first', async () => {
-    const primary = await serve({ lie: demand(FIRST) });
-    const mirror = await serve({ lie: demand(FIRST) });
+    const primary = await serve({ lie: demandLogin(basicOf(FIRST)) });
+    const mirror = await serve({ lie: demandLogin(basicOf(FIRST)) });
     const made = makeTransfer({
       url: primary.url,
       mirrors: { urls: [{ url: mirror.url }] },
