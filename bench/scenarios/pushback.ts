@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { NetLab } from '../../test/support/netns.ts';
 import type { BenchLab } from '../lab/BenchLab.ts';
@@ -58,10 +58,26 @@ const logSize = (log: string): number => {
 };
 
 /**
+ * Where each run's share of the access log is kept, when the environment names a folder: the
+ * bench's own work folder goes when it ends, and each path's request timeline (the gaps between
+ * one request's end and the next on the same address) is where a tool's waits show.
+ */
+const KEEP_LOG_DIR = process.env['PATHWISE_BENCH_PUSHBACK_LOGS'];
+let keptLogs = 0;
+
+/** Keeps `text` (one run's lines) as `<seq>-<tool>-<port>.log` in KEEP_LOG_DIR, when set. */
+function keepLog(text: string, tool: string, port: number): void {
+  if (!KEEP_LOG_DIR) return;
+  mkdirSync(KEEP_LOG_DIR, { recursive: true });
+  const lines = text.split('\n').filter((line) => line.split(' ')[1] === String(port));
+  writeFileSync(join(KEEP_LOG_DIR, `${++keptLogs}-${tool}-${port}.log`), `${lines.join('\n')}\n`);
+}
+
+/**
  * The access log's lines for `port` from byte `from` on, once nginx has written the last request
  * of the run (it logs a request as it ends; the client's connections close as it exits).
  */
-async function logShare(log: string, from: number, port: number): Promise<ServerLog> {
+async function logShare(log: string, from: number, port: number, tool: string): Promise<ServerLog> {
   let size = logSize(log);
   for (let i = 0; i < 20; i++) {
     await sleep(150);
@@ -71,6 +87,7 @@ async function logShare(log: string, from: number, port: number): Promise<Server
   }
   const share = { requests: 0, refused: 0, refusedByConnections: 0, payloadBytes: 0 };
   const text = readFileSync(log).subarray(from).toString();
+  keepLog(text, tool, port);
   for (const line of text.split('\n')) {
     const [, logPort, , status, bytes, connLimit] = line.split(' ');
     if (Number(logPort) !== port) continue;
@@ -106,7 +123,7 @@ async function runAria2(b: BenchLab, url: string, log: string): Promise<ToolRun>
   const from = logSize(log);
   const t = await timed(b.lab as NetLab, 'aria2c', args, { timeoutMs: raceTimeoutMs(b.size) });
   const failure = runFailure(t, await holdsFile(join(b.out, 'aria2.bin'), b.sha));
-  return { wallS: t.wallS, failure, log: await logShare(log, from, portOf(url)), engineS: null };
+  return { wallS: t.wallS, failure, log: await logShare(log, from, portOf(url), 'aria2'), engineS: null };
 }
 
 async function runPathwise(b: BenchLab, url: string, log: string): Promise<ToolRun> {
@@ -121,7 +138,7 @@ async function runPathwise(b: BenchLab, url: string, log: string): Promise<ToolR
   return {
     wallS: run.wallS,
     failure: run.failure,
-    log: await logShare(log, from, portOf(url)),
+    log: await logShare(log, from, portOf(url), 'pathwise'),
     engineS: (run.final.durationMs ?? Number.NaN) / 1000,
   };
 }

@@ -258,11 +258,13 @@ export class FetchScheduler implements StreamHost, RestartTarget {
   }
 
   private asker(lane: PathLane, now: number): Asker {
-    const rate = lane.meter.age(now) >= 300 ? lane.meter.rate(now) / (lane.fetches.size + 1) : 0;
+    const measured = lane.meter.age(now) >= 300 ? lane.meter.rate(now) / (lane.fetches.size + 1) : 0;
     const origin = (this.served.pinnedUrl as URL).origin;
     return {
       lane: lane.name,
-      rate,
+      // After a push-back the path's meter counts its waits: its ranges are sized from how fast
+      // its answers came in (ServerPushback.answerRate).
+      rate: Math.max(measured, this.pushback.answerRate(lane.name, origin, now)),
       rttMs: lane.rttMs ?? 100,
       allowance: this.lanes.allowance(lane, now),
       scale: this.pushback.chunkScale(lane.name, origin, now),
@@ -390,7 +392,7 @@ export class FetchScheduler implements StreamHost, RestartTarget {
       lane.failures = 0;
       lane.badAnswers = 0;
       this.badAnswers = 0;
-      this.pushback.answered(lane.name, fetch.url.origin, now);
+      this.pushback.answered(lane.name, fetch.url.origin, now, fetch.rate(now));
       settleEndgame(fetch, this.fetches.keys());
     } else {
       breakPair(fetch, this.fetches.keys());
@@ -436,9 +438,12 @@ export class FetchScheduler implements StreamHost, RestartTarget {
         // Its range waits in the plan while the link is renewed from the user's URL.
         this.refresh.stopped(fetch.url, error);
         return true;
+      // A refused range was never started: it goes back to the plan as ordinary work (the lowest
+      // bytes go first anyway), not first in line as a failed path's ranges, which get extra
+      // connections at once: a server that pushes back refuses those too. Whoever takes it next
+      // takes the bytes after it too, as long a range as a push-back calls for.
       case 'pushed-back':
         if (isPushBack(error)) this.pushback.pushBack(lane.name, error, now);
-        for (const [start, end] of released) planner.prioritize(start, end);
         return true;
       case 'turned-away':
         // A server that takes fewer connections from this path: keep to those that work.
@@ -448,8 +453,9 @@ export class FetchScheduler implements StreamHost, RestartTarget {
           [...lane.fetches].filter((f) => f.receiving).length,
           now,
         );
+        // The whole path waits as asked: a server (nginx's limit_req) may count the refused
+        // request against the path's rate too, and the next would be refused again.
         if (isPushBack(error) && error.retryAfterMs !== null) this.pushback.pushBack(lane.name, error, now);
-        for (const [start, end] of released) planner.prioritize(start, end);
         return true;
       case 'path':
         this.failover.fault(lane, error, now);

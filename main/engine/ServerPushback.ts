@@ -62,6 +62,8 @@ export class ServerPushback {
   private readonly limits = new Map<string, Limit>();
   /** Per path and server: how many times longer its ranges are since the server pushed back. */
   private readonly scales = new Map<string, { scale: number; at: number }>();
+  /** Per path and server: how fast (bytes/s) the path's last answer from the server came in. */
+  private readonly answerRates = new Map<string, number>();
   private readonly tuning: PushbackTuning;
   private readonly random: () => number;
   /** Since when the servers have answered nothing but push-backs (null after any good answer). */
@@ -99,9 +101,8 @@ export class ServerPushback {
     this.pushedSince ??= now;
     this.last = error;
     // A server that limits requests (per second, or in flight) gets fewer of them for the same
-    // bytes: each push-back doubles the ranges this path asks it for. Without it, ranges sized
-    // for 2 s at a rate measured across the waits finish in a fraction of a second, and the next
-    // request is refused again (the bench's pushback scenario: 1 MiB ranges, 0.2 s each).
+    // bytes: each push-back doubles the ranges this path asks it for (sized meanwhile from how
+    // fast its answers came in, not from its meter: see answerRate).
     const scale = this.chunkScale(lane, origin, now);
     this.scales.set(key, { scale: Math.min(SCALE_MAX, scale * 2), at: now });
     return wait;
@@ -111,6 +112,17 @@ export class ServerPushback {
   chunkScale(lane: string, origin: string, now: number): number {
     const scale = this.scales.get(`${lane} ${origin}`);
     return scale && now - scale.at < SCALE_CALM_MS ? scale.scale : 1;
+  }
+
+  /**
+   * How fast (bytes/s) `lane`'s last answer from `origin` came in while its ranges are scaled after
+   * a push-back (0 otherwise): what its ranges are sized from then. The path's own meter counts its
+   * waits as if the path were slow, so ranges sized from it after a wait take a fraction of a
+   * second, and a server that allows a request a second refuses the next one (the bench's pushback
+   * scenario: 1 MiB at 40 Mbit, then a second's wait for the refusal, on every path).
+   */
+  answerRate(lane: string, origin: string, now: number): number {
+    return this.chunkScale(lane, origin, now) > 1 ? (this.answerRates.get(`${lane} ${origin}`) ?? 0) : 0;
   }
 
   /** How much longer `lane` waits before asking `origin` again (0: it may ask now). */
@@ -129,12 +141,14 @@ export class ServerPushback {
   }
 
   /**
-   * `origin` answered `lane` with what was asked: once the path's wait is over, a later push-back
-   * starts from the first wait again (an answer to a request sent before the wait keeps it).
+   * `origin` answered `lane` with what was asked, the bytes coming in at `rate` (bytes/s, 0 when
+   * not measured): once the path's wait is over, a later push-back starts from the first wait
+   * again (an answer to a request sent before the wait keeps it).
    */
-  answered(lane: string, origin: string, now: number): void {
+  answered(lane: string, origin: string, now: number, rate = 0): void {
     const key = `${lane} ${origin}`;
     if ((this.waits.get(key)?.until ?? 0) <= now) this.waits.delete(key);
+    if (rate > 0) this.answerRates.set(key, rate);
     this.pushedSince = null;
   }
 

@@ -166,4 +166,21 @@ describe('ranges from a server that pushes back', () => {
     p.pushBack('wlan0', error, 70_000);
     expect(p.chunkScale('wlan0', ORIGIN, 70_000)).toBe(2);
   });
+
+  it('are sized from how fast the path’s answers came in while they are scaled, not from its waits', () => {
+    const p = pushback();
+    const error = httpStatusError(429, URL_A, { 'retry-after': '1' });
+    // Not pushed back: the path's own meter sizes its ranges.
+    p.answered('wlan0', ORIGIN, 0, 5_000_000);
+    expect(p.answerRate('wlan0', ORIGIN, 0)).toBe(0);
+    p.pushBack('wlan0', error, 100);
+    expect(p.answerRate('wlan0', ORIGIN, 1_100)).toBe(5_000_000);
+    expect(p.answerRate('wwan0', ORIGIN, 1_100)).toBe(0);
+    // The latest answer counts; one without a measured rate changes nothing.
+    p.answered('wlan0', ORIGIN, 3_000, 4_000_000);
+    p.answered('wlan0', ORIGIN, 4_000);
+    expect(p.answerRate('wlan0', ORIGIN, 4_000)).toBe(4_000_000);
+    // A calm minute after the push-back: the meter holds no waits any more.
+    expect(p.answerRate('wlan0', ORIGIN, 60_100)).toBe(0);
+  });
 });
