@@ -138,7 +138,7 @@ const GET: CommandSpec = {
     {
       long: 'metalink',
       negatable: true,
-      help: 'a URL ending .meta4 or .metalink is a Metalink: fetch it, then the file it describes from its mirrors; --no-metalink downloads the document itself',
+      help: 'a URL ending .meta4 or .metalink, or whose server answers with Content-Type application/metalink4+xml, is a Metalink (version 4 only): fetch it, then the file it describes from its mirrors; --no-metalink downloads the document itself',
     },
     {
       long: 'netrc',

@@ -25,6 +25,8 @@ export interface GetOptions {
   mirrors: MirrorOptions | null;
   /** A Metalink's name for the file; null otherwise. */
   fileName: string | null;
+  /** Follow a Metalink the URL's server names by its Content-Type (TransferOptions.followMetalink). */
+  followMetalink: boolean;
   /** What reading a Metalink has to tell (URLs it can't use). */
   sourceNotices: string[];
   json: boolean;
@@ -102,6 +104,7 @@ export function parseGetArgs(argv: string[], env: NodeJS.ProcessEnv = process.en
     sha256: sha256?.toLowerCase() ?? sources.sha256,
     mirrors: sources.mirrors,
     fileName: sources.fileName,
+    followMetalink: sources.followMetalink,
     sourceNotices: sources.notices,
     json: args.flag('json') ?? false,
     quiet: args.flag('quiet') ?? false,

@@ -45,6 +45,7 @@ export async function runHere({ options, target, io, env, dataDir, notices }: He
       ...(options.sha256 ? { sha256: options.sha256 } : {}),
       ...(options.mirrors ? { mirrors: options.mirrors } : {}),
       ...(options.fileName ? { fileName: options.fileName } : {}),
+      ...(options.followMetalink ? { followMetalink: true } : {}),
       whenCapped: 'fail',
       tuning: tuningFromEnv(env, options.connections),
       agentFactory: binder.agentFactory,

@@ -20,6 +20,12 @@ export interface GetSources {
   notices: string[];
   /** The mirrors typed on the command line (their sites get the login too); none from a Metalink. */
   typedMirrors: string[];
+  /**
+   * One URL not named .meta4 that may be a Metalink all the same: the download follows it when its
+   * server's answer says so by its Content-Type (TransferOptions.followMetalink). `mirrors` then
+   * holds --select-file's choice, if any.
+   */
+  followMetalink: boolean;
 }
 
 /**
@@ -45,7 +51,8 @@ function isHttpUrl(text: string): boolean {
  * The sources of `pathwise get URL [MIRROR…]` (every URL the same file: the first is the primary,
  * the others mirrors), `pathwise get FILE.meta4` (a Metalink 4 file, RFC 5854, on this machine) or
  * `pathwise get https://…/FILE.meta4` (one on a server: the download fetches it first; with
- * --no-metalink the document itself is the download).
+ * --no-metalink the document itself is the download). One URL without that extension is followed
+ * as a Metalink too when its server says it is one (Content-Type), unless --no-metalink.
  * Mistakes in the command line are `usage` errors; a Metalink that can't be read is E_METALINK.
  */
 export function readSources(
@@ -75,17 +82,31 @@ export function readSources(
       sha256: null,
       notices: [],
       typedMirrors: [],
+      followMetalink: false,
     };
   }
-  if (select !== undefined)
-    throw usage('--select-file chooses a file of a Metalink; these URLs are one file.');
+  // Any other one URL may be a Metalink its server names by its Content-Type (remoteMetalink.ts
+  // servedAsMetalink); a URL with mirrors is a file (a document has none): never asked.
+  const mayBeMetalink = followMetalink && rest.length === 0;
+  if (select !== undefined && !mayBeMetalink)
+    throw usage(
+      followMetalink
+        ? '--select-file chooses a file of a Metalink; these URLs are one file.'
+        : '--select-file chooses a file of a Metalink, which --no-metalink does not read: give one or the other.',
+    );
   return {
     url: first,
-    mirrors: rest.length > 0 ? { urls: rest.map((url) => ({ url })) } : null,
+    mirrors:
+      rest.length > 0
+        ? { urls: rest.map((url) => ({ url })) }
+        : select !== undefined
+          ? { urls: [], select }
+          : null,
     fileName: null,
     sha256: null,
     notices: [],
     typedMirrors: rest,
+    followMetalink: mayBeMetalink,
   };
 }
 
@@ -97,5 +118,9 @@ function fromMetalink(path: string, select: string | undefined): GetSources {
       `${path} is ${size} bytes, more than a Metalink file may be (${MAX_METALINK_BYTES}); it is not read.`,
     );
   }
-  return { ...describedFile(readFileSync(path, 'utf8'), path, select), typedMirrors: [] };
+  return {
+    ...describedFile(readFileSync(path, 'utf8'), path, select),
+    typedMirrors: [],
+    followMetalink: false,
+  };
 }

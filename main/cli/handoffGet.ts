@@ -100,6 +100,7 @@ export function handedRequest(
     ...(options.access ? { access: fitToHand(options.access) } : {}),
     ...(options.mirrors ? { mirrors: options.mirrors } : {}),
     ...(options.fileName ? { fileName: options.fileName } : {}),
+    ...(options.followMetalink ? { followMetalink: true as const } : {}),
     ...(proxy ? { proxy } : {}),
   };
 }

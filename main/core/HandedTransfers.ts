@@ -34,6 +34,8 @@ export interface HandedRequest {
   mirrors?: MirrorOptions | undefined;
   /** A Metalink's name for the file. */
   fileName?: string | undefined;
+  /** Follow a Metalink the URL's server names by its Content-Type (TransferOptions.followMetalink). */
+  followMetalink?: boolean | undefined;
   /** The command's own proxies (its environment named one), instead of the app's: in memory only. */
   proxy?: ProxySettings | undefined;
 }
@@ -110,6 +112,7 @@ export class HandedTransfers extends EventEmitter<HandedEvents> {
       ...(request.access ? { access: request.access } : {}),
       ...(request.mirrors ? { mirrors: request.mirrors } : {}),
       ...(request.fileName ? { fileName: request.fileName } : {}),
+      ...(request.followMetalink ? { followMetalink: true } : {}),
     });
     const entry: Handed = { transfer, request, pools: ownPools?.pools ?? null };
     this.transfers.set(transfer.id, entry);

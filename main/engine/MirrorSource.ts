@@ -36,7 +36,11 @@ export interface MirrorOptions {
    * (remoteMetalink.ts). `urls` is then empty.
    */
   document?: 'metalink';
-  /** Which of the document's files (`--select-file`: a name, or a number from 1); its only one when absent. */
+  /**
+   * Which of the document's files (`--select-file`: a name, or a number from 1); its only one when
+   * absent. Also with `urls` empty and no `document`, for a URL that may turn out to be a Metalink
+   * (TransferOptions.followMetalink).
+   */
   select?: string;
 }
 

@@ -6,6 +6,7 @@ import {
   contentLength,
   dispositionFileName,
   header,
+  mediaType,
   parseContentRange,
   validatorOf,
   type Validator,
@@ -32,6 +33,11 @@ export interface ProbeResult {
   encoding: string | null;
   /** The name the server suggests in Content-Disposition, unsanitised. */
   fileName: string | null;
+  /**
+   * The answer's media type (Content-Type, lower case, no parameters; null without one): a server
+   * may say that its answer is a Metalink rather than the file (remoteMetalink.ts servedAsMetalink).
+   */
+  mediaType?: string | null;
   /** Time from sending the request to the response headers, a first RTT estimate. */
   rttMs: number;
   /**
@@ -205,7 +211,14 @@ function readAnswer(
   const validator = validatorOf(headers);
   const encoding = contentEncoding(headers);
   const fileName = dispositionFileName(headers);
-  const base = { url: current.href, validator, encoding, fileName, rttMs: answer.rttMs };
+  const base = {
+    url: current.href,
+    validator,
+    encoding,
+    fileName,
+    mediaType: mediaType(headers),
+    rttMs: answer.rttMs,
+  };
 
   if (statusCode === 206) return readFirstRange(current, asked, answer, options, base);
   if (statusCode === 416) {
@@ -242,7 +255,7 @@ function readAnswer(
 }
 
 /** What every probe result says, whatever the status. */
-type ProbeBase = Pick<ProbeResult, 'url' | 'validator' | 'encoding' | 'fileName' | 'rttMs'>;
+type ProbeBase = Pick<ProbeResult, 'url' | 'validator' | 'encoding' | 'fileName' | 'mediaType' | 'rttMs'>;
 
 /** A 206: the file serves ranges; the answer must be the range asked for, from byte 0 and inside the file. */
 function readFirstRange(

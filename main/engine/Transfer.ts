@@ -15,7 +15,7 @@ import { PathLimits } from './PathLimits.ts';
 import { ProbeRound } from './ProbeRound.ts';
 import { exists } from './publishFile.ts';
 import type { ProbeResult } from './RangeProbe.ts';
-import { fetchDocument, isMetalinkDocument } from './remoteMetalink.ts';
+import { fetchDocument, isMetalinkDocument, MetalinkServed, servedAsMetalink } from './remoteMetalink.ts';
 import { explainRefusal } from './requestAuth.ts';
 import { nameFromUrl, safeFileName, uniqueFileName } from './SafeFileName.ts';
 import { ServedFile } from './ServedFile.ts';
@@ -91,6 +91,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
    * id: the document's, then the file's; this one says what they do. Null otherwise.
    */
   private inner: { transfer: Transfer; file: boolean } | null = null;
+  /** The URL is a Metalink document: named so, or its server said so (remoteMetalink.ts servedAsMetalink). */
+  private document: boolean;
   /** The paths as the monitor last told them: an inner transfer starts with these. */
   private latestPaths: readonly EnginePath[];
 
@@ -102,6 +104,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
     this.mode = options.mode ?? 'aggregate';
     this.tuning = { ...DEFAULT_TUNING, ...options.tuning };
     this.latestPaths = options.paths;
+    this.document = isMetalinkDocument(options);
     // Where the file goes is named from the root, or the download is refused here (E_DISK).
     if (options.file) {
       this.file = requireAbsolute(options.file, 'file');
@@ -164,10 +167,22 @@ export class Transfer extends EventEmitter<TransferEvents> {
 
   /** Runs (or resumes) the download; resolves with how it ended. Calling it while running joins the run. */
   run(): Promise<TransferOutcome> {
-    this.running ??= (isMetalinkDocument(this.options) ? this.viaDocument() : this.execute()).finally(() => {
+    this.running ??= this.start().finally(() => {
       this.running = null;
     });
     return this.running;
+  }
+
+  /** A run: the file's, or a Metalink's (the document, then the file), as the URL is or turns out to be. */
+  private async start(): Promise<TransferOutcome> {
+    this.stopRequest = null;
+    if (this.document) return this.viaDocument();
+    const outcome = await this.execute();
+    if (outcome !== 'metalink') return outcome;
+    // Its server answered with a Metalink: nothing was written as the file; from now on this is
+    // the document's download (a resume too, fetching it again).
+    this.document = true;
+    return this.viaDocument();
   }
 
   /** Stops the download keeping everything on disk; run() resumes it. */
@@ -186,7 +201,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       if (this.state === 'done' || this.state === 'cancelled') return;
       // A remote Metalink's part file is its file download's; this one's name is the document's.
       if (this.inner) await this.inner.transfer.cancel();
-      else if (!isMetalinkDocument(this.options)) await this.files.discard(this.file);
+      else if (!this.document) await this.files.discard(this.file);
       this.setState('cancelled');
       return;
     }
@@ -296,8 +311,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
 
   // ─── The run ───────────────────────────────────────────────────────────────────────────────
 
-  private async execute(): Promise<TransferOutcome> {
-    this.stopRequest = null;
+  /** The file's download; 'metalink' when its server answered with a Metalink instead (see prepare). */
+  private async execute(): Promise<TransferOutcome | 'metalink'> {
     this.error = null;
     this.phase = new AbortController();
     this.served.pinnedUrl = null;
@@ -323,7 +338,7 @@ export class Transfer extends EventEmitter<TransferEvents> {
       this.setState('done');
       return result;
     } catch (caught) {
-      return await this.ended(caught);
+      return caught instanceof MetalinkServed ? 'metalink' : await this.ended(caught);
     } finally {
       this.scheduler.stopTicker();
       this.round.dropLeads();
@@ -335,22 +350,24 @@ export class Transfer extends EventEmitter<TransferEvents> {
   }
 
   /**
-   * A remote Metalink's run: its document fetched and read by one inner transfer, then the file
-   * it describes downloaded by another (each run fetches the document again: the file's part and
-   * journal are what a resume keeps).
+   * A remote Metalink's run (a URL named so, or found to be one: start): its document fetched and
+   * read by one inner transfer, then the file it describes downloaded by another (each run fetches
+   * the document again: the file's part and journal are what a resume keeps).
    */
   private async viaDocument(): Promise<TransferOutcome> {
-    this.stopRequest = null;
     this.error = null;
     this.inner = null;
     this.setState('probing');
     try {
-      const read = await fetchDocument({ ...this.options, id: this.id, paths: [...this.latestPaths] }, (o) =>
-        this.adopt(new Transfer(o), false),
-      );
+      // Stopped already (while a probe found the URL to be a Metalink): nothing more is fetched.
+      const read = this.stopRequest
+        ? null
+        : await fetchDocument({ ...this.options, id: this.id, paths: [...this.latestPaths] }, (o) =>
+            this.adopt(new Transfer(o), false),
+          );
       this.inner = null;
-      if (read.status === 'ended') return this.endedAs(read.outcome);
-      if (this.stopRequest)
+      if (read?.status === 'ended') return this.endedAs(read.outcome);
+      if (!read || this.stopRequest)
         return this.endedAs({ status: this.stopRequest === 'pause' ? 'paused' : 'cancelled' });
       const file = this.adopt(new Transfer({ ...read.options, paths: [...this.latestPaths] }), true);
       const outcome = await file.run();
@@ -435,6 +452,8 @@ export class Transfer extends EventEmitter<TransferEvents> {
     if (!probe.rangeSupport) this.round.dropLeads();
     try {
       this.throwIfStopped();
+      // A URL that may be a Metalink and is one: before any name, lock or part file is taken.
+      if (servedAsMetalink(this.options, probe)) throw new MetalinkServed();
       await this.resolveFile(probe);
       const saved = await this.files.lock(this.file);
       if (await this.files.alreadyPublished(saved, this.file)) {

@@ -96,6 +96,13 @@ export interface TransferOptions {
    */
   access?: DownloadAccess;
   /**
+   * Follow a Metalink 4 the URL turns out to be (aria2's --follow-metalink): when the probe's
+   * answer says so by its Content-Type, the download fetches it as a document and then the file it
+   * describes (remoteMetalink.ts servedAsMetalink). `pathwise get URL` sets it; off elsewhere (the
+   * dashboard, syncs), and never asked with mirrors (a file has mirrors, a document does not).
+   */
+  followMetalink?: boolean;
+  /**
    * The URL the user gave, when `url` is not it (the primary a remote Metalink named,
    * remoteMetalink.ts): the login and the site-only headers go to its site, not to `url`'s.
    */

@@ -97,6 +97,15 @@ export function contentEncoding(headers: ResponseHeaders): string | null {
   return !value || value === 'identity' ? null : value;
 }
 
+/**
+ * The media type an answer names (RFC 9110 §8.3): Content-Type's type/subtype in lower case, its
+ * parameters (`; charset=utf-8`) dropped; null when it names none.
+ */
+export function mediaType(headers: ResponseHeaders): string | null {
+  const value = header(headers, 'content-type')?.split(';')[0]?.trim().toLowerCase();
+  return value || null;
+}
+
 /** The file name a server suggests in Content-Disposition (filename* preferred), unsanitised. */
 export function dispositionFileName(headers: ResponseHeaders): string | null {
   const value = header(headers, 'content-disposition');

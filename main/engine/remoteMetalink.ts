@@ -9,10 +9,11 @@ import { RedirectGuard } from './RedirectGuard.ts';
 import type { TransferOptions, TransferOutcome } from './TransferOptions.ts';
 
 /**
- * A Metalink on a server (`pathwise get https://…/file.meta4`): the download fetches the document
- * first, as any download (its paths, its login, the ledger counting its bytes), then the file it
- * describes, as a Metalink on this machine is downloaded. The document is small or refused (a
- * megabyte holds the piece hashes of a file of tens of GiB), and the URLs it lists pass the
+ * A Metalink on a server (`pathwise get https://…/file.meta4`, or a URL whose server answers with
+ * Metalink 4's Content-Type, as aria2's --follow-metalink follows it): the download fetches the
+ * document first, as any download (its paths, its login, the ledger counting its bytes), then the
+ * file it describes, as a Metalink on this machine is downloaded. The document is small or refused
+ * (a megabyte holds the piece hashes of a file of tens of GiB), and the URLs it lists pass the
  * redirect guard exactly as a redirect from the document's URL would: a document on the internet
  * may not send the download into this machine or its network (a document on a private address
  * may name mirrors there). A URL the guard refuses is left out; when it leaves none, the download
@@ -25,6 +26,42 @@ export const MAX_REMOTE_METALINK_BYTES = 1 << 20;
 /** The download's URL is a Metalink document (MirrorOptions.document), not the file. */
 export function isMetalinkDocument(options: TransferOptions): boolean {
   return options.mirrors?.document === 'metalink';
+}
+
+/**
+ * Metalink 4's media type, as RFC 5854 registers it. Metalink 3's `application/metalink+xml` is
+ * not followed: Pathwise reads Metalink 4 only, so such an answer is downloaded as the file it is.
+ */
+const METALINK4_TYPE = 'application/metalink4+xml';
+
+/**
+ * Thrown by a download whose URL may be a Metalink (TransferOptions.followMetalink) when its
+ * probe's answer is one, before anything of the file is written: the transfer then runs as the
+ * document's download (Transfer.viaDocument), which fetches it again (it is small).
+ */
+export class MetalinkServed extends Error {}
+
+/**
+ * Whether the probe's answer to a download that may be a Metalink says it is one: its
+ * Content-Type is Metalink 4's (any parameters, any case), as aria2's --follow-metalink judges. A
+ * download given mirrors is a file and never asks. Throws E_METALINK when --select-file chose a
+ * file of it and it is not one: downloading it whole would not be what was asked.
+ */
+export function servedAsMetalink(
+  options: TransferOptions,
+  probe: { mediaType?: string | null | undefined },
+): boolean {
+  const { followMetalink, mirrors } = options;
+  if (!followMetalink || mirrors?.document !== undefined || (mirrors?.urls.length ?? 0) > 0) return false;
+  if (probe.mediaType === METALINK4_TYPE) return true;
+  if (mirrors?.select === undefined) return false;
+  const said = probe.mediaType ? `Content-Type ${probe.mediaType}` : 'no Content-Type';
+  const v3 =
+    probe.mediaType === 'application/metalink+xml' ? ' (Metalink 3, which Pathwise does not read)' : '';
+  throw new PathwiseError(
+    'E_METALINK',
+    `--select-file chooses a file of a Metalink, but ${options.url} is not one: its server answers with ${said}${v3}, not ${METALINK4_TYPE}. Nothing was downloaded; leave out --select-file to download it as it is.`,
+  );
 }
 
 /** What fetching the document needs of the download (a Transfer) that does it. */
@@ -87,9 +124,12 @@ export async function fetchDocument(
   }
 }
 
-/** The document's own download: the user's URL, paths, login and limits; no mirrors, hash or name. */
+/**
+ * The document's own download: the user's URL, paths, login and limits; no mirrors, hash or name,
+ * and no Metalink followed (the document is what it fetches).
+ */
 function documentOptions(options: TransferOptions, file: string): TransferOptions {
-  const { mirrors: _m, sha256: _s, fileName: _f, directory: _d, ...rest } = options;
+  const { mirrors: _m, sha256: _s, fileName: _f, directory: _d, followMetalink: _l, ...rest } = options;
   return { ...rest, file };
 }
 
@@ -116,8 +156,10 @@ async function fileOptions(options: TransferOptions, described: DescribedFile): 
     );
   }
   const sha256 = options.sha256 ?? described.sha256;
+  // The file is downloaded as it is: a Metalink it turns out to be is not followed again.
+  const { followMetalink: _l, ...given } = options;
   return {
-    ...options,
+    ...given,
     url: primary.url,
     givenUrl: options.url,
     mirrors: { ...described.mirrors, urls: mirrors },

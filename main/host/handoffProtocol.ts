@@ -111,6 +111,11 @@ export const HandedRequestSchema = z
     /** More URLs of the file (and a Metalink's size and piece hashes), and a Metalink's name for it. */
     mirrors: MirrorOptionsSchema.optional(),
     fileName: z.string().min(1).max(1024).optional(),
+    /**
+     * Follow a Metalink 4 the URL's server names by its Content-Type (TransferOptions.followMetalink).
+     * Only `true` travels; an app that predates it drops the field and downloads the URL as it is.
+     */
+    followMetalink: z.literal(true).optional(),
     /** The command's own proxies (its environment's), for this download only; its login in memory only. */
     proxy: HandedProxySchema.optional(),
   })

@@ -39,6 +39,7 @@ function toRequest(message: HandedRequestMessage): HandedRequest {
     access: message.access,
     mirrors: message.mirrors,
     fileName: message.fileName,
+    followMetalink: message.followMetalink,
     // The command's own proxies, for this download: their login in memory only, like `access`.
     proxy: message.proxy ? proxyFromHanded(message.proxy) : undefined,
   };
