@@ -12,6 +12,7 @@ import {
   describeValidator,
   dispositionFileName,
   header,
+  mediaType,
   parseContentRange,
   retryAfterMs,
   sameValidator,
@@ -183,6 +184,18 @@ describe('Content-Length and Content-Encoding', () => {
     expect(contentEncoding({ 'content-encoding': 'br' })).toBe('br');
     for (const value of [undefined, '', '  ', 'identity', 'IDENTITY']) {
       expect(contentEncoding({ 'content-encoding': value }), String(value)).toBeNull();
+    }
+  });
+});
+
+describe('Content-Type', () => {
+  it('reads the media type in lower case, its parameters and the space around it dropped', () => {
+    expect(mediaType({ 'content-type': ' Application/Metalink4+XML ; charset=utf-8' })).toBe(
+      'application/metalink4+xml',
+    );
+    expect(mediaType({ 'content-type': 'application/octet-stream' })).toBe('application/octet-stream');
+    for (const value of [undefined, '', '  ', '; charset=utf-8']) {
+      expect(mediaType({ 'content-type': value }), String(value)).toBeNull();
     }
   });
 });
