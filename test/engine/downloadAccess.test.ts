@@ -7,9 +7,8 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { TransferOutcome } from '../../main/engine/Transfer.ts';
 import { basicAuthorization, type DownloadAccess } from '../../main/engine/requestAuth.ts';
-import { A, B, fileEquals, makeTransfer, twoPaths, until } from '../support/engineLab.ts';
+import { A, B, failureOf, fileEquals, makeTransfer, twoPaths, until } from '../support/engineLab.ts';
 import {
   deterministicContent,
   isProbe,
@@ -69,11 +68,6 @@ const allowed = (r: RequestLog): boolean =>
 /** 401 to any request without the login, the header and the cookie. */
 const demandAccess = demandLogin(allowed);
 
-function failure(outcome: TransferOutcome): Extract<TransferOutcome, { status: 'failed' }>['error'] {
-  expect(outcome.status, JSON.stringify(outcome)).toBe('failed');
-  return (outcome as Extract<TransferOutcome, { status: 'failed' }>).error;
-}
-
 describe('a download the server allows only with a login, a header and a cookie', () => {
   it('carries them on every request: the probe, the leads and every range on both paths', async () => {
     const server = await serve({ lie: demandAccess });
@@ -88,7 +82,7 @@ describe('a download the server allows only with a login, a header and a cookie'
   it('fails without them with E_AUTH, saying no login was sent and how to give one', async () => {
     const server = await serve({ lie: demandAccess });
     const made = makeTransfer({ url: server.url, paths: twoPaths() });
-    expect(failure(await made.transfer.run())).toMatchObject({
+    expect(failureOf(await made.transfer.run())).toMatchObject({
       code: 'E_AUTH',
       message: `The server asks for a login for ${server.url} (401 Unauthorized), and this download sent none. Give it: pathwise get --user NAME with --password-file FILE (or PATHWISE_PASSWORD), a ~/.netrc entry, --header or --load-cookies.`,
     });
@@ -99,7 +93,7 @@ describe('a download the server allows only with a login, a header and a cookie'
     const server = await serve({ lie: demandAccess });
     const wrong = { ...access, basic: { user: 'me', password: 'not-it' } };
     const made = makeTransfer({ url: server.url, paths: twoPaths(), access: wrong });
-    expect(failure(await made.transfer.run())).toMatchObject({
+    expect(failureOf(await made.transfer.run())).toMatchObject({
       code: 'E_AUTH',
       message: expect.stringMatching(/^The server refused the login for .* \(401 Unauthorized\)/),
     });
@@ -154,7 +148,7 @@ describe('a redirect to another origin (another port is another origin)', () => 
     const target = await serve({ status: 401 });
     const { url } = await redirectingTo(target);
     const made = makeTransfer({ url, paths: twoPaths(), access: withHeaderCookie });
-    expect(failure(await made.transfer.run())).toMatchObject({
+    expect(failureOf(await made.transfer.run())).toMatchObject({
       code: 'E_AUTH',
       message: expect.stringMatching(
         /^The server answered 401 Unauthorized for http:\/\/127\.0\.0\.1:\d+\/file\.bin, where .*\/start redirected\. Pathwise sends the login, an Authorization header and --header cookies only to the site given \(http:\/\/127\.0\.0\.1:\d+\), as curl does/,
@@ -185,7 +179,7 @@ describe('the journal, the info and a resume', () => {
     }
     // As after kill -9: a new run knows only the journal, which has no credentials.
     const bare = makeTransfer({ url: server.url, file: first.file, paths: twoPaths(), tuning: chunked });
-    expect(failure(await bare.transfer.run())).toMatchObject({
+    expect(failureOf(await bare.transfer.run())).toMatchObject({
       code: 'E_AUTH',
       message: expect.stringMatching(
         /^The server answered 401 Unauthorized for .*, and this download sent no login, header or cookie\. It resumes from its part file, and Pathwise never stores credentials: give the ones it was started with again/,

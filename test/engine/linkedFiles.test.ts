@@ -8,10 +8,9 @@
 import { existsSync, linkSync, lstatSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PathwiseError } from '../../common/errors.ts';
 import type { TransferOutcome } from '../../main/engine/Transfer.ts';
 import { TransferJournal } from '../../main/engine/TransferJournal.ts';
-import { fileEquals, makeTransfer, tempDir, twoPaths } from '../support/engineLab.ts';
+import { failureOf, fileEquals, makeTransfer, tempDir, twoPaths } from '../support/engineLab.ts';
 import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
 
 const SIZE = 600_000;
@@ -31,11 +30,6 @@ async function setUp(): Promise<{ file: string; victim: string; url: string }> {
   const victim = join(tempDir(), 'precious.txt');
   writeFileSync(victim, precious);
   return { file: join(tempDir(), 'out.bin'), victim, url: server.url };
-}
-
-function failureOf(outcome: TransferOutcome): PathwiseError {
-  expect(outcome.status, `the download should have failed: ${JSON.stringify(outcome)}`).toBe('failed');
-  return (outcome as Extract<TransferOutcome, { status: 'failed' }>).error;
 }
 
 /** A journal an earlier run could have left: half the file on disk, the server's version. */

@@ -14,7 +14,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { PathwiseError } from '../../common/errors.ts';
 import type { JournalState } from '../../main/engine/TransferJournal.ts';
 import type { TransferOutcome } from '../../main/engine/Transfer.ts';
-import { B, fileEquals, makeTransfer, twoPaths } from '../support/engineLab.ts';
+import { B, failureOf as failedWith, fileEquals, makeTransfer, twoPaths } from '../support/engineLab.ts';
 import {
   deterministicContent,
   lieTo,
@@ -69,9 +69,7 @@ function expectLied(s: RangeServer, kind: Lie['kind']): void {
 }
 
 function failureOf(outcome: TransferOutcome): PathwiseError {
-  const because = `the download should have failed (the file's SHA-256 is ${sha256(content)})`;
-  expect(outcome.status, `${because}: ${JSON.stringify(outcome)}`).toBe('failed');
-  return (outcome as Extract<TransferOutcome, { status: 'failed' }>).error;
+  return failedWith(outcome, `the download should have failed (the file's SHA-256 is ${sha256(content)})`);
 }
 
 async function completesWithTheFile(made: ReturnType<typeof makeTransfer>): Promise<void> {

@@ -8,10 +8,9 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PathwiseError } from '../../common/errors.ts';
 import { HandedRequestSchema } from '../../main/host/handoffProtocol.ts';
-import { Transfer, type TransferOptions, type TransferOutcome } from '../../main/engine/Transfer.ts';
-import { fileEquals, tempDir, twoPaths, until } from '../support/engineLab.ts';
+import { Transfer, type TransferOptions } from '../../main/engine/Transfer.ts';
+import { failureOf, fileEquals, tempDir, twoPaths, until } from '../support/engineLab.ts';
 import {
   deterministicContent,
   isProbe,
@@ -66,11 +65,6 @@ function download(url: string, directory: string, extra: Partial<TransferOptions
   let counted = 0;
   transfer.on('bytes', (e) => (counted += e.bytes));
   return { transfer, counted: () => counted };
-}
-
-function failureOf(outcome: TransferOutcome): PathwiseError {
-  expect(outcome.status, `the download should have failed: ${JSON.stringify(outcome)}`).toBe('failed');
-  return (outcome as Extract<TransferOutcome, { status: 'failed' }>).error;
 }
 
 describe('a Metalink 4 known by its Content-Type', () => {

@@ -6,12 +6,10 @@
  * PAC-style answers, as the desktop app's Chromium does.
  */
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PathwiseError } from '../../common/errors.ts';
 import { createPathAgent, type PathEndpoint } from '../../main/engine/pathAgent.ts';
-import type { TransferOutcome } from '../../main/engine/Transfer.ts';
 import { proxyFromEnv, type ProxySettings } from '../../main/network/proxySettings.ts';
 import { readSystemProxy } from '../../main/network/systemProxy.ts';
-import { A, B, fileEquals, makeTransfer, twoPaths } from '../support/engineLab.ts';
+import { A, B, failureOf, fileEquals, makeTransfer, twoPaths } from '../support/engineLab.ts';
 import { startProxyServer, type TestProxy } from '../support/proxyServer.ts';
 import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
 import { selfSignedCert } from '../support/selfSigned.ts';
@@ -52,11 +50,6 @@ function pools(proxy: ProxySettings | null): (path: PathEndpoint) => ReturnType<
 /** The file's URL under the name only the proxy knows. */
 function named(server: RangeServer): string {
   return server.url.replace('127.0.0.1', NAME);
-}
-
-function failureOf(outcome: TransferOutcome): PathwiseError {
-  expect(outcome.status, `the download should have failed: ${JSON.stringify(outcome)}`).toBe('failed');
-  return (outcome as Extract<TransferOutcome, { status: 'failed' }>).error;
 }
 
 describe('downloads through a proxy', () => {

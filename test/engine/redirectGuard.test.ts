@@ -7,10 +7,8 @@
  */
 import { existsSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { PathwiseError } from '../../common/errors.ts';
 import { classifyAddress, type AddressRules } from '../../main/engine/RedirectGuard.ts';
-import type { TransferOutcome } from '../../main/engine/Transfer.ts';
-import { fileEquals, makeTransfer, twoPaths } from '../support/engineLab.ts';
+import { failureOf, fileEquals, makeTransfer, twoPaths } from '../support/engineLab.ts';
 import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
 
 const SIZE = 400_000;
@@ -30,11 +28,6 @@ async function serve(...args: Parameters<typeof startRangeServer>): Promise<Rang
   const server = await startRangeServer(...args);
   servers.push(server);
   return server;
-}
-
-function failureOf(outcome: TransferOutcome): PathwiseError {
-  expect(outcome.status, `the download should have failed: ${JSON.stringify(outcome)}`).toBe('failed');
-  return (outcome as Extract<TransferOutcome, { status: 'failed' }>).error;
 }
 
 /** PUBLIC counts as an internet address; every other address is judged as it really is. */

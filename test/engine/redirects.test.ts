@@ -5,11 +5,9 @@
  */
 import { existsSync } from 'node:fs';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { PathwiseError } from '../../common/errors.ts';
 import type { PathEndpoint } from '../../main/engine/pathAgent.ts';
-import type { TransferOutcome } from '../../main/engine/Transfer.ts';
 import { Agent } from '../../main/network/undiciCore.ts';
-import { fileEquals, makeTransfer, twoPaths } from '../support/engineLab.ts';
+import { failureOf, fileEquals, makeTransfer, twoPaths } from '../support/engineLab.ts';
 import { deterministicContent, sha256, startRangeServer, type RangeServer } from '../support/rangeServer.ts';
 import { selfSignedCert } from '../support/selfSigned.ts';
 
@@ -25,11 +23,6 @@ async function serve(...args: Parameters<typeof startRangeServer>): Promise<Rang
   const server = await startRangeServer(...args);
   servers.push(server);
   return server;
-}
-
-function failureOf(outcome: TransferOutcome): PathwiseError {
-  expect(outcome.status, `the download should have failed: ${JSON.stringify(outcome)}`).toBe('failed');
-  return (outcome as Extract<TransferOutcome, { status: 'failed' }>).error;
 }
 
 /** `/r0` → `/r1` → … → `/r{hops-1}` → the file: a chain of `hops` redirects. */

@@ -10,11 +10,10 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ContinuityEvent } from '../../common/contract.ts';
-import type { PathwiseError } from '../../common/errors.ts';
 import { classifyAddress, type AddressRules } from '../../main/engine/RedirectGuard.ts';
 import { basicAuthorization } from '../../main/engine/requestAuth.ts';
-import { Transfer, type TransferOptions, type TransferOutcome } from '../../main/engine/Transfer.ts';
-import { fileEquals, tempDir, twoPaths, until } from '../support/engineLab.ts';
+import { Transfer, type TransferOptions } from '../../main/engine/Transfer.ts';
+import { failureOf, fileEquals, tempDir, twoPaths, until } from '../support/engineLab.ts';
 import {
   deterministicContent,
   isProbe,
@@ -80,11 +79,6 @@ function metalinkDownload(url: string, extra: Partial<TransferOptions> = {}) {
   const events: ContinuityEvent[] = [];
   transfer.on('continuity', (e) => events.push(e));
   return { transfer, directory, events };
-}
-
-function failureOf(outcome: TransferOutcome): PathwiseError {
-  expect(outcome.status, `the download should have failed: ${JSON.stringify(outcome)}`).toBe('failed');
-  return (outcome as Extract<TransferOutcome, { status: 'failed' }>).error;
 }
 
 /** PUBLIC counts as an internet address; every other address is judged as it really is. */

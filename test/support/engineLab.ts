@@ -6,9 +6,11 @@ import { mkdtempSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import type { Preference } from '../../common/contract.ts';
+import type { PathwiseError } from '../../common/errors.ts';
 import type { EnginePath } from '../../main/engine/EnginePath.ts';
-import { Transfer, type TransferOptions } from '../../main/engine/Transfer.ts';
+import { Transfer, type TransferOptions, type TransferOutcome } from '../../main/engine/Transfer.ts';
 import type { ContinuityEvent } from '../../common/contract.ts';
 import { LinkEmulator } from './linkEmulator.ts';
 import { startRangeServer, type RangeServer } from './rangeServer.ts';
@@ -45,6 +47,15 @@ export function makeTransfer(options: Omit<TransferOptions, 'file'> & { file?: s
   const events: ContinuityEvent[] = [];
   transfer.on('continuity', (e) => events.push(e));
   return { transfer, file, events };
+}
+
+/** The error a download failed with; a test failure naming the outcome when it did not fail. */
+export function failureOf(
+  outcome: TransferOutcome,
+  because = 'the download should have failed',
+): PathwiseError {
+  expect(outcome.status, `${because}: ${JSON.stringify(outcome)}`).toBe('failed');
+  return (outcome as Extract<TransferOutcome, { status: 'failed' }>).error;
 }
 
 export async function fileEquals(file: string, expected: Buffer): Promise<boolean> {
